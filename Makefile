@@ -1,0 +1,98 @@
+# mod_mapi: top-level build.  `make` builds the module and mapi-admin,
+# `make check` runs every test, `make demo` starts a demo server.
+# See README.md.
+
+APXS        ?= apxs
+CC          ?= cc
+APR_CFLAGS  := $(shell apr-1-config --cflags --cppflags --includes 2>/dev/null)
+APR_LIBS    := $(shell apr-1-config --link-ld --libs 2>/dev/null)
+HTTPD_INC   := $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
+MODDIR      := $(shell $(APXS) -q LIBEXECDIR 2>/dev/null)
+SANITIZE    ?=
+WARN        := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+CFLAGS      ?= -O2 -g
+ALL_CFLAGS  := $(CFLAGS) $(WARN) -std=gnu11 -fPIC -D_GNU_SOURCE $(APR_CFLAGS) $(SANITIZE)
+LIBS        := -ldb-5.3 -lssl -lcrypto $(APR_LIBS) -laprutil-1 -lpthread
+O           := build/obj
+
+# Core: everything that does not need httpd headers, linked into the module,
+# mapi-admin and the tests.
+CORE_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c \
+                 mod_mapi/session/*.c mod_mapi/rop/*.c)
+CORE_OBJ    := $(patsubst %.c,$(O)/%.o,$(CORE_SRC))
+# httpd side: transport, Autodiscover, module glue.
+MOD_SRC     := mod_mapi/mod_mapi.c $(wildcard mod_mapi/http/*.c mod_mapi/autodiscover/*.c mod_mapi/log/*.c)
+ADMIN_SRC   := $(wildcard admin-tool/*.c)
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+UNIT_BIN    := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+INTEG_SRC   := $(wildcard tests/integ/test_*.c)
+INTEG_BIN   := $(patsubst tests/integ/%.c,build/tests/%,$(INTEG_SRC))
+INTEG_LIB   := $(filter-out $(INTEG_SRC),$(wildcard tests/integ/*.c))
+TOOL_SRC    := $(wildcard tests/tools/*.c)
+TOOL_BIN    := $(patsubst tests/tools/%.c,build/tests/%,$(TOOL_SRC))
+
+.PHONY: all module admin deps install demo stop check unit integ clean tools
+all: module admin tools
+
+deps:
+	@build/install-deps.sh
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -c -o $@ $<
+
+build/libmapicore.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+module: build/mod_mapi.so
+build/mod_mapi.so: $(MOD_SRC) build/libmapicore.a $(wildcard mod_mapi/*/*.h mod_mapi/*.h)
+	@mkdir -p build/apxs
+	$(CC) $(ALL_CFLAGS) -I$(HTTPD_INC) -Imod_mapi -shared -o $@ $(MOD_SRC) \
+	    -Wl,--whole-archive build/libmapicore.a -Wl,--no-whole-archive $(LIBS)
+
+admin: build/mapi-admin
+build/mapi-admin: $(ADMIN_SRC) build/libmapicore.a $(wildcard admin-tool/*.h)
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -o $@ $(ADMIN_SRC) build/libmapicore.a $(LIBS)
+
+tools: $(TOOL_BIN)
+build/tests/%: tests/tools/%.c build/libmapicore.a
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< build/libmapicore.a $(LIBS) -lcurl
+
+build/tests/test_%: tests/unit/test_%.c build/libmapicore.a
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< build/libmapicore.a $(LIBS) -lcunit
+
+build/tests/test_%: tests/integ/test_%.c $(INTEG_LIB) build/libmapicore.a
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< $(INTEG_LIB) build/libmapicore.a $(LIBS) -lcunit -lcurl
+
+unit: $(UNIT_BIN)
+	@tests/check-logno.sh
+	@tests/run-unit.sh $(UNIT_BIN)
+
+integ: all $(INTEG_BIN)
+	@tests/run-integ.sh $(INTEG_BIN)
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) integ
+
+install: all
+	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)/etc/apache2/mods-available $(DESTDIR)/usr/local/bin
+	install -m 644 build/mod_mapi.so $(DESTDIR)$(MODDIR)/mod_mapi.so
+	install -m 644 conf.d/mapi.load $(DESTDIR)/etc/apache2/mods-available/mapi.load
+	install -m 644 conf.d/mapi.conf $(DESTDIR)/etc/apache2/mods-available/mapi.conf
+	install -m 755 build/mapi-admin $(DESTDIR)/usr/local/bin/mapi-admin
+
+demo: deps
+	$(MAKE) all
+	@build/demo.sh start
+
+stop:
+	@build/demo.sh stop
+
+clean:
+	rm -rf build/obj build/tests build/*.a build/*.so build/mapi-admin build/apxs

@@ -1,0 +1,14 @@
+/*
+ * autod.h: Autodiscover for MAPI over HTTP clients.
+ * Licensed under the Apache License, Version 2.0.
+ */
+#ifndef MAPI_AUTOD_H
+#define MAPI_AUTOD_H
+
+#include "httpd.h"
+#include "db/mapi_db.h"
+
+/* Handles POST /autodiscover/autodiscover.xml; returns an httpd status. */
+int autod_handle(request_rec *r, mapi_db *db);
+
+#endif

@@ -1,0 +1,361 @@
+/*
+ * mh_emsmdb.c: the mailbox endpoint's request types ([MS-OXCMAPIHTTP]
+ * 2.2.4): Connect, Execute, Disconnect, NotificationWait, PING.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#include "mh_http.h"
+
+#include "http_log.h"
+#include "apr_strings.h"
+#include "mod_mapi.h"
+#include "configdb/cfg_db.h"
+#include "rop/rop.h"
+#include "session/sess_notify.h"
+#include "wire/mapi_rd.h"
+#include "wire/rpcext.h"
+
+APLOG_USE_MODULE(mapi);
+
+/* [MS-OXCRPC] 3.1.4.1 return values used here. */
+#define EC_SUCCESS          0x00000000u
+#define EC_UNKNOWN_USER     0x000003EBu
+#define EC_LOGIN_FAILURE    0x80040111u
+#define EC_RPC_FORMAT       0x000004B6u
+#define EC_BUFFER_TOO_SMALL 0x0000047Du
+
+/* Connect reply figures (implementation-dependent per [MS-OXCRPC] R520,
+ * R525, R528); the values Exchange hands out. */
+#define EMSMDB_POLLS_MAX_MS     60000
+#define EMSMDB_RETRY_COUNT      6
+#define EMSMDB_RETRY_DELAY_MS   10000
+#define EMSMDB_USER_DN_MAX      1024
+#define EMSMDB_AUX_MAX          0x1008   /* [MS-OXCRPC] R571 */
+
+/* Every body ends with AuxiliaryBufferSize and the auxiliary buffer.  The
+ * auxiliary blocks are informational ([MS-OXCRPC] R1654): bounded and
+ * skipped. */
+static int emsmdb_read_aux(mapi_rd *rd)
+{
+    uint32_t aux_size;
+
+    if (mapi_rd_u32(rd, &aux_size) != 0 || aux_size > EMSMDB_AUX_MAX ||
+        mapi_rd_skip(rd, aux_size) != 0)
+        return -1;
+    return mapi_rd_left(rd) == 0 ? 0 : -1;
+}
+
+static int emsmdb_bad_body(mh_request *mr, const char *what)
+{
+    mr->detail = what;
+    return MH_INVALID_REQUEST_BODY;
+}
+
+/* ------------------------------------------------------------ Connect -- */
+
+typedef struct emsmdb_connect_req {
+    const char *user_dn;
+    uint32_t flags, codepage, lcid_sort, lcid_string;
+} emsmdb_connect_req;
+
+static int emsmdb_parse_connect(mh_request *mr, emsmdb_connect_req *req)
+{
+    mapi_rd rd;
+
+    mapi_rd_init(&rd, mr->body, mr->body_len);
+    if (mapi_rd_str8(&rd, mr->r->pool, EMSMDB_USER_DN_MAX,
+                     &req->user_dn) != 0)
+        return -1;
+    mapi_rd_u32(&rd, &req->flags);
+    mapi_rd_u32(&rd, &req->codepage);
+    mapi_rd_u32(&rd, &req->lcid_sort);
+    mapi_rd_u32(&rd, &req->lcid_string);
+    if (rd.failed)
+        return -1;
+    return emsmdb_read_aux(&rd);
+}
+
+static int emsmdb_connect_reply(mh_request *mr, uint32_t ec,
+                                const char *dn_prefix, const char *name)
+{
+    mapi_wr wr;
+
+    mapi_wr_init(&wr, mr->r->pool, 64 * 1024);
+    mapi_wr_u32(&wr, 0);                         /* StatusCode */
+    mapi_wr_u32(&wr, ec);                        /* ErrorCode */
+    mapi_wr_u32(&wr, ec ? 0 : EMSMDB_POLLS_MAX_MS);
+    mapi_wr_u32(&wr, ec ? 0 : EMSMDB_RETRY_COUNT);
+    mapi_wr_u32(&wr, ec ? 0 : EMSMDB_RETRY_DELAY_MS);
+    mapi_wr_str8(&wr, dn_prefix ? dn_prefix : "");
+    mapi_wr_str16(&wr, name ? name : "");
+    mapi_wr_u32(&wr, 0);                         /* AuxiliaryBufferSize */
+    if (wr.failed)
+        return MH_UNKNOWN_FAILURE;
+    return mh_respond_body(mr, wr.buf, wr.len);
+}
+
+/* The identity httpd authenticated decides the mailbox; the UserDN the
+ * client names must be that mailbox's. */
+static int emsmdb_connect(mh_request *mr)
+{
+    request_rec *r = mr->r;
+    emsmdb_connect_req req;
+    cfg_mailbox *mbx;
+    cfg_org *org;
+    sess_context *ctx;
+    const char *error = NULL;
+    int rc;
+
+    if (emsmdb_parse_connect(mr, &req) != 0)
+        return emsmdb_bad_body(mr, "malformed Connect body");
+    rc = cfg_org_get(mr->db, r->pool, &org, &error);
+    if (rc == 0)
+        rc = cfg_mailbox_by_principal(mr->db, r->pool, r->user, &mbx, &error);
+    if (rc == -1) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      MAPILOGNO(1010) "configuration: %s", error);
+        return MH_UNKNOWN_FAILURE;
+    }
+    if (rc != 0) {
+        mr->detail = "no mailbox for the authenticated identity";
+        return emsmdb_connect_reply(mr, EC_LOGIN_FAILURE, NULL, NULL);
+    }
+    if (strcasecmp(req.user_dn, mbx->legacy_dn) != 0) {
+        mr->detail = "UserDN is not the caller's mailbox";
+        return emsmdb_connect_reply(mr, EC_UNKNOWN_USER, NULL, NULL);
+    }
+    ctx = apr_pcalloc(r->pool, sizeof(*ctx));
+    ctx->endpoint = SESS_EP_EMSMDB;
+    ctx->idle_timeout = (uint32_t)mr->conf->idle_timeout;
+    ctx->codepage = req.codepage;
+    ctx->lcid_sort = req.lcid_sort;
+    ctx->lcid_string = req.lcid_string;
+    ctx->identity = r->user;
+    ctx->auth_type = r->ap_auth_type;
+    ctx->mailbox = mbx->smtp;
+    ctx->user_dn = req.user_dn;
+    ctx->client_app = mr->client_app;
+    ctx->client_ip = r->useragent_ip;
+    if (sess_create(mr->db, r->pool, ctx,
+                    mr->has_ctx_cookie ? mr->ctx_id : NULL, &error)
+        != SESS_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      MAPILOGNO(1011) "session store: %s", error);
+        return MH_UNKNOWN_FAILURE;
+    }
+    mr->sess = ctx;
+    mr->send_seq_cookie = 1;
+    return emsmdb_connect_reply(mr, EC_SUCCESS, cfg_org_dn_prefix(r->pool, org),
+                                mbx->display_name);
+}
+
+/* ------------------------------------------------------------ Execute -- */
+
+#define EXEC_NO_COMPRESSION  0x00000001u
+#define EXEC_NO_XOR_MAGIC    0x00000002u
+#define EXEC_CHAIN           0x00000004u
+
+typedef struct emsmdb_execute_req {
+    uint32_t flags;
+    const uint8_t *rop_buffer;
+    uint32_t rop_buffer_size;
+    uint32_t max_rop_out;
+} emsmdb_execute_req;
+
+static int emsmdb_parse_execute(mh_request *mr, emsmdb_execute_req *req)
+{
+    mapi_rd rd;
+
+    mapi_rd_init(&rd, mr->body, mr->body_len);
+    mapi_rd_u32(&rd, &req->flags);
+    mapi_rd_u32(&rd, &req->rop_buffer_size);
+    if (rd.failed ||
+        mapi_rd_view(&rd, req->rop_buffer_size, &req->rop_buffer) != 0 ||
+        mapi_rd_u32(&rd, &req->max_rop_out) != 0)
+        return -1;
+    return emsmdb_read_aux(&rd);
+}
+
+static int emsmdb_execute_reply(mh_request *mr, uint32_t ec,
+                                const uint8_t *rop_out, size_t rop_len)
+{
+    mapi_wr wr;
+
+    mapi_wr_init(&wr, mr->r->pool, rop_len + 64);
+    mapi_wr_u32(&wr, 0);                         /* StatusCode */
+    mapi_wr_u32(&wr, ec);                        /* ErrorCode */
+    mapi_wr_u32(&wr, 0);                         /* Flags, R1358 */
+    mapi_wr_u32(&wr, (uint32_t)rop_len);         /* RopBufferSize */
+    mapi_wr_bytes(&wr, rop_out, rop_len);
+    mapi_wr_u32(&wr, 0);                         /* AuxiliaryBufferSize */
+    if (wr.failed)
+        return MH_UNKNOWN_FAILURE;
+    mh_stream_finish(mr, MH_SUCCESS, wr.buf, wr.len);
+    return MH_DONE;
+}
+
+/* A long Execute keeps the client's PENDING keep-alives coming
+ * ([MS-OXCMAPIHTTP] R1239). */
+static void emsmdb_progress(void *baton)
+{
+    mh_stream_keepalive(baton);
+}
+
+/* The Execute failure response body: StatusCode, AuxiliaryBufferSize. */
+static int emsmdb_execute_failure(mh_request *mr, uint32_t status)
+{
+    uint8_t body[8] = { 0 };
+
+    body[0] = (uint8_t)status;
+    body[1] = (uint8_t)(status >> 8);
+    body[2] = (uint8_t)(status >> 16);
+    body[3] = (uint8_t)(status >> 24);
+    mh_stream_finish(mr, MH_SUCCESS, body, sizeof(body));
+    return MH_DONE;
+}
+
+/* Runs the ROPs of the first extended buffer and encodes the answer as the
+ * client's flags allow.  Packed additional request buffers only follow a
+ * server capability this server does not advertise. */
+static int emsmdb_execute_rops(mh_request *mr, const emsmdb_execute_req *req,
+                               const rpcext_block *blocks, size_t n_blocks)
+{
+    apr_pool_t *pool = mr->r->pool;
+    size_t max_out = req->max_rop_out;
+    uint16_t want = 0;
+    rop_result res;
+    rop_ctx *ctx;
+    mapi_wr out;
+
+    if (n_blocks != 1)
+        return emsmdb_execute_reply(mr, EC_RPC_FORMAT, NULL, 0);
+    if (max_out > RPCEXT_HEADER_SIZE + RPCEXT_MAX_PAYLOAD)
+        max_out = RPCEXT_HEADER_SIZE + RPCEXT_MAX_PAYLOAD;
+    if (max_out < RPCEXT_HEADER_SIZE + 2)
+        return emsmdb_execute_failure(mr, EC_BUFFER_TOO_SMALL);
+    ctx = rop_ctx_create(pool, mr->sess);
+    rop_ctx_set_progress(ctx, emsmdb_progress, mr);
+    switch (rop_execute(ctx, blocks[0].payload, blocks[0].size,
+                        max_out - RPCEXT_HEADER_SIZE, pool, &res)) {
+    case ROP_OK:
+        break;
+    case ROP_ERR_TOO_SMALL:          /* [MS-OXCROPS] R4546 */
+        return emsmdb_execute_failure(mr, EC_BUFFER_TOO_SMALL);
+    default:                         /* [MS-OXCROPS] R4551 */
+        return emsmdb_execute_reply(mr, EC_RPC_FORMAT, NULL, 0);
+    }
+    /* A request that cannot be parsed fails the whole call (R4551, and R18
+     * for a reserved RopId), whatever came before it. */
+    if (res.stop == ROP_STOP_UNKNOWN_ID || res.stop == ROP_STOP_SERVER_ONLY ||
+        res.stop == ROP_STOP_MALFORMED) {
+        mr->detail = apr_psprintf(pool, "unparsable ROP 0x%02x",
+                                  res.stop_rop_id);
+        return emsmdb_execute_reply(mr, EC_RPC_FORMAT, NULL, 0);
+    }
+    mr->rop_ids = res.rop_ids;
+    mr->n_rop_ids = res.n_rop_ids;
+    if (!(req->flags & EXEC_NO_COMPRESSION))
+        want |= RPCEXT_COMPRESSED;
+    if (!(req->flags & EXEC_NO_XOR_MAGIC))
+        want |= RPCEXT_XORMAGIC;
+    mapi_wr_init(&out, pool, max_out);
+    if (rpcext_encode_block(&out, res.out, res.out_len, want, 1) != 0)
+        return emsmdb_execute_reply(mr, EC_BUFFER_TOO_SMALL, NULL, 0);
+    return emsmdb_execute_reply(mr, EC_SUCCESS, out.buf, out.len);
+}
+
+static int emsmdb_execute(mh_request *mr)
+{
+    emsmdb_execute_req req;
+    rpcext_block *blocks = NULL;
+    size_t n_blocks = 0;
+    rpcext_err err;
+    uint32_t taken;
+    const char *error = NULL;
+
+    if (emsmdb_parse_execute(mr, &req) != 0)
+        return emsmdb_bad_body(mr, "malformed Execute body");
+    if (req.rop_buffer_size) {
+        err = rpcext_decode_chain(req.rop_buffer, req.rop_buffer_size,
+                                  mr->r->pool, RPCEXT_MAX_BLOCKS, &blocks,
+                                  &n_blocks);
+        if (err != RPCEXT_OK)
+            return emsmdb_bad_body(mr, rpcext_err_str(err));
+    }
+    if (mh_stream_begin(mr) != APR_SUCCESS)
+        return MH_DONE;   /* the client left */
+    /* Executing collects what a NotificationWait announced; the store
+     * turns the events into RopNotify responses. */
+    if (sess_event_take(mr->db, mr->r->pool, mr->sess->id, &taken, &error)
+        != 0)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, mr->r,
+                      MAPILOGNO(1012) "events: %s", error);
+    if (n_blocks == 0)
+        return emsmdb_execute_reply(mr, EC_SUCCESS, NULL, 0);
+    return emsmdb_execute_rops(mr, &req, blocks, n_blocks);
+}
+
+/* --------------------------------------------------------- Disconnect -- */
+
+static int emsmdb_disconnect(mh_request *mr)
+{
+    mapi_rd rd;
+    const char *error = NULL;
+    uint8_t body[12] = { 0 };   /* StatusCode, ErrorCode, AuxSize: zero */
+
+    mapi_rd_init(&rd, mr->body, mr->body_len);
+    if (emsmdb_read_aux(&rd) != 0)
+        return emsmdb_bad_body(mr, "malformed Disconnect body");
+    if (sess_destroy(mr->db, mr->r->pool, mr->sess->id, &error)
+        == SESS_DB_ERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, mr->r,
+                      MAPILOGNO(1013) "session store: %s", error);
+        return MH_UNKNOWN_FAILURE;
+    }
+    return mh_respond_body(mr, body, sizeof(body));
+}
+
+/* --------------------------------------------------- NotificationWait -- */
+
+static int emsmdb_notification_wait(mh_request *mr)
+{
+    mapi_rd rd;
+    uint32_t flags;
+
+    /* Flags are reserved and ignored ([MS-OXCMAPIHTTP] R1368). */
+    mapi_rd_init(&rd, mr->body, mr->body_len);
+    if (mapi_rd_u32(&rd, &flags) != 0 || emsmdb_read_aux(&rd) != 0)
+        return emsmdb_bad_body(mr, "malformed NotificationWait body");
+    /* A parked wait ends by closing its connection (mh_wait.c); the body
+     * stays chunked as [MS-OXCMAPIHTTP] R1173 wants, which httpd would
+     * otherwise drop for a closing connection. */
+    mr->r->connection->keepalive = AP_CONN_CLOSE;
+    mr->r->chunked = 1;
+    if (mh_stream_begin(mr) != APR_SUCCESS)
+        return MH_DONE;
+    return mh_waiter_park(mh_waiter_get(), mr);
+}
+
+/* --------------------------------------------------------------- PING -- */
+
+/* PING refreshes the idle timer ([MS-OXCMAPIHTTP] R1248), which loading
+ * the context did; it has no response body (R1460). */
+static int emsmdb_ping(mh_request *mr)
+{
+    const char *error = NULL;
+
+    if (sess_end(mr->db, mr->r->pool, mr->sess, apr_time_now(), &error)
+        == SESS_DB_ERROR)
+        return MH_UNKNOWN_FAILURE;
+    return mh_respond_body(mr, NULL, 0);
+}
+
+const mh_reqtype mh_emsmdb_types[] = {
+    { "Connect", MH_RT_CREATES, emsmdb_connect },
+    { "Execute", MH_RT_CONTEXT | MH_RT_EXCLUSIVE | MH_RT_SEQUENCED,
+      emsmdb_execute },
+    { "Disconnect", MH_RT_CONTEXT | MH_RT_EXCLUSIVE, emsmdb_disconnect },
+    { "NotificationWait", MH_RT_CONTEXT, emsmdb_notification_wait },
+    { "PING", MH_RT_CONTEXT | MH_RT_NO_BODY, emsmdb_ping },
+    { NULL, 0, NULL }
+};

@@ -1,0 +1,164 @@
+/*
+ * mh_http.h: the MAPI over HTTP transport ([MS-OXCMAPIHTTP] 2.2): request
+ * types, headers, X-ResponseCode, the PROCESSING/PENDING/DONE framing and
+ * the cookies that carry session contexts.
+ *
+ * A request goes through mh_handle (mh_transport.c): endpoint, verb,
+ * identity, headers, body and cookies are checked, the session context is
+ * loaded, and the request type's handler (mh_emsmdb.c, mh_nspi.c) runs.
+ * Until a handler starts the response stream, any failure is answered as a
+ * plain text/html reply with its X-ResponseCode; once streaming, the code
+ * after DONE is authoritative.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#ifndef MAPI_MH_HTTP_H
+#define MAPI_MH_HTTP_H
+
+#include "httpd.h"
+#include "http_config.h"
+#include "util_filter.h"
+#include "db/mapi_db.h"
+#include "session/sess_context.h"
+
+/* X-ResponseCode values, numbered exactly as [MS-OXCMAPIHTTP] 2.2.3.3.3. */
+typedef enum mh_code {
+    MH_SUCCESS = 0,
+    MH_UNKNOWN_FAILURE = 1,
+    MH_INVALID_VERB = 2,
+    MH_INVALID_PATH = 3,
+    MH_INVALID_HEADER = 4,
+    MH_INVALID_REQUEST_TYPE = 5,
+    MH_INVALID_CONTEXT_COOKIE = 6,
+    MH_MISSING_HEADER = 7,
+    MH_ANONYMOUS_NOT_ALLOWED = 8,
+    MH_TOO_LARGE = 9,
+    MH_CONTEXT_NOT_FOUND = 10,
+    MH_NO_PRIVILEGE = 11,
+    MH_INVALID_REQUEST_BODY = 12,
+    MH_MISSING_COOKIE = 13,
+    MH_RESERVED = 14,
+    MH_INVALID_SEQUENCE = 15,
+    MH_ENDPOINT_DISABLED = 16,
+    MH_INVALID_RESPONSE = 17,
+    MH_ENDPOINT_SHUTTING_DOWN = 18,
+    MH_CODE_MAX = 18,
+    /* Not wire values: handler outcomes. */
+    MH_DONE = 1000,          /* the handler answered completely */
+    MH_SUSPENDED = 1001      /* the handler suspended the request */
+} mh_code;
+
+const char *mh_code_str(int code);
+
+/* Server configuration (directives in mod_mapi.c). */
+typedef struct mh_server_conf {
+    const char *data_dir;        /* MapiDataDir */
+    const char *log_dir;         /* MapiLogDir */
+    int idle_timeout;            /* MapiSessionIdleTimeout, seconds */
+    int pending_period;          /* MapiPendingPeriod, milliseconds */
+    int max_wait;                /* MapiMaxNotificationWait, seconds */
+    apr_off_t max_body;          /* MapiMaxRequestBody, bytes */
+} mh_server_conf;
+
+#define MH_DEFAULT_DATA_DIR      "/var/lib/mapi"
+#define MH_DEFAULT_LOG_DIR       "/var/log/apache2/mapi"
+#define MH_DEFAULT_IDLE_TIMEOUT  900
+#define MH_DEFAULT_PENDING       15000
+#define MH_DEFAULT_MAX_WAIT      300
+#define MH_DEFAULT_MAX_BODY      (4 * 1024 * 1024)
+
+/* What X-ServerApplication says: the Exchange version whose behaviour the
+ * server follows ([MS-OXCMAPIHTTP] R165 fixes the format). */
+#define MH_SERVER_APPLICATION    "Exchange/15.02.1544.004"
+#define MH_CONTENT_TYPE          "application/mapi-http"
+
+#define MH_COOKIE_CONTEXT        "MapiContext"
+#define MH_COOKIE_SEQUENCE       "MapiSequence"
+
+typedef struct mh_request mh_request;
+typedef int (*mh_handler_fn)(mh_request *mr);
+
+/* Request type flags. */
+#define MH_RT_CREATES     0x01   /* Connect, Bind: creates a context */
+#define MH_RT_CONTEXT     0x02   /* needs an existing context */
+#define MH_RT_EXCLUSIVE   0x04   /* one at a time in its context */
+#define MH_RT_SEQUENCED   0x08   /* checks and rotates the sequence cookie */
+#define MH_RT_NO_BODY     0x10   /* PING: no request body expected */
+
+typedef struct mh_reqtype {
+    const char *name;            /* as [MS-OXCMAPIHTTP] 2.2.3.3.1 spells it */
+    unsigned flags;
+    mh_handler_fn handler;
+} mh_reqtype;
+
+/* Per-request state. */
+struct mh_request {
+    request_rec *r;
+    const mh_server_conf *conf;
+    mapi_db *db;
+    sess_endpoint endpoint;
+    const mh_reqtype *type;
+    const char *request_type;    /* X-RequestType as sent */
+    const char *request_id;      /* X-RequestId */
+    const char *client_info;     /* X-ClientInfo */
+    const char *client_app;      /* X-ClientApplication */
+    const char *cookie_path;     /* Path= of our cookies */
+    apr_time_t start;
+    const uint8_t *body;
+    apr_size_t body_len;
+    int has_ctx_cookie, has_seq_cookie;
+    const char *ctx_cookie, *seq_cookie;   /* raw values */
+    uint8_t ctx_id[SESS_ID_LEN], seq[SESS_ID_LEN];
+    sess_context *sess;          /* loaded or created context */
+    int send_seq_cookie;         /* include MapiSequence in Set-Cookie */
+    int streaming;               /* headers and PROCESSING are out */
+    apr_time_t last_tag;         /* when the last meta-tag was flushed */
+    int response_code;           /* final X-ResponseCode */
+    const char *detail;          /* diagnostic for logs, never identity */
+    const uint8_t *rop_ids;      /* ROPs of an Execute, for the log */
+    unsigned n_rop_ids;
+};
+
+/* Endpoint tables (mh_emsmdb.c, mh_nspi.c), terminated by name NULL. */
+extern const mh_reqtype mh_emsmdb_types[];
+extern const mh_reqtype mh_nspi_types[];
+
+/* mh_transport.c */
+int mh_handle(request_rec *r, const mh_server_conf *conf, mapi_db *db);
+/* Whether httpd is stopping this process (graceful or not). */
+int mh_process_stopping(void);
+
+/* mh_response.c: a failure before streaming (text/html, Content-Length). */
+int mh_respond_error(mh_request *mr, int code, int http_status,
+                     const char *detail);
+/* Sends the common headers and flushes PROCESSING (chunked). */
+apr_status_t mh_stream_begin(mh_request *mr);
+/* Flushes PENDING if the pending period has passed since the last
+ * meta-tag; handlers call it between units of work. */
+apr_status_t mh_stream_keepalive(mh_request *mr);
+apr_status_t mh_stream_pending(mh_request *mr);
+/* DONE, X-ResponseCode, X-ElapsedTime, X-StartTime, blank line, body. */
+apr_status_t mh_stream_finish(mh_request *mr, int code, const void *body,
+                              apr_size_t len);
+/* A complete short success reply: begin + finish in one. */
+int mh_respond_body(mh_request *mr, const void *body, apr_size_t len);
+/* Adds Set-Cookie for the context (and sequence when send_seq_cookie). */
+void mh_set_cookies(mh_request *mr);
+
+/* mh_cookie.c */
+/* Finds cookie name in the request's Cookie headers; NULL if absent. */
+const char *mh_cookie_get(request_rec *r, const char *name);
+
+/* mh_wait.c: NotificationWait without a worker thread. */
+typedef struct mh_waiter mh_waiter;
+int mh_waiter_start(apr_pool_t *pchild, server_rec *s, mapi_db *db,
+                    const mh_server_conf *conf, mh_waiter **w_r);
+/* Suspends mr (headers and PROCESSING already sent) until an event is
+ * pending for its session or max_wait passes.  Returns MH_SUSPENDED, or a
+ * completed MH_DONE when the wait could not be parked. */
+int mh_waiter_park(mh_waiter *w, mh_request *mr);
+mh_waiter *mh_waiter_get(void);
+/* Figures for status and benchmarks. */
+unsigned mh_waiter_count(mh_waiter *w);
+
+#endif

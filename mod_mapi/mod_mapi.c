@@ -1,0 +1,317 @@
+/*
+ * mod_mapi.c: the module record, its directives and the hooks that wire
+ * the layers together.  Layers:
+ *   http/          MAPI over HTTP transport, framing, NotificationWait
+ *   session/       session contexts and events in the shared environment
+ *   rop/           the ROP engine, one file per ROP family
+ *   wire/          the bounded reader/writer, RPC_HEADER_EXT, LZ77
+ *   configdb/      organisation and mailboxes (shared with mapi-admin)
+ *   db/            the Berkeley DB environment
+ *   log/           protocol logs
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#include "mod_mapi.h"
+
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "ap_mpm.h"
+#include "mpm_common.h"
+#include "scoreboard.h"
+#include "unixd.h"
+#include "apr_strings.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "http/mh_http.h"
+#include "configdb/cfg_db.h"
+#include "autodiscover/autod.h"
+
+/* Per-process state of a child: the environment handle and the waiter. */
+static mapi_db *mapi_child_db;
+
+/* ---------------------------------------------------------- directives -- */
+
+#define MAPI_UNSET (-1)
+
+static void *mapi_create_server_config(apr_pool_t *p, server_rec *s)
+{
+    mh_server_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    c->idle_timeout = MAPI_UNSET;
+    c->pending_period = MAPI_UNSET;
+    c->max_wait = MAPI_UNSET;
+    c->max_body = MAPI_UNSET;
+    return c;
+}
+
+#define MAPI_MERGE(f) (add->f != MAPI_UNSET ? add->f : base->f)
+
+static void *mapi_merge_server_config(apr_pool_t *p, void *basev, void *addv)
+{
+    mh_server_conf *base = basev, *add = addv;
+    mh_server_conf *c = apr_pcalloc(p, sizeof(*c));
+
+    c->data_dir = add->data_dir ? add->data_dir : base->data_dir;
+    c->log_dir = add->log_dir ? add->log_dir : base->log_dir;
+    c->idle_timeout = MAPI_MERGE(idle_timeout);
+    c->pending_period = MAPI_MERGE(pending_period);
+    c->max_wait = MAPI_MERGE(max_wait);
+    c->max_body = MAPI_MERGE(max_body);
+    return c;
+}
+
+static mh_server_conf *mapi_conf(server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &mapi_module);
+}
+
+/* Fills defaults where nothing was configured. */
+static void mapi_conf_defaults(mh_server_conf *c)
+{
+    if (c->data_dir == NULL)
+        c->data_dir = MH_DEFAULT_DATA_DIR;
+    if (c->log_dir == NULL)
+        c->log_dir = MH_DEFAULT_LOG_DIR;
+    if (c->idle_timeout == MAPI_UNSET)
+        c->idle_timeout = MH_DEFAULT_IDLE_TIMEOUT;
+    if (c->pending_period == MAPI_UNSET)
+        c->pending_period = MH_DEFAULT_PENDING;
+    if (c->max_wait == MAPI_UNSET)
+        c->max_wait = MH_DEFAULT_MAX_WAIT;
+    if (c->max_body == MAPI_UNSET)
+        c->max_body = MH_DEFAULT_MAX_BODY;
+}
+
+static const char *mapi_set_int(cmd_parms *cmd, int *slot, const char *arg,
+                                long lo, long hi)
+{
+    char *end;
+    long v = strtol(arg, &end, 10);
+
+    if (*arg == '\0' || *end != '\0' || v < lo || v > hi)
+        return apr_psprintf(cmd->pool, "%s must be a whole number from %ld "
+                            "to %ld", cmd->cmd->name, lo, hi);
+    *slot = (int)v;
+    return NULL;
+}
+
+static const char *mapi_set_idle(cmd_parms *cmd, void *d, const char *arg)
+{
+    return mapi_set_int(cmd, &mapi_conf(cmd->server)->idle_timeout, arg,
+                        10, 86400);
+}
+
+static const char *mapi_set_pending(cmd_parms *cmd, void *d, const char *arg)
+{
+    return mapi_set_int(cmd, &mapi_conf(cmd->server)->pending_period, arg,
+                        100, 600000);
+}
+
+static const char *mapi_set_max_wait(cmd_parms *cmd, void *d, const char *arg)
+{
+    return mapi_set_int(cmd, &mapi_conf(cmd->server)->max_wait, arg, 1, 3600);
+}
+
+static const char *mapi_set_max_body(cmd_parms *cmd, void *d, const char *arg)
+{
+    int v = 0;
+    const char *err = mapi_set_int(cmd, &v, arg, 1024, 1024 * 1024 * 1024);
+
+    if (err == NULL)
+        mapi_conf(cmd->server)->max_body = v;
+    return err;
+}
+
+static const char *mapi_set_path(cmd_parms *cmd, const char **slot,
+                                 const char *arg)
+{
+    *slot = ap_server_root_relative(cmd->pool, arg);
+    return *slot ? NULL : apr_psprintf(cmd->pool, "%s: invalid path %s",
+                                       cmd->cmd->name, arg);
+}
+
+static const char *mapi_set_data_dir(cmd_parms *cmd, void *d, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    return err ? err : mapi_set_path(cmd, &mapi_conf(cmd->server)->data_dir,
+                                     arg);
+}
+
+static const char *mapi_set_log_dir(cmd_parms *cmd, void *d, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+
+    return err ? err : mapi_set_path(cmd, &mapi_conf(cmd->server)->log_dir,
+                                     arg);
+}
+
+static const command_rec mapi_cmds[] = {
+    AP_INIT_TAKE1("MapiDataDir", mapi_set_data_dir, NULL, RSRC_CONF,
+                  "Berkeley DB environment shared by all processes "
+                  "(default " MH_DEFAULT_DATA_DIR ")"),
+    AP_INIT_TAKE1("MapiLogDir", mapi_set_log_dir, NULL, RSRC_CONF,
+                  "directory of the protocol logs "
+                  "(default " MH_DEFAULT_LOG_DIR ")"),
+    AP_INIT_TAKE1("MapiSessionIdleTimeout", mapi_set_idle, NULL, RSRC_CONF,
+                  "seconds a session context lives without requests "
+                  "(default 900)"),
+    AP_INIT_TAKE1("MapiPendingPeriod", mapi_set_pending, NULL, RSRC_CONF,
+                  "milliseconds between PENDING keep-alives (default 15000)"),
+    AP_INIT_TAKE1("MapiMaxNotificationWait", mapi_set_max_wait, NULL,
+                  RSRC_CONF, "longest NotificationWait in seconds "
+                  "(default 300)"),
+    AP_INIT_TAKE1("MapiMaxRequestBody", mapi_set_max_body, NULL, RSRC_CONF,
+                  "largest request body in bytes (default 4194304)"),
+    { NULL }
+};
+
+/* ----------------------------------------------------------- start-up -- */
+
+/* Whether a child of an earlier generation may still have the environment
+ * open (graceful restart): then recovery must not run. */
+static int mapi_old_children_alive(void)
+{
+    int limit = 0;
+
+    if (ap_scoreboard_image == NULL)
+        return 0;
+    ap_mpm_query(AP_MPMQ_HARD_LIMIT_DAEMONS, &limit);
+    for (int i = 0; i < limit; i++) {
+        pid_t pid = ap_scoreboard_image->parent[i].pid;
+        if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
+            return 1;
+    }
+    return 0;
+}
+
+/* Recovery runs in a process of its own under the children's user, so
+ * that every file of the environment belongs to the user that serves. */
+static int mapi_recover(apr_pool_t *p, server_rec *s, const char *home)
+{
+    pid_t pid = fork();
+    int status = 0;
+
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        const char *error = NULL;
+        mkdir(home, 0770);
+        if (geteuid() == 0 &&
+            (chown(home, ap_unixd_config.user_id,
+                   ap_unixd_config.group_id) != 0 ||
+             setgid(ap_unixd_config.group_id) != 0 ||
+             setuid(ap_unixd_config.user_id) != 0))
+            _exit(2);
+        if (mapi_db_recover(p, home, &error) != 0) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                         MAPILOGNO(1050) "%s", error);
+            _exit(1);
+        }
+        _exit(0);
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int mapi_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp, server_rec *s)
+{
+    mh_server_conf *main = mapi_conf(s);
+    const char *key = "mapi_post_config";
+    void *done = NULL;
+    int async = 0;
+
+    for (server_rec *v = s; v; v = v->next)
+        mapi_conf_defaults(mapi_conf(v));
+    if (main->idle_timeout <= main->max_wait) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1051)
+                     "MapiSessionIdleTimeout (%d s) must be longer than "
+                     "MapiMaxNotificationWait (%d s)", main->idle_timeout,
+                     main->max_wait);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    /* httpd runs post_config twice at start-up; work only the second time. */
+    apr_pool_userdata_get(&done, key, s->process->pool);
+    if (done == NULL) {
+        apr_pool_userdata_set((void *)1, key, apr_pool_cleanup_null,
+                              s->process->pool);
+        return OK;
+    }
+    ap_mpm_query(AP_MPMQ_IS_ASYNC, &async);
+    if (!async)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, MAPILOGNO(1052)
+                     "the MPM is not asynchronous: NotificationWait needs "
+                     "the event MPM");
+    if (mapi_old_children_alive())
+        return OK;
+    if (mapi_recover(ptemp, s, main->data_dir) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1053)
+                     "cannot recover the environment in %s", main->data_dir);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+/* Children run as the serving user by now (the event MPM drops privileges
+ * before child_init). */
+static void mapi_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    mh_server_conf *conf = mapi_conf(s);
+    const char *error = NULL;
+    mh_waiter *w;
+
+    mapi_log_child_init(pchild, s, conf->log_dir);
+    if (mapi_db_open(pchild, conf->data_dir, 0, &mapi_child_db, &error)
+        != 0) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1054) "%s",
+                     error);
+        mapi_child_db = NULL;
+        return;
+    }
+    if (cfg_schema_check(mapi_child_db, pchild, &error) != 0)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1055) "%s",
+                     error);
+    if (mh_waiter_start(pchild, s, mapi_child_db, conf, &w) != 0)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1056)
+                     "NotificationWait will answer at once");
+}
+
+/* ------------------------------------------------------------ handler -- */
+
+static int mapi_handler(request_rec *r)
+{
+    if (r->handler == NULL)
+        return DECLINED;
+    if (strcmp(r->handler, "mapi") == 0)
+        return mh_handle(r, mapi_conf(r->server), mapi_child_db);
+    if (strcmp(r->handler, "mapi-autodiscover") == 0)
+        return autod_handle(r, mapi_child_db);
+    return DECLINED;
+}
+
+static void mapi_register_hooks(apr_pool_t *p)
+{
+    ap_hook_post_config(mapi_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(mapi_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(mapi_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(mapi) = {
+    STANDARD20_MODULE_STUFF,
+    NULL,
+    NULL,
+    mapi_create_server_config,
+    mapi_merge_server_config,
+    mapi_cmds,
+    mapi_register_hooks,
+    AP_MODULE_FLAG_NONE
+};
