@@ -30,7 +30,9 @@
 #   MAPI_HTTPD_MODDIR         httpd modules (default /usr/lib/apache2/modules)
 #   MAPI_RUN_USER/GROUP       account httpd's children run as (default www-data)
 #   MAPI_START_TIMEOUT        seconds to wait for httpd to answer (default 20)
-# ASAN_OPTIONS, UBSAN_OPTIONS, LSAN_OPTIONS and MAPI_TEST_* are passed to httpd.
+# httpd runs with a clean environment (KRB5_CONFIG, KRB5_KTNAME, KRB5RCACHEDIR
+# of the instance); of the caller's, only ASAN/UBSAN/LSAN/TSAN_OPTIONS,
+# LD_PRELOAD, LD_LIBRARY_PATH, KRB5_TRACE and MAPI_TEST_* are passed on.
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -43,8 +45,9 @@ RUN_GROUP=${MAPI_RUN_GROUP:-www-data}
 START_TIMEOUT=${MAPI_START_TIMEOUT:-20}
 
 # Values of the instance being started; set by load_settings.
-DIR= PORT= MODULE= NO_MODULE= LOGLEVEL=
-IDLE_TIMEOUT= PENDING_PERIOD= MAX_NOTIFICATION_WAIT= MAX_REQUEST_BODY=
+DIR='' PORT='' MODULE='' NO_MODULE='' LOGLEVEL=''
+IDLE_TIMEOUT='' PENDING_PERIOD='' MAX_NOTIFICATION_WAIT='' MAX_REQUEST_BODY=''
+KDC_PORT='' DEMO_PASSWORD='' OTHER_PASSWORD=''
 
 log()  { printf 'instance: %s\n' "$*" >&2; }
 warn() { printf 'instance: warning: %s\n' "$*" >&2; }
@@ -72,7 +75,7 @@ resolve_dir() {
 }
 
 # pid in file $1, if the file holds one.
-read_pid() { [[ -s $1 ]] && tr -dc '0-9' <"$1" || true; }
+read_pid() { if [[ -s $1 ]]; then tr -dc '0-9' <"$1"; fi; return 0; }
 
 # True if process $1 lives and its command line contains argument $2: proves
 # a pid from a pid file is still ours and not a recycled one.
@@ -129,8 +132,8 @@ free_port() {
 # restart) those of the last start, kept in DIR/instance.vars, else the
 # defaults.
 load_settings() {
-    local saved_port= saved_module= saved_no_module= saved_loglevel=
-    local saved_idle= saved_pending= saved_wait= saved_body=
+    local saved_port='' saved_module='' saved_no_module='' saved_loglevel=''
+    local saved_idle='' saved_pending='' saved_wait='' saved_body=''
     if [[ ${1:-} == saved && -f $DIR/instance.vars ]]; then
         # shellcheck disable=SC1091
         . "$DIR/instance.vars"
@@ -339,7 +342,7 @@ provision() {
         date -u +%FT%TZ >"$DIR/provisioned.stamp"
         log "provisioned demo@mapi.test and other@mapi.test"
     else
-        warn "mapi-admin failed, mailboxes not (fully) provisioned: $(tail -3 "$out" | tr '\n' ' ')"
+        warn "mapi-admin failed, mailboxes not (fully) provisioned (see $out): $(tail -3 "$out" | tr '\n' ' ')"
     fi
 }
 
@@ -350,8 +353,12 @@ write_httpd_conf() {
     if [[ $NO_MODULE == 1 ]]; then
         loadmodule="# mod_mapi not loaded (MAPI_NO_MODULE=1): /mapi/ serves $DIR/htdocs"
         # httpd rejects a per-module LogLevel of a module it has not loaded.
-        loglevel=$(printf '%s\n' $LOGLEVEL | grep -v '^mapi:' | tr '\n' ' ')
-        loglevel=${loglevel% }
+        local words w
+        read -r -a words <<<"$LOGLEVEL"
+        loglevel=
+        for w in "${words[@]}"; do
+            [[ $w == mapi:* ]] || loglevel+="${loglevel:+ }$w"
+        done
     else
         loadmodule="LoadModule mapi_module $MODULE"
     fi
@@ -426,7 +433,8 @@ httpd_cmd() {
     local pass=() v
     for v in $(compgen -e); do
         case $v in
-            ASAN_OPTIONS|UBSAN_OPTIONS|LSAN_OPTIONS|MAPI_TEST_*) pass+=("$v=${!v}") ;;
+            ASAN_OPTIONS|UBSAN_OPTIONS|LSAN_OPTIONS|TSAN_OPTIONS|LD_PRELOAD|LD_LIBRARY_PATH|KRB5_TRACE|MAPI_TEST_*)
+                pass+=("$v=${!v}") ;;
         esac
     done
     # Thousands of held connections need thousands of descriptors.
@@ -515,7 +523,9 @@ cmd_start() {
     if [[ $PORT == auto || $PORT == 0 ]]; then
         PORT=$(free_port)
     fi
-    [[ $PORT =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || die "bad MAPI_PORT '$PORT'"
+    if ! [[ $PORT =~ ^[0-9]+$ ]] || ((PORT < 1 || PORT > 65535)); then
+        die "bad MAPI_PORT '$PORT'"
+    fi
     tcp_listening "$PORT" && die "port 127.0.0.1:$PORT is in use: choose another MAPI_PORT"
 
     DEMO_PASSWORD=${MAPI_DEMO_PASSWORD:-$(random_password)}

@@ -57,6 +57,7 @@ APLOG_USE_MODULE(mapi);
 #define MH_WAIT_FAILCHK     apr_time_from_sec(5)
 #define MH_WAIT_SWEEP       apr_time_from_sec(60)
 #define MH_WAIT_RCVBUF      (1024 * 1024)
+#define MH_WAIT_POLL_BATCH  1024    /* events taken per poll, not a limit */
 
 typedef struct mh_wait {
     mh_request *mr;
@@ -64,6 +65,8 @@ typedef struct mh_wait {
     apr_time_t deadline;          /* EventPending=0 at this time */
     apr_time_t next_pending;      /* next PENDING keep-alive */
     size_t heap_idx;
+    apr_pollfd_t pfd;             /* the client connection, for hang-ups */
+    int polled;                   /* pfd is in the pollset */
     struct mh_wait *next_new;     /* link in the parked-but-not-adopted list */
 } mh_wait;
 
@@ -191,6 +194,8 @@ static void mh_wait_finish(mh_waiter *w, mh_wait *wt, uint32_t event_pending)
     uint8_t body[16] = { 0 };   /* StatusCode, ErrorCode, EventPending, Aux */
 
     mh_heap_remove(w, wt);
+    if (wt->polled)
+        apr_pollset_remove(w->pollset, &wt->pfd);
     if (apr_hash_get(w->by_id, wt->id, SESS_ID_LEN) == wt)
         apr_hash_set(w->by_id, wt->id, SESS_ID_LEN, NULL);
     apr_atomic_dec32(&w->count);
@@ -244,6 +249,45 @@ static int mh_wait_event_pending(mh_waiter *w, mh_wait *wt)
 
 /* --------------------------------------------------------- the thread -- */
 
+/* Watching the client's socket frees a connection whose client went away
+ * at once, instead of at the next keep-alive: a suspended connection still
+ * counts against the process's connection limit. */
+static void mh_wait_watch(mh_waiter *w, mh_wait *wt)
+{
+    apr_socket_t *csd = ap_get_conn_socket(wt->mr->r->connection);
+
+    if (csd == NULL)
+        return;
+    wt->pfd.p = wt->mr->r->pool;
+    wt->pfd.desc_type = APR_POLL_SOCKET;
+    wt->pfd.reqevents = APR_POLLIN;
+    wt->pfd.desc.s = csd;
+    wt->pfd.client_data = wt;
+    wt->polled = apr_pollset_add(w->pollset, &wt->pfd) == APR_SUCCESS;
+}
+
+/* The client's socket became readable: end of stream means the client
+ * left.  A client that sends during a wait is not hung up on; it just is
+ * no longer watched. */
+static void mh_wait_client_event(mh_waiter *w, mh_wait *wt)
+{
+    apr_os_sock_t fd;
+    char c;
+    ssize_t n;
+
+    if (apr_os_sock_get(&fd, wt->pfd.desc.s) != APR_SUCCESS)
+        return;
+    n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        wt->mr->r->connection->aborted = 1;
+        mh_wait_finish(w, wt, 0);
+    }
+    else if (n > 0) {
+        apr_pollset_remove(w->pollset, &wt->pfd);
+        wt->polled = 0;
+    }
+}
+
 static void mh_waiter_adopt(mh_waiter *w)
 {
     mh_wait *list;
@@ -260,6 +304,7 @@ static void mh_waiter_adopt(mh_waiter *w)
          * and that key lives in an older wait's request pool. */
         apr_hash_set(w->by_id, wt->id, SESS_ID_LEN, NULL);
         apr_hash_set(w->by_id, wt->id, SESS_ID_LEN, wt);
+        mh_wait_watch(w, wt);
         /* An event posted before the datagram could find this wait in
          * by_id is caught here: registration came first (park). */
         if (mh_wait_event_pending(w, wt))
@@ -357,7 +402,7 @@ static void *APR_THREAD_FUNC mh_waiter_main(apr_thread_t *t, void *data)
         apr_time_t now = apr_time_now(), timeout = MH_WAIT_TICK;
         const apr_pollfd_t *out;
         apr_int32_t nout;
-        int stop;
+        int stop, wake = 0;
 
         apr_thread_mutex_lock(w->mtx);
         stop = w->stop;
@@ -376,7 +421,17 @@ static void *APR_THREAD_FUNC mh_waiter_main(apr_thread_t *t, void *data)
                 timeout = due > 0 ? due : 0;
         }
         if (apr_pollset_poll(w->pollset, timeout, &nout, &out)
-            == APR_SUCCESS && nout > 0)
+            != APR_SUCCESS)
+            continue;
+        /* Client hang-ups first: reading datagrams may end a wait whose
+         * socket event is still in this batch, and its memory with it. */
+        for (apr_int32_t i = 0; i < nout; i++) {
+            if (out[i].client_data == NULL)
+                wake = 1;
+            else
+                mh_wait_client_event(w, out[i].client_data);
+        }
+        if (wake)
             mh_waiter_read_socket(w);
     }
     apr_thread_exit(t, APR_SUCCESS);
@@ -446,7 +501,8 @@ int mh_waiter_start(apr_pool_t *pchild, server_rec *s, mapi_db *db,
                      w->sock_path ? w->sock_path : "?");
         return -1;
     }
-    rv = apr_pollset_create(&w->pollset, 4, pchild, APR_POLLSET_WAKEABLE);
+    rv = apr_pollset_create(&w->pollset, MH_WAIT_POLL_BATCH, pchild,
+                            APR_POLLSET_WAKEABLE);
     if (rv == APR_SUCCESS) {
         pfd.p = pchild;
         pfd.desc_type = APR_POLL_SOCKET;

@@ -205,13 +205,18 @@ static inline void lz77_copy_lits(uint8_t *op, const uint8_t *ip, size_t n,
         memcpy(op, ip, n);
 }
 
+/* One loop for the whole stream.  A variant with a separate unchecked
+ * loop for the middle of the buffers measured slower (about 1.5 against
+ * 1.9 GB/s on ROP-like payloads): the checks here are cheap, well
+ * predicted compares, and literal runs are already copied 32 at a time. */
 int lz77_decompress(const uint8_t *src, size_t src_len,
                     uint8_t *dst, size_t dst_cap, size_t *out_len_r)
 {
     const uint8_t *ip = src, *iend, *nib = NULL;
     uint8_t *op = dst, *oend;
     uint32_t flags = 0;
-    unsigned nbits = 0;
+    unsigned nbits = 0, run, tok;
+    size_t off, len;
 
     if (!src || src_len < 4)
         return -1;                   /* not even one bitmask: no end marker */
@@ -227,8 +232,7 @@ int lz77_decompress(const uint8_t *src, size_t src_len,
         }
         if (!(flags & 0x80000000u)) {
             /* A run of 0 bits: that many literals at once. */
-            unsigned run = flags ? lz77_clz32(flags) : 32;
-
+            run = flags ? lz77_clz32(flags) : 32;
             if (run > nbits)
                 run = nbits;
             if ((size_t)(iend - ip) < run || (size_t)(oend - op) < run)
@@ -246,22 +250,18 @@ int lz77_decompress(const uint8_t *src, size_t src_len,
             break;                   /* the end marker (R1873) */
         if (iend - ip < 2)
             return -1;
-        {
-            unsigned tok = lz77_get16(ip);
-            size_t off = (tok >> 3) + 1, len = (tok & 7) + LZ77_MIN_MATCH;
-
-            ip += 2;
-            if (len == LZ77_LONG_BASE) {
-                len = lz77_long_len(&ip, iend, &nib);
-                if (len == 0)
-                    return -1;
-            }
-            if (LZ77_UNLIKELY((size_t)(op - dst) < off
-                              || (size_t)(oend - op) < len))
-                return -1;
-            lz77_copy_match(op, off, len, oend);
-            op += len;
-        }
+        tok = lz77_get16(ip);
+        ip += 2;
+        off = (tok >> 3) + 1;
+        len = (tok & 7) + LZ77_MIN_MATCH;
+        if (len == LZ77_LONG_BASE
+            && (len = lz77_long_len(&ip, iend, &nib)) == 0)
+            return -1;
+        if (LZ77_UNLIKELY((size_t)(op - dst) < off
+                          || (size_t)(oend - op) < len))
+            return -1;
+        lz77_copy_match(op, off, len, oend);
+        op += len;
     }
     *out_len_r = (size_t)(op - dst);
     return 0;
