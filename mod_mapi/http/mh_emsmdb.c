@@ -9,7 +9,6 @@
 #include "http_log.h"
 #include "apr_strings.h"
 #include "mod_mapi.h"
-#include "configdb/cfg_db.h"
 #include "rop/rop.h"
 #include "session/sess_notify.h"
 #include "wire/mapi_rd.h"
@@ -30,20 +29,6 @@ APLOG_USE_MODULE(mapi);
 #define EMSMDB_RETRY_COUNT      6
 #define EMSMDB_RETRY_DELAY_MS   10000
 #define EMSMDB_USER_DN_MAX      1024
-#define EMSMDB_AUX_MAX          0x1008   /* [MS-OXCRPC] R571 */
-
-/* Every body ends with AuxiliaryBufferSize and the auxiliary buffer.  The
- * auxiliary blocks are informational ([MS-OXCRPC] R1654): bounded and
- * skipped. */
-static int emsmdb_read_aux(mapi_rd *rd)
-{
-    uint32_t aux_size;
-
-    if (mapi_rd_u32(rd, &aux_size) != 0 || aux_size > EMSMDB_AUX_MAX ||
-        mapi_rd_skip(rd, aux_size) != 0)
-        return -1;
-    return mapi_rd_left(rd) == 0 ? 0 : -1;
-}
 
 static int emsmdb_bad_body(mh_request *mr, const char *what)
 {
@@ -72,7 +57,7 @@ static int emsmdb_parse_connect(mh_request *mr, emsmdb_connect_req *req)
     mapi_rd_u32(&rd, &req->lcid_string);
     if (rd.failed)
         return -1;
-    return emsmdb_read_aux(&rd);
+    return mh_read_aux_tail(&rd);
 }
 
 static int emsmdb_connect_reply(mh_request *mr, uint32_t ec,
@@ -98,54 +83,32 @@ static int emsmdb_connect_reply(mh_request *mr, uint32_t ec,
  * client names must be that mailbox's. */
 static int emsmdb_connect(mh_request *mr)
 {
-    request_rec *r = mr->r;
     emsmdb_connect_req req;
     cfg_mailbox *mbx;
     cfg_org *org;
     sess_context *ctx;
-    const char *error = NULL;
     int rc;
 
     if (emsmdb_parse_connect(mr, &req) != 0)
         return emsmdb_bad_body(mr, "malformed Connect body");
-    rc = cfg_org_get(mr->db, r->pool, &org, &error);
-    if (rc == 0)
-        rc = cfg_mailbox_by_principal(mr->db, r->pool, r->user, &mbx, &error);
-    if (rc == -1) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      MAPILOGNO(1010) "configuration: %s", error);
+    rc = mh_context_mailbox(mr, &org, &mbx);
+    if (rc < 0)
         return MH_UNKNOWN_FAILURE;
-    }
-    if (rc != 0) {
-        mr->detail = "no mailbox for the authenticated identity";
+    if (rc > 0)
         return emsmdb_connect_reply(mr, EC_LOGIN_FAILURE, NULL, NULL);
-    }
     if (strcasecmp(req.user_dn, mbx->legacy_dn) != 0) {
         mr->detail = "UserDN is not the caller's mailbox";
         return emsmdb_connect_reply(mr, EC_UNKNOWN_USER, NULL, NULL);
     }
-    ctx = apr_pcalloc(r->pool, sizeof(*ctx));
-    ctx->endpoint = SESS_EP_EMSMDB;
-    ctx->idle_timeout = (uint32_t)mr->conf->idle_timeout;
+    ctx = apr_pcalloc(mr->r->pool, sizeof(*ctx));
     ctx->codepage = req.codepage;
     ctx->lcid_sort = req.lcid_sort;
     ctx->lcid_string = req.lcid_string;
-    ctx->identity = r->user;
-    ctx->auth_type = r->ap_auth_type;
-    ctx->mailbox = mbx->smtp;
     ctx->user_dn = req.user_dn;
-    ctx->client_app = mr->client_app;
-    ctx->client_ip = r->useragent_ip;
-    if (sess_create(mr->db, r->pool, ctx,
-                    mr->has_ctx_cookie ? mr->ctx_id : NULL, &error)
-        != SESS_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      MAPILOGNO(1011) "session store: %s", error);
-        return MH_UNKNOWN_FAILURE;
-    }
-    mr->sess = ctx;
-    mr->send_seq_cookie = 1;
-    return emsmdb_connect_reply(mr, EC_SUCCESS, cfg_org_dn_prefix(r->pool, org),
+    if ((rc = mh_context_open(mr, mbx, ctx)) != MH_SUCCESS)
+        return rc;
+    return emsmdb_connect_reply(mr, EC_SUCCESS,
+                                cfg_org_dn_prefix(mr->r->pool, org),
                                 mbx->display_name);
 }
 
@@ -173,7 +136,7 @@ static int emsmdb_parse_execute(mh_request *mr, emsmdb_execute_req *req)
         mapi_rd_view(&rd, req->rop_buffer_size, &req->rop_buffer) != 0 ||
         mapi_rd_u32(&rd, &req->max_rop_out) != 0)
         return -1;
-    return emsmdb_read_aux(&rd);
+    return mh_read_aux_tail(&rd);
 }
 
 static int emsmdb_execute_reply(mh_request *mr, uint32_t ec,
@@ -299,19 +262,15 @@ static int emsmdb_execute(mh_request *mr)
 
 static int emsmdb_disconnect(mh_request *mr)
 {
-    mapi_rd rd;
-    const char *error = NULL;
     uint8_t body[12] = { 0 };   /* StatusCode, ErrorCode, AuxSize: zero */
+    mapi_rd rd;
+    int rc;
 
     mapi_rd_init(&rd, mr->body, mr->body_len);
-    if (emsmdb_read_aux(&rd) != 0)
+    if (mh_read_aux_tail(&rd) != 0)
         return emsmdb_bad_body(mr, "malformed Disconnect body");
-    if (sess_destroy(mr->db, mr->r->pool, mr->sess->id, &error)
-        == SESS_DB_ERROR) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, mr->r,
-                      MAPILOGNO(1013) "session store: %s", error);
-        return MH_UNKNOWN_FAILURE;
-    }
+    if ((rc = mh_context_close(mr)) != MH_SUCCESS)
+        return rc;
     return mh_respond_body(mr, body, sizeof(body));
 }
 
@@ -324,7 +283,7 @@ static int emsmdb_notification_wait(mh_request *mr)
 
     /* Flags are reserved and ignored ([MS-OXCMAPIHTTP] R1368). */
     mapi_rd_init(&rd, mr->body, mr->body_len);
-    if (mapi_rd_u32(&rd, &flags) != 0 || emsmdb_read_aux(&rd) != 0)
+    if (mapi_rd_u32(&rd, &flags) != 0 || mh_read_aux_tail(&rd) != 0)
         return emsmdb_bad_body(mr, "malformed NotificationWait body");
     /* A parked wait ends by closing its connection (mh_wait.c); the body
      * stays chunked as [MS-OXCMAPIHTTP] R1173 wants, which httpd would
@@ -336,26 +295,12 @@ static int emsmdb_notification_wait(mh_request *mr)
     return mh_waiter_park(mh_waiter_get(), mr);
 }
 
-/* --------------------------------------------------------------- PING -- */
-
-/* PING refreshes the idle timer ([MS-OXCMAPIHTTP] R1248), which loading
- * the context did; it has no response body (R1460). */
-static int emsmdb_ping(mh_request *mr)
-{
-    const char *error = NULL;
-
-    if (sess_end(mr->db, mr->r->pool, mr->sess, apr_time_now(), &error)
-        == SESS_DB_ERROR)
-        return MH_UNKNOWN_FAILURE;
-    return mh_respond_body(mr, NULL, 0);
-}
-
 const mh_reqtype mh_emsmdb_types[] = {
     { "Connect", MH_RT_CREATES, emsmdb_connect },
     { "Execute", MH_RT_CONTEXT | MH_RT_EXCLUSIVE | MH_RT_SEQUENCED,
       emsmdb_execute },
     { "Disconnect", MH_RT_CONTEXT | MH_RT_EXCLUSIVE, emsmdb_disconnect },
     { "NotificationWait", MH_RT_CONTEXT, emsmdb_notification_wait },
-    { "PING", MH_RT_CONTEXT | MH_RT_NO_BODY, emsmdb_ping },
+    { "PING", MH_RT_CONTEXT | MH_RT_NO_BODY, mh_context_ping },
     { NULL, 0, NULL }
 };

@@ -20,6 +20,8 @@
 #include "util_filter.h"
 #include "db/mapi_db.h"
 #include "session/sess_context.h"
+#include "configdb/cfg_db.h"
+#include "wire/mapi_rd.h"
 
 /* X-ResponseCode values, numbered exactly as [MS-OXCMAPIHTTP] 2.2.3.3.3. */
 typedef enum mh_code {
@@ -144,6 +146,22 @@ apr_status_t mh_stream_finish(mh_request *mr, int code, const void *body,
 int mh_respond_body(mh_request *mr, const void *body, apr_size_t len);
 /* Adds Set-Cookie for the context (and sequence when send_seq_cookie). */
 void mh_set_cookies(mh_request *mr);
+
+/* mh_context.c: what both endpoints do with contexts. */
+/* AuxiliaryBufferSize + AuxiliaryBuffer, which end every request body;
+ * -1 when malformed or followed by anything. */
+int mh_read_aux_tail(mapi_rd *rd);
+/* The organisation and the caller's mailbox: 0, 1 when the identity has no
+ * mailbox (detail set), -1 on a database failure (logged). */
+int mh_context_mailbox(mh_request *mr, cfg_org **org_r, cfg_mailbox **mbx_r);
+/* Creates the request's context for mbx (ctx carries the endpoint's own
+ * fields); replaces the one old cookies name.  MH_SUCCESS or a code. */
+int mh_context_open(mh_request *mr, const cfg_mailbox *mbx,
+                    sess_context *ctx);
+/* Destroys the request's context (Disconnect, Unbind). */
+int mh_context_close(mh_request *mr);
+/* The PING request type of both endpoints. */
+int mh_context_ping(mh_request *mr);
 
 /* mh_cookie.c */
 /* Finds cookie name in the request's Cookie headers; NULL if absent. */

@@ -157,13 +157,33 @@ static size_t rpcext_try_compress(mapi_wr *out, size_t hdr_off,
     return clen;
 }
 
+/* Writes the plain payload after a header-sized gap at hdr_off. */
+static int rpcext_put_plain(mapi_wr *out, size_t hdr_off,
+                            const uint8_t *payload, size_t size)
+{
+    if (mapi_wr_reserve(out, RPCEXT_HEADER_SIZE + size) == (size_t)-1)
+        return -1;
+    if (size)
+        memcpy(out->buf + hdr_off + RPCEXT_HEADER_SIZE, payload, size);
+    return 0;
+}
+
+/* Fills in the header at hdr_off (R32-R46). */
+static void rpcext_put_hdr(mapi_wr *out, size_t hdr_off, uint16_t flags,
+                           size_t wire_size, size_t actual_size)
+{
+    mapi_wr_put_u16_at(out, hdr_off, RPCEXT_VERSION);
+    mapi_wr_put_u16_at(out, hdr_off + 2, flags);
+    mapi_wr_put_u16_at(out, hdr_off + 4, (uint16_t)wire_size);
+    mapi_wr_put_u16_at(out, hdr_off + 6, (uint16_t)actual_size);
+}
+
 int rpcext_encode_block(mapi_wr *out, const uint8_t *payload, size_t size,
                         uint16_t want_flags, int last)
 {
     size_t hdr_off = out->len, clen = 0, body;
     int failed = out->failed;
     uint16_t flags = want_flags & (RPCEXT_COMPRESSED | RPCEXT_XORMAGIC);
-    uint8_t *p;
 
     if (size > RPCEXT_MAX_PAYLOAD || mapi_wr_room(out) < RPCEXT_HEADER_SIZE) {
         out->failed = 1;
@@ -172,28 +192,20 @@ int rpcext_encode_block(mapi_wr *out, const uint8_t *payload, size_t size,
     if ((flags & RPCEXT_COMPRESSED) && size > 0)
         clen = rpcext_try_compress(out, hdr_off, payload, size);
     if (clen) {
-        /* Keep the header and the compressed bytes already in place. */
+        /* Keep the header gap and the compressed bytes already in place. */
         mapi_wr_truncate(out, hdr_off + RPCEXT_HEADER_SIZE + clen);
     } else {
         flags &= (uint16_t)~RPCEXT_COMPRESSED;
         mapi_wr_truncate(out, hdr_off);
         out->failed = failed;
-        if (mapi_wr_reserve(out, RPCEXT_HEADER_SIZE + size) == (size_t)-1)
-            return -1;
-        if (size)
-            memcpy(out->buf + hdr_off + RPCEXT_HEADER_SIZE, payload, size);
+        if (rpcext_put_plain(out, hdr_off, payload, size) < 0)
+            return -1;               /* len is back at hdr_off, failed set */
     }
     /* mapi_wr_truncate clears failed; put back what the caller had. */
     out->failed = failed;
     body = clen ? clen : size;
-    p = out->buf + hdr_off + RPCEXT_HEADER_SIZE;
-    if (flags & RPCEXT_XORMAGIC)
-        rpcext_xor(p, body);                  /* compress, then XOR: R4845 */
-    if (last)
-        flags |= RPCEXT_LAST;
-    mapi_wr_put_u16_at(out, hdr_off, RPCEXT_VERSION);
-    mapi_wr_put_u16_at(out, hdr_off + 2, flags);
-    mapi_wr_put_u16_at(out, hdr_off + 4, (uint16_t)body);
-    mapi_wr_put_u16_at(out, hdr_off + 6, (uint16_t)size);
+    if (flags & RPCEXT_XORMAGIC)                /* compress, then XOR: R4845 */
+        rpcext_xor(out->buf + hdr_off + RPCEXT_HEADER_SIZE, body);
+    rpcext_put_hdr(out, hdr_off, flags | (last ? RPCEXT_LAST : 0), body, size);
     return 0;
 }

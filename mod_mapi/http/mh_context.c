@@ -1,0 +1,102 @@
+/*
+ * mh_context.c: what both endpoints do with session contexts: map the
+ * authenticated identity to its mailbox, create a context (replacing the
+ * one the client's old cookies name), destroy it, refresh it (PING), and
+ * read the auxiliary buffer every request body ends with.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#include "mh_http.h"
+
+#include "http_log.h"
+#include "mod_mapi.h"
+
+APLOG_USE_MODULE(mapi);
+
+/* [MS-OXCRPC] R571: larger auxiliary input is refused. */
+#define MH_AUX_MAX 0x1008
+
+int mh_read_aux_tail(mapi_rd *rd)
+{
+    uint32_t aux_size;
+
+    /* The auxiliary blocks are informational ([MS-OXCRPC] R1654): bounded
+     * and skipped. */
+    if (mapi_rd_u32(rd, &aux_size) != 0 || aux_size > MH_AUX_MAX ||
+        mapi_rd_skip(rd, aux_size) != 0)
+        return -1;
+    return mapi_rd_left(rd) == 0 ? 0 : -1;
+}
+
+int mh_context_mailbox(mh_request *mr, cfg_org **org_r, cfg_mailbox **mbx_r)
+{
+    request_rec *r = mr->r;
+    const char *error = NULL;
+    int rc = cfg_org_get(mr->db, r->pool, org_r, &error);
+
+    if (rc == 0)
+        rc = cfg_mailbox_by_principal(mr->db, r->pool, r->user, mbx_r,
+                                      &error);
+    if (rc == -1) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      MAPILOGNO(1010) "configuration: %s", error);
+        return -1;
+    }
+    if (rc != 0) {
+        mr->detail = "no mailbox for the authenticated identity";
+        return 1;
+    }
+    return 0;
+}
+
+int mh_context_open(mh_request *mr, const cfg_mailbox *mbx,
+                    sess_context *ctx)
+{
+    request_rec *r = mr->r;
+    const char *error = NULL;
+
+    ctx->endpoint = mr->endpoint;
+    ctx->idle_timeout = (uint32_t)mr->conf->idle_timeout;
+    ctx->identity = r->user;
+    ctx->auth_type = r->ap_auth_type;
+    ctx->mailbox = mbx->smtp;
+    ctx->client_app = mr->client_app;
+    ctx->client_ip = r->useragent_ip;
+    /* Old cookies on a Connect or Bind name the context being replaced
+     * ([MS-OXCMAPIHTTP] R1277); its sequence cookie is ignored (R1279). */
+    if (sess_create(mr->db, r->pool, ctx,
+                    mr->has_ctx_cookie ? mr->ctx_id : NULL, &error)
+        != SESS_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      MAPILOGNO(1011) "session store: %s", error);
+        return MH_UNKNOWN_FAILURE;
+    }
+    mr->sess = ctx;
+    mr->send_seq_cookie = 1;
+    return MH_SUCCESS;
+}
+
+int mh_context_close(mh_request *mr)
+{
+    const char *error = NULL;
+
+    if (sess_destroy(mr->db, mr->r->pool, mr->sess->id, &error)
+        == SESS_DB_ERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, mr->r,
+                      MAPILOGNO(1013) "session store: %s", error);
+        return MH_UNKNOWN_FAILURE;
+    }
+    return MH_SUCCESS;
+}
+
+/* PING refreshes the idle timer ([MS-OXCMAPIHTTP] R1248) and has no
+ * response body (R1460); both endpoints share it. */
+int mh_context_ping(mh_request *mr)
+{
+    const char *error = NULL;
+
+    if (sess_end(mr->db, mr->r->pool, mr->sess, apr_time_now(), &error)
+        == SESS_DB_ERROR)
+        return MH_UNKNOWN_FAILURE;
+    return mh_respond_body(mr, NULL, 0);
+}
