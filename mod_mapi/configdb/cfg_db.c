@@ -52,29 +52,6 @@ static void cfg_key(DBT *key, const char *k)
     key->size = (u_int32_t)strlen(k);
 }
 
-static void cfg_wr_str(mapi_wr *wr, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-
-    if (n > CFG_STR_MAX) {
-        wr->failed = 1;
-        return;
-    }
-    mapi_wr_u16(wr, (uint16_t)n);
-    mapi_wr_bytes(wr, s ? s : "", n);
-}
-
-static const char *cfg_rd_str(mapi_rd *rd, apr_pool_t *pool)
-{
-    uint16_t n = 0;
-    const uint8_t *p;
-
-    if (mapi_rd_u16(rd, &n) != 0 || n > CFG_STR_MAX ||
-        mapi_rd_view(rd, n, &p) != 0)
-        return NULL;
-    return apr_pstrmemdup(pool, (const char *)p, n);
-}
-
 /* Reads a record into pool memory; 0, DB_NOTFOUND or a BDB error. */
 static int cfg_get(mapi_db *db, DB_TXN *txn, const char *k, apr_pool_t *pool,
                    const uint8_t **data_r, size_t *len_r, u_int32_t flags)
@@ -153,8 +130,8 @@ int cfg_schema_check(mapi_db *db, apr_pool_t *pool, const char **error_r)
 static int cfg_org_encode(const cfg_org *org, mapi_wr *wr)
 {
     mapi_wr_u8(wr, CFG_RECORD_VERSION);
-    cfg_wr_str(wr, org->name);
-    cfg_wr_str(wr, org->domain);
+    mapi_wr_lstr(wr, org->name, CFG_STR_MAX);
+    mapi_wr_lstr(wr, org->domain, CFG_STR_MAX);
     mapi_wr_u8(wr, (uint8_t)(org->mapi_http_enabled ? 1 : 0));
     mapi_wr_bytes(wr, org->guid, 16);
     mapi_wr_u64(wr, (uint64_t)org->created);
@@ -173,8 +150,8 @@ int cfg_org_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
     mapi_rd_init(&rd, buf, len);
     if (mapi_rd_u8(&rd, &version) != 0 || version != CFG_RECORD_VERSION)
         return -1;
-    org->name = cfg_rd_str(&rd, pool);
-    org->domain = cfg_rd_str(&rd, pool);
+    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &org->name);
+    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &org->domain);
     mapi_rd_u8(&rd, &enabled);
     mapi_rd_bytes(&rd, org->guid, 16);
     mapi_rd_u64(&rd, &created);
@@ -287,11 +264,11 @@ static int cfg_mailbox_encode(const cfg_mailbox *m, mapi_wr *wr)
 {
     mapi_wr_u8(wr, CFG_RECORD_VERSION);
     mapi_wr_bytes(wr, m->guid, 16);
-    cfg_wr_str(wr, m->name);
-    cfg_wr_str(wr, m->display_name);
-    cfg_wr_str(wr, m->smtp);
-    cfg_wr_str(wr, m->principal);
-    cfg_wr_str(wr, m->legacy_dn);
+    mapi_wr_lstr(wr, m->name, CFG_STR_MAX);
+    mapi_wr_lstr(wr, m->display_name, CFG_STR_MAX);
+    mapi_wr_lstr(wr, m->smtp, CFG_STR_MAX);
+    mapi_wr_lstr(wr, m->principal, CFG_STR_MAX);
+    mapi_wr_lstr(wr, m->legacy_dn, CFG_STR_MAX);
     mapi_wr_u8(wr, (uint8_t)(m->mapi_http_enabled == CFG_TRI_NULL ? 0xFF
                              : m->mapi_http_enabled ? 1 : 0));
     mapi_wr_u8(wr, (uint8_t)(m->mapi_enabled ? 1 : 0));
@@ -312,11 +289,11 @@ int cfg_mailbox_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
     if (mapi_rd_u8(&rd, &version) != 0 || version != CFG_RECORD_VERSION)
         return -1;
     mapi_rd_bytes(&rd, m->guid, 16);
-    m->name = cfg_rd_str(&rd, pool);
-    m->display_name = cfg_rd_str(&rd, pool);
-    m->smtp = cfg_rd_str(&rd, pool);
-    m->principal = cfg_rd_str(&rd, pool);
-    m->legacy_dn = cfg_rd_str(&rd, pool);
+    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &m->name);
+    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &m->display_name);
+    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &m->smtp);
+    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &m->principal);
+    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &m->legacy_dn);
     mapi_rd_u8(&rd, &http);
     mapi_rd_u8(&rd, &mapi);
     mapi_rd_u64(&rd, &created);

@@ -10,6 +10,7 @@
 
 #include "http_log.h"
 #include "mod_mapi.h"
+#include "apr_strings.h"
 
 APLOG_USE_MODULE(mapi);
 
@@ -60,7 +61,10 @@ int mh_context_open(mh_request *mr, const cfg_mailbox *mbx,
     ctx->identity = r->user;
     ctx->auth_type = r->ap_auth_type;
     ctx->mailbox = mbx->smtp;
-    ctx->client_app = mr->client_app;
+    /* A client may send any length; the record keeps a bounded prefix. */
+    ctx->client_app = mr->client_app
+                      ? apr_pstrndup(r->pool, mr->client_app, SESS_STR_MAX)
+                      : NULL;
     ctx->client_ip = r->useragent_ip;
     /* Old cookies on a Connect or Bind name the context being replaced
      * ([MS-OXCMAPIHTTP] R1277); its sequence cookie is ignored (R1279). */

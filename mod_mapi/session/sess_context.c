@@ -77,27 +77,6 @@ int sess_random(uint8_t out[SESS_ID_LEN])
 
 /* -------------------------------------------------------------- codec -- */
 
-static void sess_wr_str(mapi_wr *wr, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-
-    if (n > SESS_STR_MAX)
-        n = SESS_STR_MAX;
-    mapi_wr_u16(wr, (uint16_t)n);
-    mapi_wr_bytes(wr, s ? s : "", n);
-}
-
-static const char *sess_rd_str(mapi_rd *rd, apr_pool_t *pool)
-{
-    uint16_t n = 0;
-    const uint8_t *p;
-
-    if (mapi_rd_u16(rd, &n) != 0 || n > SESS_STR_MAX ||
-        mapi_rd_view(rd, n, &p) != 0)
-        return NULL;
-    return apr_pstrmemdup(pool, (const char *)p, n);
-}
-
 int sess_encode(const sess_context *ctx, uint8_t *buf, size_t cap,
                 size_t *len_r)
 {
@@ -117,12 +96,12 @@ int sess_encode(const sess_context *ctx, uint8_t *buf, size_t cap,
     mapi_wr_u32(&wr, ctx->codepage);
     mapi_wr_u32(&wr, ctx->lcid_sort);
     mapi_wr_u32(&wr, ctx->lcid_string);
-    sess_wr_str(&wr, ctx->identity);
-    sess_wr_str(&wr, ctx->auth_type);
-    sess_wr_str(&wr, ctx->mailbox);
-    sess_wr_str(&wr, ctx->user_dn);
-    sess_wr_str(&wr, ctx->client_app);
-    sess_wr_str(&wr, ctx->client_ip);
+    mapi_wr_lstr(&wr, ctx->identity, SESS_STR_MAX);
+    mapi_wr_lstr(&wr, ctx->auth_type, SESS_STR_MAX);
+    mapi_wr_lstr(&wr, ctx->mailbox, SESS_STR_MAX);
+    mapi_wr_lstr(&wr, ctx->user_dn, SESS_STR_MAX);
+    mapi_wr_lstr(&wr, ctx->client_app, SESS_STR_MAX);
+    mapi_wr_lstr(&wr, ctx->client_ip, SESS_STR_MAX);
     if (wr.failed)
         return -1;
     *len_r = wr.len;
@@ -153,12 +132,12 @@ int sess_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
     mapi_rd_u32(&rd, &ctx->codepage);
     mapi_rd_u32(&rd, &ctx->lcid_sort);
     mapi_rd_u32(&rd, &ctx->lcid_string);
-    ctx->identity = sess_rd_str(&rd, pool);
-    ctx->auth_type = sess_rd_str(&rd, pool);
-    ctx->mailbox = sess_rd_str(&rd, pool);
-    ctx->user_dn = sess_rd_str(&rd, pool);
-    ctx->client_app = sess_rd_str(&rd, pool);
-    ctx->client_ip = sess_rd_str(&rd, pool);
+    mapi_rd_lstr(&rd, pool, SESS_STR_MAX, &ctx->identity);
+    mapi_rd_lstr(&rd, pool, SESS_STR_MAX, &ctx->auth_type);
+    mapi_rd_lstr(&rd, pool, SESS_STR_MAX, &ctx->mailbox);
+    mapi_rd_lstr(&rd, pool, SESS_STR_MAX, &ctx->user_dn);
+    mapi_rd_lstr(&rd, pool, SESS_STR_MAX, &ctx->client_app);
+    mapi_rd_lstr(&rd, pool, SESS_STR_MAX, &ctx->client_ip);
     if (rd.failed || mapi_rd_left(&rd) != 0 ||
         (endpoint != SESS_EP_EMSMDB && endpoint != SESS_EP_NSPI))
         return -1;

@@ -25,7 +25,7 @@
 
 #define SESS_ID_LEN        16
 #define SESS_ID_HEX_LEN    (2 * SESS_ID_LEN)
-#define SESS_STR_MAX       1024     /* any string kept in a record */
+#define SESS_STR_MAX       2048     /* any string kept in a record */
 /* A request that has run this long is presumed lost (its process hung or
  * was replaced) and no longer blocks its context. */
 #define SESS_BUSY_MAX      apr_time_from_sec(15 * 60)

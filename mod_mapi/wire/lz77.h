@@ -22,7 +22,9 @@
 
 /* Decompresses src into dst.  Returns 0 and sets *out_len_r, or -1 when the
  * input is malformed (offset before the start of output, truncated token,
- * missing end marker) or the output would exceed dst_cap. */
+ * missing end marker) or the output would exceed dst_cap.  Bytes of dst
+ * past *out_len_r (and all of dst on failure) may hold scratch: block
+ * copies run a little ahead, always inside dst_cap. */
 int lz77_decompress(const uint8_t *src, size_t src_len,
                     uint8_t *dst, size_t dst_cap, size_t *out_len_r);
 

@@ -491,3 +491,35 @@ void mapi_wr_truncate(mapi_wr *wr, size_t len)
         wr->failed = 0;
     }
 }
+
+/* ---------------------------------------------- length-prefixed strings -- */
+
+int mapi_rd_lstr(mapi_rd *rd, apr_pool_t *pool, size_t max, const char **s_r)
+{
+    mapi_rd save = *rd;
+    uint16_t n;
+    const uint8_t *p;
+
+    if (mapi_rd_u16(rd, &n) != 0)
+        return -1;
+    if (n > max || mapi_rd_view(rd, n, &p) != 0) {
+        *rd = save;
+        rd->failed = 1;
+        return -1;
+    }
+    *s_r = apr_pstrmemdup(pool, (const char *)p, n);
+    return 0;
+}
+
+int mapi_wr_lstr(mapi_wr *wr, const char *s, size_t max)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n > max || n > UINT16_MAX) {
+        wr->failed = 1;
+        return -1;
+    }
+    if (mapi_wr_u16(wr, (uint16_t)n) != 0)
+        return -1;
+    return mapi_wr_bytes(wr, s ? s : "", n);
+}

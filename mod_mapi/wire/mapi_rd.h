@@ -51,6 +51,10 @@ int mapi_rd_str8(mapi_rd *rd, apr_pool_t *pool, size_t max, const char **s_r);
 /* NUL-terminated UTF-16LE string of at most max code units; converted to a
  * UTF-8 pool copy.  -1 on a missing terminator or an unpaired surrogate. */
 int mapi_rd_str16(mapi_rd *rd, apr_pool_t *pool, size_t max, const char **s_r);
+/* A u16 length then that many bytes: the string form of the project's own
+ * records (sessions, configuration).  The result is a NUL-terminated pool
+ * copy; -1 when the length exceeds max or the bytes are not there. */
+int mapi_rd_lstr(mapi_rd *rd, apr_pool_t *pool, size_t max, const char **s_r);
 
 typedef struct mapi_wr {
     uint8_t *buf;
@@ -78,6 +82,9 @@ int mapi_wr_str8(mapi_wr *wr, const char *s);
 /* Converts UTF-8 s to UTF-16LE and writes it with a 2-byte NUL; -1 on
  * invalid UTF-8. */
 int mapi_wr_str16(mapi_wr *wr, const char *s);
+/* Writes strlen(s) as u16 then the bytes (NULL writes an empty string);
+ * -1 and failed set when the string is longer than max. */
+int mapi_wr_lstr(mapi_wr *wr, const char *s, size_t max);
 /* Reserves n bytes to be filled later (e.g. a size field); returns the
  * offset of the reservation, or (size_t)-1 when it does not fit. */
 size_t mapi_wr_reserve(mapi_wr *wr, size_t n);

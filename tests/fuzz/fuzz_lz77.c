@@ -9,7 +9,8 @@
  *   2. as plain data: compress, check the size bound, decompress into an
  *      exact buffer and compare; compressing into exactly the compressed
  *      size must work and one byte less must fail;
- *   3. whatever a successful decompression produced is round-tripped too.
+ *   3. what a successful decompression produced (its first 4 KiB) is
+ *      round-tripped too.
  * Any mismatch aborts, which libFuzzer reports as a crash.
  *
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Imod_mapi \
@@ -92,7 +93,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     out = fz_decompress(data, size, 32768, &len);
     fz_round_trip(data, size, 1);
     if (out) {
-        fz_round_trip(out, len, 0);
+        /* A short stream can expand to 32 KiB; its head is enough to test
+         * and keeps the compressor from dominating the run time. */
+        fz_round_trip(out, len < 4096 ? len : 4096, 0);
         free(out);
     }
     return 0;

@@ -97,6 +97,7 @@ typedef struct mhc_client {
     char *mailbox_id;            /* ?MailboxId= on every URL when set */
     char request_guid[40];       /* GUID part of X-RequestId */
     unsigned long request_counter;   /* counter part, rises per request */
+    char last_request_id[64];    /* X-RequestId of the last request sent */
     char client_info[64];        /* X-ClientInfo */
     char client_app[64];         /* X-ClientApplication */
     mhc_jar jar[MHC_ENDPOINTS];
