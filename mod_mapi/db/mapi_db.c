@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <apr_strings.h>
+#include <openssl/rand.h>
 
 /* Sized for a small box holding ~10,000 sessions: every session operation
  * takes a handful of locks, and failchk needs a thread slot per thread of
@@ -19,7 +20,7 @@
 #define MAPI_DB_CACHE_BYTES   (32u * 1024 * 1024)
 #define MAPI_DB_MAX_LOCKS     50000
 #define MAPI_DB_MAX_THREADS   1024
-#define MAPI_DB_TXN_RETRIES   50
+#define MAPI_DB_TXN_RETRIES   100
 #define MAPI_DB_FILE_MODE     0660
 #define MAPI_DB_OPEN_RETRIES  5
 
@@ -231,6 +232,19 @@ int mapi_db_checkpoint(mapi_db *db, const char **error_r)
     return 0;
 }
 
+/* Writers that lost a deadlock retry after a random pause that grows with
+ * each attempt, so that they stop colliding instead of colliding again in
+ * lockstep. */
+static void mapi_db_backoff(int attempt)
+{
+    unsigned span = 200u << (attempt < 8 ? attempt : 8);   /* microseconds */
+    unsigned r;
+
+    if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+        r = (unsigned)getpid() * 2654435761u;
+    usleep(r % span);
+}
+
 static int mapi_db_is_retryable(int ret)
 {
     return ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED;
@@ -245,6 +259,8 @@ int mapi_db_txn_run(mapi_db *db, unsigned flags, mapi_db_txn_fn fn,
     for (int attempt = 0; attempt < MAPI_DB_TXN_RETRIES; attempt++) {
         DB_TXN *txn;
 
+        if (attempt > 0)
+            mapi_db_backoff(attempt);
         ret = db->env->txn_begin(db->env, NULL, &txn, tflags);
         if (ret != 0)
             break;

@@ -296,11 +296,11 @@ static int emsmdb_notification_wait(mh_request *mr)
 }
 
 const mh_reqtype mh_emsmdb_types[] = {
-    { "Connect", MH_RT_CREATES, emsmdb_connect },
+    { "Connect", MH_RT_CREATES, emsmdb_connect, NULL },
     { "Execute", MH_RT_CONTEXT | MH_RT_EXCLUSIVE | MH_RT_SEQUENCED,
-      emsmdb_execute },
-    { "Disconnect", MH_RT_CONTEXT | MH_RT_EXCLUSIVE, emsmdb_disconnect },
-    { "NotificationWait", MH_RT_CONTEXT, emsmdb_notification_wait },
-    { "PING", MH_RT_CONTEXT | MH_RT_NO_BODY, mh_context_ping },
-    { NULL, 0, NULL }
+      emsmdb_execute, NULL },
+    { "Disconnect", MH_RT_CONTEXT | MH_RT_EXCLUSIVE, emsmdb_disconnect, NULL },
+    { "NotificationWait", MH_RT_CONTEXT, emsmdb_notification_wait, NULL },
+    { "PING", MH_RT_CONTEXT | MH_RT_NO_BODY, mh_context_ping, NULL },
+    { NULL, 0, NULL, NULL }
 };

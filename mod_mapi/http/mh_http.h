@@ -91,6 +91,7 @@ typedef struct mh_reqtype {
     const char *name;            /* as [MS-OXCMAPIHTTP] 2.2.3.3.1 spells it */
     unsigned flags;
     mh_handler_fn handler;
+    const char *arg;             /* the handler's own datum, or NULL */
 } mh_reqtype;
 
 /* Per-request state. */

@@ -1,8 +1,8 @@
 /*
  * mh_nspi.c: the address book endpoint's request types ([MS-OXCMAPIHTTP]
  * 2.2.5).  Bind, Unbind and PING manage the session context here; the
- * directory operations answer with the request type's failure response
- * body (StatusCode ecNotSupported) until the address book serves them.
+ * directory operations answer ErrorCode NotSupported until the address
+ * book serves them.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -17,6 +17,7 @@ APLOG_USE_MODULE(mapi);
 #define NSPI_EC_SUCCESS        0x00000000u
 #define NSPI_EC_LOGON_FAILED   0x80040111u
 #define NSPI_EC_NOT_SUPPORTED  0x80040102u
+#define NSPI_CODEPAGE_UNICODE  1200u
 #define NSPI_STAT_SIZE         36
 
 /* "Has" fields are one byte, 0xFF or 0x00 ([MS-OXCMAPIHTTP] 2.2.5). */
@@ -83,16 +84,31 @@ static int nspi_unbind(mh_request *mr)
     return mh_respond_body(mr, reply, sizeof(reply));
 }
 
-/* The failure response body every NSPI request type shares: StatusCode
- * (non-zero), AuxiliaryBufferSize, AuxiliaryBuffer. */
+/* The directory request types answer, until the address book serves them,
+ * with their own success response body carrying ErrorCode NotSupported and
+ * every optional part absent.  Their failure body cannot say why (its
+ * StatusCode MUST be 0, [MS-OXCMAPIHTTP] R2116, R2124, R2131, ...), so a
+ * client reading ErrorCode is told plainly.  The request type's arg spells
+ * the fields between ErrorCode and the auxiliary buffer:
+ *   c  CodePage (u32), h  a Has* byte (FALSE), 4  a u32 (0),
+ *   u  an empty NUL-terminated Unicode string. */
 static int nspi_not_supported(mh_request *mr)
 {
-    uint8_t reply[8];
+    uint8_t reply[64];
     mapi_wr wr;
 
     mapi_wr_init_fixed(&wr, reply, sizeof(reply));
-    mapi_wr_u32(&wr, NSPI_EC_NOT_SUPPORTED);
-    mapi_wr_u32(&wr, 0);
+    mapi_wr_u32(&wr, 0);                         /* StatusCode */
+    mapi_wr_u32(&wr, NSPI_EC_NOT_SUPPORTED);     /* ErrorCode */
+    for (const char *f = mr->type->arg; f && *f; f++) {
+        switch (*f) {
+        case 'c': mapi_wr_u32(&wr, NSPI_CODEPAGE_UNICODE); break;
+        case 'h': mapi_wr_u8(&wr, 0x00); break;
+        case '4': mapi_wr_u32(&wr, 0); break;
+        case 'u': mapi_wr_u16(&wr, 0); break;
+        }
+    }
+    mapi_wr_u32(&wr, 0);                         /* AuxiliaryBufferSize */
     mr->detail = "address book operation not available";
     return mh_respond_body(mr, wr.buf, wr.len);
 }
@@ -100,25 +116,25 @@ static int nspi_not_supported(mh_request *mr)
 #define NSPI_CALL (MH_RT_CONTEXT | MH_RT_EXCLUSIVE | MH_RT_SEQUENCED)
 
 const mh_reqtype mh_nspi_types[] = {
-    { "Bind", MH_RT_CREATES, nspi_bind },
-    { "Unbind", MH_RT_CONTEXT | MH_RT_EXCLUSIVE, nspi_unbind },
-    { "PING", MH_RT_CONTEXT | MH_RT_NO_BODY, mh_context_ping },
-    { "CompareMIds", NSPI_CALL, nspi_not_supported },
-    { "DNToMId", NSPI_CALL, nspi_not_supported },
-    { "GetMatches", NSPI_CALL, nspi_not_supported },
-    { "GetPropList", NSPI_CALL, nspi_not_supported },
-    { "GetProps", NSPI_CALL, nspi_not_supported },
-    { "GetSpecialTable", NSPI_CALL, nspi_not_supported },
-    { "GetTemplateInfo", NSPI_CALL, nspi_not_supported },
-    { "ModLinkAtt", NSPI_CALL, nspi_not_supported },
-    { "ModProps", NSPI_CALL, nspi_not_supported },
-    { "QueryColumns", NSPI_CALL, nspi_not_supported },
-    { "QueryRows", NSPI_CALL, nspi_not_supported },
-    { "ResolveNames", NSPI_CALL, nspi_not_supported },
-    { "ResortRestriction", NSPI_CALL, nspi_not_supported },
-    { "SeekEntries", NSPI_CALL, nspi_not_supported },
-    { "UpdateStat", NSPI_CALL, nspi_not_supported },
-    { "GetMailboxUrl", NSPI_CALL, nspi_not_supported },
-    { "GetAddressBookUrl", NSPI_CALL, nspi_not_supported },
-    { NULL, 0, NULL }
+    { "Bind", MH_RT_CREATES, nspi_bind, NULL },
+    { "Unbind", MH_RT_CONTEXT | MH_RT_EXCLUSIVE, nspi_unbind, NULL },
+    { "PING", MH_RT_CONTEXT | MH_RT_NO_BODY, mh_context_ping, NULL },
+    { "CompareMIds", NSPI_CALL, nspi_not_supported, "4" },
+    { "DNToMId", NSPI_CALL, nspi_not_supported, "h" },
+    { "GetMatches", NSPI_CALL, nspi_not_supported, "hhh" },
+    { "GetPropList", NSPI_CALL, nspi_not_supported, "h" },
+    { "GetProps", NSPI_CALL, nspi_not_supported, "ch" },
+    { "GetSpecialTable", NSPI_CALL, nspi_not_supported, "chh" },
+    { "GetTemplateInfo", NSPI_CALL, nspi_not_supported, "ch" },
+    { "ModLinkAtt", NSPI_CALL, nspi_not_supported, "" },
+    { "ModProps", NSPI_CALL, nspi_not_supported, "" },
+    { "QueryColumns", NSPI_CALL, nspi_not_supported, "h" },
+    { "QueryRows", NSPI_CALL, nspi_not_supported, "hh" },
+    { "ResolveNames", NSPI_CALL, nspi_not_supported, "chh" },
+    { "ResortRestriction", NSPI_CALL, nspi_not_supported, "hh" },
+    { "SeekEntries", NSPI_CALL, nspi_not_supported, "hh" },
+    { "UpdateStat", NSPI_CALL, nspi_not_supported, "hh" },
+    { "GetMailboxUrl", NSPI_CALL, nspi_not_supported, "u" },
+    { "GetAddressBookUrl", NSPI_CALL, nspi_not_supported, "u" },
+    { NULL, 0, NULL, NULL }
 };

@@ -219,14 +219,22 @@ static void mh_end_context(mh_request *mr)
                       MAPILOGNO(1002) "session store: %s", error);
 }
 
+/* Read first, so that every reply, early failures included, echoes them
+ * ([MS-OXCMAPIHTTP] R44, R2040, R156). */
+static void mh_read_headers(mh_request *mr)
+{
+    apr_table_t *h = mr->r->headers_in;
+
+    mr->request_type = apr_table_get(h, "X-RequestType");
+    mr->request_id = apr_table_get(h, "X-RequestId");
+    mr->client_info = apr_table_get(h, "X-ClientInfo");
+    mr->client_app = apr_table_get(h, "X-ClientApplication");
+}
+
 static int mh_check_headers(mh_request *mr)
 {
     request_rec *r = mr->r;
 
-    mr->request_type = apr_table_get(r->headers_in, "X-RequestType");
-    mr->request_id = apr_table_get(r->headers_in, "X-RequestId");
-    mr->client_info = apr_table_get(r->headers_in, "X-ClientInfo");
-    mr->client_app = apr_table_get(r->headers_in, "X-ClientApplication");
     if (mr->request_type == NULL || *mr->request_type == '\0')
         return mh_respond_error(mr, MH_MISSING_HEADER, HTTP_OK,
                                 "no X-RequestType");
@@ -288,6 +296,7 @@ int mh_handle(request_rec *r, const mh_server_conf *conf, mapi_db *db)
     mr->db = db;
     mr->start = r->request_time ? r->request_time : apr_time_now();
     mr->endpoint = mh_endpoint(r, &mr->cookie_path);
+    mh_read_headers(mr);
     rc = mh_admit(mr);
     if (rc == OK) {
         rc = mr->type->handler(mr);

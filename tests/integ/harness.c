@@ -5,6 +5,7 @@
  */
 #include "harness.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #define H_MAX_INSTANCES 4
 
 static char h_repo[PATH_MAX];
+static char h_prog[64] = "test";          /* program name, for /tmp names */
 static char h_instance_sh[PATH_MAX + 32];
 /* Instances to stop at exit or on a signal; the argv strings are ready
  * beforehand so the signal handler only forks and execs. */
@@ -126,9 +128,16 @@ void harness_init(int argc, char **argv)
 {
     struct sigaction sa;
 
-    (void)argc;
     setvbuf(stdout, NULL, _IOLBF, 0);
     h_find_repo(argc > 0 ? argv[0] : NULL);
+    if (argc > 0 && argv[0]) {
+        const char *b = strrchr(argv[0], '/');
+        size_t n = 0;
+        for (b = b ? b + 1 : argv[0]; *b && n + 1 < sizeof(h_prog); b++)
+            if (isalnum((unsigned char)*b) || *b == '_' || *b == '-')
+                h_prog[n++] = *b;
+        h_prog[n] = '\0';
+    }
     snprintf(h_instance_sh, sizeof(h_instance_sh), "%s/build/instance.sh",
              h_repo);
     if (mhc_global_init() != 0) {
@@ -295,11 +304,64 @@ static int h_read_env(harness *h)
     return 0;
 }
 
+static int h_pid_alive(const char *pid_file)
+{
+    FILE *f = fopen(pid_file, "r");
+    long pid = 0;
+
+    if (f == NULL)
+        return 0;
+    if (fscanf(f, "%ld", &pid) != 1)
+        pid = 0;
+    fclose(f);
+    return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/* Directories this program kept after earlier failed runs: removed when
+ * nothing of them runs any more and they are a few minutes old, so that
+ * failing runs do not pile up (the newest one is what one looks at). */
+static void h_sweep_stale(void)
+{
+    char prefix[96];
+    DIR *d = opendir("/tmp");
+    struct dirent *e;
+    size_t n;
+
+    if (d == NULL)
+        return;
+    n = (size_t)snprintf(prefix, sizeof(prefix), "mapi-integ-%s-", h_prog);
+    while ((e = readdir(d)) != NULL) {
+        char dir[300], f[400], log[310];
+        struct stat st;
+        if (strncmp(e->d_name, prefix, n) != 0 ||
+            strlen(e->d_name) != n + 6)          /* the mkdtemp suffix */
+            continue;
+        snprintf(dir, sizeof(dir), "/tmp/%s", e->d_name);
+        if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+            time(NULL) - st.st_mtime < 300)
+            continue;
+        snprintf(f, sizeof(f), "%s/run/httpd.pid", dir);
+        if (h_pid_alive(f))
+            continue;
+        snprintf(f, sizeof(f), "%s/run/krb5kdc.pid", dir);
+        if (h_pid_alive(f))
+            continue;
+        snprintf(log, sizeof(log), "%s.log", dir);
+        {
+            const char *rm[] = { "/bin/rm", "-rf", dir, log, NULL };
+            harness_run(rm, NULL);
+        }
+    }
+    closedir(d);
+}
+
 int harness_start(harness *h, const char *const *env)
 {
-    char tmpl[] = "/tmp/mapi-integ-XXXXXX";
+    char tmpl[128];
     int slot = -1;
 
+    h_sweep_stale();
+    snprintf(tmpl, sizeof(tmpl), "/tmp/mapi-integ-%s-XXXXXX", h_prog);
     memset(h, 0, sizeof(*h));
     if (geteuid() != 0) {
         fprintf(stderr, "harness: the integration tests run httpd as "
@@ -349,7 +411,7 @@ int harness_stop(harness *h)
     snprintf(log, sizeof(log), "%s.log", h->dir);
     if (CU_get_number_of_failures() > 0 || h_any_failure ||
         (getenv("MAPI_INTEG_KEEP") && strcmp(getenv("MAPI_INTEG_KEEP"), "1") == 0)) {
-        printf("harness: kept %s (logs in %s/logs)\n", h->dir, h->dir);
+        printf("\nharness: kept %s (logs in %s/logs)\n", h->dir, h->dir);
     } else {
         const char *rm[] = { "/bin/rm", "-rf", h->dir, log, NULL };
         harness_run(rm, NULL);
@@ -509,7 +571,7 @@ int harness_run_tests(void)
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
     printf("\n");
-    failed = CU_get_number_of_tests_failed();
+    failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures();
     suites_failed = CU_get_number_of_suites_failed();
     h_any_failure = failed || suites_failed;
     CU_cleanup_registry();

@@ -397,7 +397,7 @@ static void test_missing_cookie_R149(void)
     mhc_execute_req er = { .max_rop_out = 0x10008 };
     mhc_buf b, nw;
     mhc_response r;
-    char cookie[128];
+    char cookie[600];
     mhc_opts none = { .flags = MHC_OMIT_COOKIES | MHC_NO_JAR_UPDATE };
     mhc_opts ctx_only = { .cookie = cookie, .flags = MHC_NO_JAR_UPDATE };
 

@@ -135,14 +135,20 @@ static void test_concurrent_writers(void)
             apr_pool_t *cp;
             mapi_db *cdb;
             apr_pool_create(&cp, NULL);
-            if (mapi_db_open(cp, dir, 0, &cdb, &error) != 0)
+            if (mapi_db_open(cp, dir, 0, &cdb, &error) != 0) {
+                fprintf(stderr, "child open: %s\n", error);
                 _exit(1);
+            }
             for (int i = 0; i < 20; i++) {
                 const char *n = apr_psprintf(cp, "p%di%d", p, i);
                 cfg_mailbox m = mbx(n, apr_pstrcat(cp, n, "@mapi.test", NULL),
                                     apr_pstrcat(cp, n, "@MAPI.TEST", NULL));
-                if (cfg_mailbox_create(cdb, cp, &m, &error) != 0)
+                int rc = cfg_mailbox_create(cdb, cp, &m, &error);
+                if (rc != 0) {
+                    fprintf(stderr, "child create: %d %s\n", rc,
+                            rc == -1 ? error : "");
                     _exit(2);
+                }
             }
             _exit(0);
         }

@@ -1,0 +1,548 @@
+/*
+ * test_nspi.c: the address book server endpoint /mapi/nspi/
+ * ([MS-OXCMAPIHTTP] 2.2.5): Bind, Unbind, PING, and the sixteen directory
+ * request types: each recognised, each checking context and sequence,
+ * each answering with a body of the right shape.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+#include <apr_strings.h>
+
+#include "checks.h"
+#include "harness.h"
+#include "mh_client.h"
+#include "wire/mapi_rd.h"
+
+static harness H;
+
+static int suite_init(void)
+{
+    return harness_start(&H, NULL) == 0 ? 0 : -1;
+}
+
+static int suite_cleanup(void)
+{
+    return harness_stop(&H);
+}
+
+static mhc_client *bound(void)
+{
+    mhc_client *c = harness_client(&H, 0, MHC_AUTH_BASIC);
+    int rc = mhc_bind(c, NULL, NULL);
+
+    CHECKF(rc == 0, "setup: Bind gave X-ResponseCode %d", rc);
+    if (rc != 0)
+        mhc_client_free(&c);
+    return c;
+}
+
+/* ------------------------------------------------- request bodies -- */
+
+/* The directory request types, with the requirement ids of their
+ * X-RequestType value and of "StatusCode MUST be 0" in their success and
+ * failure response bodies. */
+typedef struct nspi_type {
+    const char *name;
+    const char *r_type;        /* 2.2.3.3.1 */
+    const char *r_status;      /* success / failure body StatusCode */
+    size_t empty_len;          /* success body with every optional part
+                                  absent: StatusCode, ErrorCode, the fixed
+                                  fields, Has* bytes FALSE, AuxSize 0 */
+} nspi_type;
+
+static const nspi_type types[] = {
+    { "CompareMIds", "R96", "R1290/R2116", 16 },
+    { "DNToMId", "R98", "R1287/R2124", 13 },
+    { "GetMatches", "R100", "R525/R2131", 15 },
+    { "GetPropList", "R101", "R580/R2137", 13 },
+    { "GetProps", "R102", "R620/R2143", 17 },
+    { "GetSpecialTable", "R103", "R665/R2149", 18 },
+    { "GetTemplateInfo", "R104", "R714/R2155", 17 },
+    { "ModLinkAtt", "R105", "R758/R2161", 12 },
+    { "ModProps", "R106", "R797/R2167", 12 },
+    { "QueryColumns", "R107", "R886/R2179", 13 },
+    { "QueryRows", "R108", "R844/R2173", 14 },
+    { "ResolveNames", "R109", "R935/R2190", 18 },
+    { "ResortRestriction", "R110", "R994/R2196", 14 },
+    { "SeekEntries", "R111", "R1039/R2202", 14 },
+    { "UpdateStat", "R112", "R1075/R2208", 14 },
+    { "GetMailboxUrl", "R113", "R1100/R2214", 14 },
+    { "GetAddressBookUrl", "R114", "R1118/R2220", 14 },
+};
+#define N_TYPES (sizeof(types) / sizeof(types[0]))
+
+static void wr_state(mapi_wr *wr)
+{
+    uint8_t stat[MHC_STAT_SIZE];
+
+    mhc_stat_default(stat);
+    mapi_wr_u8(wr, 0xFF);                        /* HasState */
+    mapi_wr_bytes(wr, stat, sizeof(stat));
+}
+
+/* A minimal well-formed request body of type name (field orders of
+ * [MS-OXCMAPIHTTP] 2.2.5.3.1 to 2.2.5.19.1). */
+static mhc_buf nspi_body(apr_pool_t *p, const char *name)
+{
+    mapi_wr wr;
+
+    mapi_wr_init(&wr, p, 4096);
+    if (strcmp(name, "CompareMIds") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Reserved */
+        wr_state(&wr);
+        mapi_wr_u32(&wr, 0);                     /* MinimalId1 */
+        mapi_wr_u32(&wr, 0);                     /* MinimalId2 */
+    } else if (strcmp(name, "DNToMId") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Reserved */
+        mapi_wr_u8(&wr, 0xFF);                   /* HasNames */
+        mapi_wr_u32(&wr, 1);                     /* StringArray count */
+        mapi_wr_str8(&wr, H_DEMO_DN);
+    } else if (strcmp(name, "GetMatches") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Reserved */
+        wr_state(&wr);
+        mapi_wr_u8(&wr, 0);                      /* HasMinimalIds */
+        mapi_wr_u32(&wr, 0);                     /* InterfaceOptionFlags */
+        mapi_wr_u8(&wr, 0);                      /* HasFilter */
+        mapi_wr_u8(&wr, 0);                      /* HasPropertyName */
+        mapi_wr_u32(&wr, 10);                    /* RowCount */
+        mapi_wr_u8(&wr, 0);                      /* HasColumns */
+    } else if (strcmp(name, "GetPropList") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Flags */
+        mapi_wr_u32(&wr, 0);                     /* MinimalId */
+        mapi_wr_u32(&wr, 1252);                  /* CodePage */
+    } else if (strcmp(name, "GetProps") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Flags */
+        wr_state(&wr);
+        mapi_wr_u8(&wr, 0);                      /* HasPropertyTags */
+    } else if (strcmp(name, "GetSpecialTable") == 0) {
+        mapi_wr_u32(&wr, 0x4);                   /* Flags: Unicode */
+        wr_state(&wr);
+        mapi_wr_u8(&wr, 0);                      /* HasVersion */
+    } else if (strcmp(name, "GetTemplateInfo") == 0) {
+        mapi_wr_u32(&wr, 0x1);                   /* Flags: TI_TEMPLATE */
+        mapi_wr_u32(&wr, 0);                     /* DisplayType */
+        mapi_wr_u8(&wr, 0);                      /* HasTemplateDn */
+        mapi_wr_u32(&wr, 1252);                  /* CodePage */
+        mapi_wr_u32(&wr, 1033);                  /* LocaleId */
+    } else if (strcmp(name, "ModLinkAtt") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Flags */
+        mapi_wr_u32(&wr, 0x8009101Eu);           /* PropertyTag */
+        mapi_wr_u32(&wr, 0);                     /* MinimalId */
+        mapi_wr_u8(&wr, 0);                      /* HasEntryIds */
+    } else if (strcmp(name, "ModProps") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Reserved */
+        wr_state(&wr);
+        mapi_wr_u8(&wr, 0);                      /* HasPropertyTags */
+        mapi_wr_u8(&wr, 0);                      /* HasPropertyValues */
+    } else if (strcmp(name, "QueryColumns") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Reserved */
+        mapi_wr_u32(&wr, 0);                     /* MapiFlags */
+    } else if (strcmp(name, "QueryRows") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Flags */
+        wr_state(&wr);
+        mapi_wr_u32(&wr, 0);                     /* ExplicitTableCount */
+        mapi_wr_u32(&wr, 10);                    /* RowCount */
+        mapi_wr_u8(&wr, 0);                      /* HasColumns */
+    } else if (strcmp(name, "ResolveNames") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Reserved */
+        wr_state(&wr);
+        mapi_wr_u8(&wr, 0);                      /* HasPropertyTags */
+        mapi_wr_u8(&wr, 0xFF);                   /* HasNames */
+        mapi_wr_u32(&wr, 1);                     /* NameCount */
+        mapi_wr_str16(&wr, "demo");
+    } else if (strcmp(name, "ResortRestriction") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Reserved */
+        wr_state(&wr);
+        mapi_wr_u8(&wr, 0);                      /* HasMinimalIds */
+    } else if (strcmp(name, "SeekEntries") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Reserved */
+        wr_state(&wr);
+        mapi_wr_u8(&wr, 0);                      /* HasTarget */
+        mapi_wr_u8(&wr, 0);                      /* HasExplicitTable */
+        mapi_wr_u8(&wr, 0);                      /* HasColumns */
+    } else if (strcmp(name, "UpdateStat") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Reserved */
+        wr_state(&wr);
+        mapi_wr_u8(&wr, 0);                      /* DeltaRequested */
+    } else if (strcmp(name, "GetMailboxUrl") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Flags */
+        mapi_wr_str16(&wr, H_ORG_DN "/cn=Configuration/cn=Servers/cn=mail");
+    } else if (strcmp(name, "GetAddressBookUrl") == 0) {
+        mapi_wr_u32(&wr, 0);                     /* Flags */
+        mapi_wr_str16(&wr, H_DEMO_DN);
+    }
+    mapi_wr_u32(&wr, 0);                         /* AuxiliaryBufferSize */
+    return (mhc_buf){ wr.buf, wr.len };
+}
+
+/* ---------------------------------------------------------- the tests -- */
+
+static void test_bind_R347_R349_R350_R1221(void)
+{
+    mhc_client *c = harness_client(&H, 0, MHC_AUTH_BASIC);
+    mhc_response r;
+    mhc_bind_rsp b, b2;
+    mhc_set_cookie sc;
+    static const uint8_t zero[16];
+    uint8_t stat[MHC_STAT_SIZE];
+    apr_pool_t *p;
+    mhc_buf body;
+    int rc;
+
+    apr_pool_create(&p, NULL);
+    rc = mhc_bind(c, &r, &b);
+    REQUIREF(rc == 0, "R1446: Bind X-ResponseCode %d (%s)", rc, r.error);
+    check_common_headers("Bind", c, &r, "Bind", 0);
+    check_success_stream("Bind", &r);
+    CHECKF(b.parsed == MHC_PARSE_SUCCESS, "R1441: Bind body (%zu bytes) is "
+           "not StatusCode, ErrorCode, ServerGuid, AuxSize, aux", r.body_len);
+    CHECKF(b.status == 0, "R347: StatusCode 0x%08X", b.status);
+    CHECKF(b.error_code == 0, "R1377: ErrorCode 0x%08X", b.error_code);
+    CHECKF(memcmp(b.server_guid, zero, 16) != 0, "R349: ServerGuid is zero");
+    for (int k = 0; k < 2; k++) {
+        const char *name = k ? MHC_COOKIE_SEQUENCE : MHC_COOKIE_CONTEXT;
+        if (mhc_find_set_cookie(&r, name, &sc) != 0) {
+            CHECKF(0, "R1221: Bind reply has no Set-Cookie %s", name);
+            continue;
+        }
+        CHECKF(is_hex32(sc.value) && strcmp(sc.path, "/mapi/nspi/") == 0 &&
+               sc.secure && sc.http_only,
+               "R1221: Set-Cookie %s=%s path '%s' secure %d HttpOnly %d",
+               name, sc.value, sc.path, sc.secure, sc.http_only);
+    }
+    mhc_response_free(&r);
+
+    /* With a STAT, and with flags other than fAnonymousLogin: the same
+     * result (R332, R1320). */
+    mhc_stat_default(stat);
+    body = mhc_build_bind(p, 0x1, stat, NULL, 0);
+    rc = mhc_request(c, MHC_NSPI, "Bind", body.data, body.len, NULL, &r);
+    CHECKF(rc == 0, "R334/R332: Bind with a STAT and Flags 0x1 gave %d", rc);
+    if (rc == 0) {
+        mhc_parse_bind(r.body, r.body_len, &b2);
+        CHECKF(b2.parsed == MHC_PARSE_SUCCESS && b2.error_code == 0 &&
+               memcmp(b2.server_guid, b.server_guid, 16) == 0,
+               "R1320: Bind with Flags 0x1 answered differently (ErrorCode "
+               "0x%X)", b2.error_code);
+    }
+    mhc_response_free(&r);
+
+    /* HasState 0xFF without the STAT: 12. */
+    body = mhc_build_bind(p, 0, NULL, NULL, 0);
+    {
+        uint8_t bad[9];
+        memcpy(bad, body.data, 5);
+        bad[4] = 0xFF;
+        memset(bad + 5, 0, 4);
+        mhc_request(c, MHC_NSPI, "Bind", bad, sizeof(bad), NULL, &r);
+        check_failure("Bind with HasState but no STAT", c, &r, "Bind", 0,
+                      MHC_RC_INVALID_REQUEST_BODY);
+        mhc_response_free(&r);
+    }
+    /* BIND in capitals works too. */
+    rc = mhc_request(c, MHC_NSPI, "BIND", body.data, body.len, NULL, &r);
+    CHECKF(rc == 0, "R92: X-RequestType BIND gave %d", rc);
+out:
+    mhc_response_free(&r);
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+}
+
+static void test_ping_R1128_R1460(void)
+{
+    mhc_client *c = bound();
+    mhc_response r;
+    int rc;
+
+    if (c == NULL)
+        return;
+    rc = mhc_ping(c, MHC_NSPI, &r);
+    CHECKF(rc == 0, "R1128: PING on /mapi/nspi/ gave %d", rc);
+    check_common_headers("NSPI PING", c, &r, "PING", 0);
+    CHECKF(r.complete && r.body_len == 0, "R1460: PING body of %zu bytes",
+           r.body_len);
+    mhc_response_free(&r);
+    mhc_client_free(&c);
+}
+
+static void test_unbind_R1438_R1291_R1255_R2233(void)
+{
+    mhc_client *c = bound();
+    mhc_status_rsp st;
+    mhc_response r;
+    apr_pool_t *p;
+    mhc_buf body;
+    int rc;
+
+    if (c == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    rc = mhc_unbind(c, &r, &st);
+    CHECKF(rc == 0, "R1250: Unbind X-ResponseCode %d", rc);
+    check_common_headers("Unbind", c, &r, "Unbind", 0);
+    CHECKF(r.body_len == 12 && st.status == 0 && st.error_code == 0 &&
+           st.aux_size == 0,
+           "R1438/R1291/R367-R371: Unbind body %zu bytes, StatusCode 0x%X "
+           "ErrorCode 0x%X", r.body_len, st.status, st.error_code);
+    CHECKF(mhc_find_set_cookie(&r, MHC_COOKIE_CONTEXT, &(mhc_set_cookie){0})
+           == 0, "R1255: Unbind reply has no Set-Cookie");
+    mhc_response_free(&r);
+    rc = mhc_ping(c, MHC_NSPI, &r);
+    check_failure("PING after Unbind", c, &r, "PING", 0,
+                  MHC_RC_CONTEXT_NOT_FOUND);
+    mhc_response_free(&r);
+    body = nspi_body(p, "GetProps");
+    rc = mhc_request(c, MHC_NSPI, "GetProps", body.data, body.len, NULL, &r);
+    check_failure("GetProps after Unbind", c, &r, "GetProps", 0,
+                  MHC_RC_CONTEXT_NOT_FOUND);
+    mhc_response_free(&r);
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+}
+
+/* Every directory request type is recognised (never 5) and checks the
+ * context and the sequence: 13 without cookies or without the sequence,
+ * 10 for an unknown context, 15 for a stale sequence, 0 otherwise with a
+ * body that ends in a consistent AuxiliaryBufferSize. */
+static void test_request_types_R96_to_R114(void)
+{
+    mhc_client *c = bound();
+    apr_pool_t *p;
+
+    if (c == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    for (size_t i = 0; i < N_TYPES; i++) {
+        const nspi_type *t = &types[i];
+        mhc_buf body = nspi_body(p, t->name);
+        char ctx[64], seq[64], cookie[600], what[128];
+        mhc_opts o = { .cookie = cookie, .flags = MHC_NO_JAR_UPDATE };
+        mhc_opts none = { .flags = MHC_OMIT_COOKIES | MHC_NO_JAR_UPDATE };
+        mhc_response r;
+        mhc_set_cookie sc;
+        int rc;
+
+        snprintf(ctx, sizeof(ctx), "%s",
+                 mhc_cookie_get(c, MHC_NSPI, MHC_COOKIE_CONTEXT));
+        snprintf(seq, sizeof(seq), "%s",
+                 mhc_cookie_get(c, MHC_NSPI, MHC_COOKIE_SEQUENCE));
+
+        snprintf(what, sizeof(what), "%s (%s) without cookies", t->name,
+                 t->r_type);
+        mhc_request(c, MHC_NSPI, t->name, body.data, body.len, &none, &r);
+        check_failure(what, c, &r, t->name, 0, MHC_RC_MISSING_COOKIE);
+        mhc_response_free(&r);
+
+        snprintf(what, sizeof(what), "%s (%s) without MapiSequence", t->name,
+                 t->r_type);
+        snprintf(cookie, sizeof(cookie), "%s=%s", MHC_COOKIE_CONTEXT, ctx);
+        mhc_request(c, MHC_NSPI, t->name, body.data, body.len, &o, &r);
+        check_failure(what, c, &r, t->name, 0, MHC_RC_MISSING_COOKIE);
+        mhc_response_free(&r);
+
+        snprintf(what, sizeof(what), "%s (%s) with an unknown context",
+                 t->name, t->r_type);
+        snprintf(cookie, sizeof(cookie), "%s=%s; %s=%s", MHC_COOKIE_CONTEXT,
+                 "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5", MHC_COOKIE_SEQUENCE,
+                 seq);
+        mhc_request(c, MHC_NSPI, t->name, body.data, body.len, &o, &r);
+        check_failure(what, c, &r, t->name, 0, MHC_RC_CONTEXT_NOT_FOUND);
+        mhc_response_free(&r);
+
+        snprintf(what, sizeof(what), "%s (%s)", t->name, t->r_type);
+        rc = mhc_request(c, MHC_NSPI, t->name, body.data, body.len, NULL, &r);
+        CHECKF(rc == 0, "%s: X-ResponseCode %d, expected 0", what, rc);
+        if (rc == 0) {
+            mapi_rd rd;
+            uint32_t aux;
+            check_common_headers(what, c, &r, t->name, 0);
+            check_success_stream(what, &r);
+            CHECKF(r.body_len >= 8, "%s: %zu-byte body", what, r.body_len);
+            /* Whatever the layout, the body ends with AuxiliaryBufferSize
+             * and that many bytes; here the server sends none. */
+            if (r.body_len >= 8) {
+                mapi_rd_init(&rd, r.body + r.body_len - 4, 4);
+                mapi_rd_u32(&rd, &aux);
+                CHECKF(aux == 0, "%s: body does not end with "
+                       "AuxiliaryBufferSize 0 (last u32 %u)", what, aux);
+            }
+            CHECKF(mhc_find_set_cookie(&r, MHC_COOKIE_SEQUENCE, &sc) == 0 &&
+                   strcmp(sc.value, seq) != 0,
+                   "%s: the sequence cookie was not rotated", what);
+        }
+        mhc_response_free(&r);
+
+        /* The sequence sent before is stale now. */
+        snprintf(what, sizeof(what), "%s (%s) with a stale MapiSequence",
+                 t->name, t->r_type);
+        snprintf(cookie, sizeof(cookie), "%s=%s; %s=%s", MHC_COOKIE_CONTEXT,
+                 ctx, MHC_COOKIE_SEQUENCE, seq);
+        mhc_request(c, MHC_NSPI, t->name, body.data, body.len, &o, &r);
+        check_failure(what, c, &r, t->name, 0, MHC_RC_INVALID_SEQUENCE);
+        mhc_response_free(&r);
+    }
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+}
+
+/* The response bodies of the directory request types carry StatusCode 0
+ * in both their success and their failure form (R1290/R2116 ...
+ * R1118/R2220); the outcome of the operation is in ErrorCode. */
+static void test_status_code_zero_R2116_to_R2220(void)
+{
+    mhc_client *c = bound();
+    apr_pool_t *p;
+
+    if (c == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    for (size_t i = 0; i < N_TYPES; i++) {
+        const nspi_type *t = &types[i];
+        mhc_buf body = nspi_body(p, t->name);
+        mhc_response r;
+        int rc = mhc_request(c, MHC_NSPI, t->name, body.data, body.len, NULL,
+                             &r);
+        CHECKF(rc == 0, "%s: X-ResponseCode %d", t->name, rc);
+        if (rc == 0 && r.body_len >= 4)
+            CHECKF(le32(r.body) == 0,
+                   "%s: %s: StatusCode 0x%08X in the response body, which "
+                   "MUST be 0 for this request type", t->name, t->r_status,
+                   le32(r.body));
+        /* Until the address book serves them, the outcome is ErrorCode
+         * NotSupported in a well-formed success body, so that a client
+         * parsing it by the request type's layout reads to its end. */
+        if (rc == 0) {
+            CHECKF(r.body_len == t->empty_len, "%s: body of %zu bytes, "
+                   "expected the %zu of an empty success body", t->name,
+                   r.body_len, t->empty_len);
+            if (r.body_len >= 8)
+                CHECKF(le32(r.body + 4) == 0x80040102, "%s: ErrorCode "
+                       "0x%08X, expected NotSupported", t->name,
+                       le32(r.body + 4));
+            if (r.body_len >= 12)
+                CHECKF(le32(r.body + r.body_len - 4) == 0,
+                       "%s: AuxiliaryBufferSize not 0", t->name);
+        }
+        mhc_response_free(&r);
+    }
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+}
+
+/* Cookies of one endpoint are no context at the other; request types of
+ * one endpoint are unknown at the other. */
+static void test_endpoints_apart_R1283_R141(void)
+{
+    mhc_client *c = harness_client(&H, 0, MHC_AUTH_BASIC);
+    mhc_response r;
+    apr_pool_t *p;
+    mhc_buf body;
+    char cookie[600];
+    mhc_opts o = { .cookie = cookie, .flags = MHC_NO_JAR_UPDATE };
+    int rc;
+
+    apr_pool_create(&p, NULL);
+    rc = mhc_connect(c, H_DEMO_DN, NULL, NULL);
+    REQUIREF(rc == 0, "setup: Connect %d", rc);
+    snprintf(cookie, sizeof(cookie), "%s=%s; %s=%s", MHC_COOKIE_CONTEXT,
+             mhc_cookie_get(c, MHC_EMSMDB, MHC_COOKIE_CONTEXT),
+             MHC_COOKIE_SEQUENCE,
+             mhc_cookie_get(c, MHC_EMSMDB, MHC_COOKIE_SEQUENCE));
+    body = nspi_body(p, "GetProps");
+    mhc_request(c, MHC_NSPI, "GetProps", body.data, body.len, &o, &r);
+    check_failure("EMSMDB context on GetProps", c, &r, "GetProps", 0,
+                  MHC_RC_CONTEXT_NOT_FOUND);
+    mhc_response_free(&r);
+    mhc_request(c, MHC_NSPI, "PING", NULL, 0, &o, &r);
+    check_failure("EMSMDB context on NSPI PING", c, &r, "PING", 0,
+                  MHC_RC_CONTEXT_NOT_FOUND);
+    mhc_response_free(&r);
+
+    /* And the other way round. */
+    rc = mhc_bind(c, NULL, NULL);
+    REQUIREF(rc == 0, "setup: Bind %d", rc);
+    snprintf(cookie, sizeof(cookie), "%s=%s; %s=%s", MHC_COOKIE_CONTEXT,
+             mhc_cookie_get(c, MHC_NSPI, MHC_COOKIE_CONTEXT),
+             MHC_COOKIE_SEQUENCE,
+             mhc_cookie_get(c, MHC_NSPI, MHC_COOKIE_SEQUENCE));
+    mhc_request(c, MHC_EMSMDB, "PING", NULL, 0, &o, &r);
+    check_failure("NSPI context on EMSMDB PING", c, &r, "PING", 0,
+                  MHC_RC_CONTEXT_NOT_FOUND);
+    mhc_response_free(&r);
+
+    /* Execute on the address book endpoint is an unknown type. */
+    mhc_request(c, MHC_NSPI, "Execute", "\0\0\0\0", 4, NULL, &r);
+    check_failure("Execute on /mapi/nspi/", c, &r, "Execute", 0,
+                  MHC_RC_INVALID_REQUEST_TYPE);
+    mhc_response_free(&r);
+    mhc_request(c, MHC_NSPI, "Connect", "\0", 1, NULL, &r);
+    check_failure("Connect on /mapi/nspi/", c, &r, "Connect", 0,
+                  MHC_RC_INVALID_REQUEST_TYPE);
+    mhc_response_free(&r);
+    /* Both contexts still work. */
+    CHECKF(mhc_ping(c, MHC_EMSMDB, NULL) == 0, "EMSMDB PING afterwards");
+    CHECKF(mhc_ping(c, MHC_NSPI, NULL) == 0, "NSPI PING afterwards");
+out:
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+}
+
+/* Another identity's NSPI context: 10 (R1225). */
+static void test_foreign_identity_R1225(void)
+{
+    mhc_client *c = bound(), *o;
+    mhc_response r;
+    apr_pool_t *p;
+    mhc_buf body;
+
+    if (c == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    o = harness_client(&H, 1, MHC_AUTH_BASIC);
+    memcpy(o->jar, c->jar, sizeof(o->jar));
+    body = nspi_body(p, "QueryRows");
+    mhc_request(o, MHC_NSPI, "QueryRows", body.data, body.len, NULL, &r);
+    check_failure("QueryRows by other", o, &r, "QueryRows", 0,
+                  MHC_RC_CONTEXT_NOT_FOUND);
+    mhc_response_free(&r);
+    memcpy(o->jar, c->jar, sizeof(o->jar));
+    mhc_unbind(o, &r, NULL);
+    check_failure("Unbind by other", o, &r, "Unbind", 0,
+                  MHC_RC_CONTEXT_NOT_FOUND);
+    mhc_response_free(&r);
+    CHECKF(mhc_ping(c, MHC_NSPI, NULL) == 0, "R1224: demo's NSPI context "
+           "broken by other's attempts");
+    apr_pool_destroy(p);
+    mhc_client_free(&o);
+    mhc_client_free(&c);
+}
+
+int main(int argc, char **argv)
+{
+    CU_pSuite s;
+
+    harness_init(argc, argv);
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 2;
+    s = CU_add_suite("address book endpoint", suite_init, suite_cleanup);
+    CU_add_test(s, "Bind (R347 R349 R350 R1221 R332 R1320)",
+                test_bind_R347_R349_R350_R1221);
+    CU_add_test(s, "PING (R1128 R1460)", test_ping_R1128_R1460);
+    CU_add_test(s, "Unbind destroys the context (R1438 R1291 R1255 R2233)",
+                test_unbind_R1438_R1291_R1255_R2233);
+    CU_add_test(s, "directory request types: recognised, context and "
+                   "sequence checked (R96-R114 R149 R146 R151)",
+                test_request_types_R96_to_R114);
+    CU_add_test(s, "directory replies carry StatusCode 0 "
+                   "(R2116-R2220, R1287 R525 R580 R620 ...)",
+                test_status_code_zero_R2116_to_R2220);
+    CU_add_test(s, "endpoints keep their contexts and types apart "
+                   "(R1283 R141)", test_endpoints_apart_R1283_R141);
+    CU_add_test(s, "NSPI context under another identity (R1225)",
+                test_foreign_identity_R1225);
+    return harness_run_tests();
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the integration test programs (build/tests/test_* built from
+# tests/integ/test_*.c).  Each starts its own private server with
+# build/instance.sh (MIT KDC, TLS, httpd with mod_auth_gssapi and
+# build/mod_mapi.so, a fresh data directory, a free loopback port) and
+# stops it when done; see tests/integ/harness.h.  Output and the final
+# "N passed, M failed" line come from tests/run-unit.sh.
+#
+# Needs root (httpd's children run as www-data; instance.sh chowns),
+# the packages of build/install-deps.sh, and `make all` done (module,
+# mapi-admin, build/tests/mapi-post-event).
+#
+# Usage: tests/run-integ.sh [PROGRAM...]   default: every integration program
+# Environment: MAPI_INTEG_KEEP=1 keeps every instance directory (a failed
+#              program's is always kept); MAPI_INTEG_TIMEOUT (s, default
+#              300) stops a program that hangs.
+#
+# Licensed under the Apache License, Version 2.0.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+
+progs=()
+for p in "$@"; do
+    [[ $p == /* ]] || p=$PWD/$p
+    progs+=("$p")
+done
+if ((${#progs[@]} == 0)); then
+    for src in "$repo"/tests/integ/test_*.c; do
+        [[ -e $src ]] || continue
+        n=$(basename "$src" .c)
+        progs+=("$repo/build/tests/$n")
+    done
+fi
+
+missing=()
+((EUID == 0)) || missing+=("root (instance.sh start chowns to www-data)")
+for f in build/mod_mapi.so build/mapi-admin build/tests/mapi-post-event; do
+    [[ -e $repo/$f ]] || missing+=("$f (make all)")
+done
+if ((${#missing[@]})); then
+    printf 'run-integ: cannot run the integration tests; missing:\n' >&2
+    printf '  %s\n' "${missing[@]}" >&2
+    printf '\n0 passed, %d failed\n' "${#progs[@]}"
+    exit 1
+fi
+
+cd "$repo" || exit 2
+exec "$here/run-unit.sh" --timeout "${MAPI_INTEG_TIMEOUT:-300}" "${progs[@]}"
