@@ -7,7 +7,9 @@
  *   "schema"            u32 schema version (MAPI_DB_SCHEMA_VERSION)
  *   "org"               the organisation
  *   "mbx/<smtp>"        a mailbox, by lower-case primary SMTP address
- *   "upn/<principal>"   index: lower-case Kerberos principal -> smtp
+ *   "smtp/<address>"    index: any lower-case SMTP address -> primary
+ *   "upn/<principal>"   index: lower-case Kerberos principal -> primary
+ *   "vdir/<server>\\<site>"  a virtual directory, lower-case key
  *
  * Every change runs in one transaction with its index entries, so
  * concurrent writers never lose an update and a crash never leaves half a
@@ -25,6 +27,7 @@
 #include <stdint.h>
 #include <apr_pools.h>
 #include <apr_time.h>
+#include <apr_tables.h>
 #include "db/mapi_db.h"
 
 #define CFG_NOT_FOUND   1
@@ -50,12 +53,49 @@ typedef struct cfg_mailbox {
     const char *name;               /* alias */
     const char *display_name;
     const char *smtp;               /* primary SMTP address */
-    const char *principal;          /* Kerberos principal name (UPN) */
+    apr_array_header_t *smtp_addresses;  /* every SMTP address, primary
+                                            first (const char *); NULL = just
+                                            smtp */
+    const char *principal;          /* primary Kerberos principal (UPN) */
+    apr_array_header_t *principals; /* every principal name that maps here,
+                                       primary first; NULL = just principal */
     const char *legacy_dn;          /* legacyExchangeDN, the Connect UserDN */
-    int mapi_http_enabled;          /* 1, 0 or CFG_TRI_NULL */
-    int mapi_enabled;               /* 1 or 0 */
+    /* Per-mailbox CAS settings (Set-CASMailbox). */
+    int mapi_http_enabled;          /* 1, 0 or CFG_TRI_NULL (inherit) */
+    int mapi_enabled;               /* MAPIEnabled: 1 or 0 */
+    const char *mapi_block_versions;    /* MAPIBlockOutlookVersions or NULL */
+    int mapi_block_non_cached;      /* MAPIBlockOutlookNonCachedMode */
+    int mapi_block_external;        /* MAPIBlockOutlookExternalConnectivity */
     apr_time_t created, changed;
 } cfg_mailbox;
+
+/* IISAuthenticationMethods of a virtual directory. */
+#define CFG_AUTH_BASIC      0x01
+#define CFG_AUTH_NTLM       0x02
+#define CFG_AUTH_NEGOTIATE  0x04
+#define CFG_AUTH_OAUTH      0x08
+
+typedef enum cfg_ep_token {
+    CFG_EPTC_NONE = 0, CFG_EPTC_ALLOW, CFG_EPTC_REQUIRE
+} cfg_ep_token;
+
+/* A MAPI virtual directory (New-MapiVirtualDirectory): one per server and
+ * web site, Identity "Server\mapi (Web Site)". */
+typedef struct cfg_vdir {
+    uint8_t guid[16];
+    const char *server;             /* e.g. "mail1" */
+    const char *name;               /* always "mapi" */
+    const char *website;            /* e.g. "Default Web Site" */
+    const char *internal_url;       /* normalised https://host[:port]/mapi */
+    const char *external_url;       /* or NULL */
+    unsigned iis_auth;              /* CFG_AUTH_* */
+    unsigned internal_auth;         /* read-only, follow iis_auth */
+    unsigned external_auth;
+    cfg_ep_token ep_token_checking; /* ExtendedProtectionTokenChecking */
+    apr_array_header_t *ep_flags;   /* ExtendedProtectionFlags (char *) */
+    apr_array_header_t *ep_spns;    /* ExtendedProtectionSPNList (char *) */
+    apr_time_t created, changed;
+} cfg_vdir;
 
 /* Checks the stored schema version; writes it on an empty database. */
 int cfg_schema_check(mapi_db *db, apr_pool_t *pool, const char **error_r);
@@ -84,6 +124,39 @@ int cfg_mailbox_create(mapi_db *db, apr_pool_t *pool, cfg_mailbox *mbx,
 typedef int (*cfg_mailbox_fn)(const cfg_mailbox *mbx, void *baton);
 int cfg_mailbox_foreach(mapi_db *db, apr_pool_t *pool, cfg_mailbox_fn fn,
                         void *baton, const char **error_r);
+/* Rewrites a mailbox found by its (old) primary SMTP address, keeping the
+ * address and principal indexes in step in the same transaction;
+ * CFG_CONFLICT when a new address or principal belongs to another mailbox,
+ * CFG_NOT_FOUND when it is gone. */
+int cfg_mailbox_put(mapi_db *db, apr_pool_t *pool, const char *old_smtp,
+                    cfg_mailbox *mbx, const char **error_r);
+/* Deletes a mailbox and its index entries. */
+int cfg_mailbox_delete(mapi_db *db, apr_pool_t *pool, const char *smtp,
+                       const char **error_r);
+
+/* The MapiHttpEnabled in effect: the mailbox's value if set, else the
+ * organisation's (admin-notes.md truth table). */
+int cfg_effective_mapi_http(const cfg_org *org, const cfg_mailbox *mbx);
+/* Whether a client version ("16.0.5095.1000", from X-ClientApplication
+ * "Outlook/16.0.5095.1000") falls in MAPIBlockOutlookVersions
+ * ("-14.9.9;15.0.0-15.0.4568"; "-X" means up to X).  1 blocked, 0 not,
+ * -1 when the ranges do not parse (callers validate on input). */
+int cfg_version_blocked(const char *ranges, const char *version);
+
+/* Virtual directories. */
+const char *cfg_vdir_identity(apr_pool_t *pool, const cfg_vdir *v);
+int cfg_vdir_get(mapi_db *db, apr_pool_t *pool, const char *server,
+                 const char *website, cfg_vdir **v_r, const char **error_r);
+/* CFG_CONFLICT when the server and web site already have one. */
+int cfg_vdir_create(mapi_db *db, apr_pool_t *pool, cfg_vdir *v,
+                    const char **error_r);
+int cfg_vdir_put(mapi_db *db, apr_pool_t *pool, cfg_vdir *v,
+                 const char **error_r);
+int cfg_vdir_delete(mapi_db *db, apr_pool_t *pool, const char *server,
+                    const char *website, const char **error_r);
+typedef int (*cfg_vdir_fn)(const cfg_vdir *v, void *baton);
+int cfg_vdir_foreach(mapi_db *db, apr_pool_t *pool, cfg_vdir_fn fn,
+                     void *baton, const char **error_r);
 
 /* Formats a GUID as 8-4-4-4-12 lower-case hex (as Exchange shows it). */
 const char *cfg_guid_str(apr_pool_t *pool, const uint8_t guid[16]);
@@ -93,5 +166,7 @@ int cfg_mailbox_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
                        cfg_mailbox *mbx);
 int cfg_org_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
                    cfg_org *org);
+int cfg_vdir_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
+                    cfg_vdir *v);
 
 #endif
