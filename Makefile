@@ -31,7 +31,7 @@ INTEG_LIB   := $(filter-out $(INTEG_SRC),$(wildcard tests/integ/*.c))
 TOOL_SRC    := $(wildcard tests/tools/*.c)
 TOOL_BIN    := $(patsubst tests/tools/%.c,build/tests/%,$(TOOL_SRC))
 
-.PHONY: all module admin deps install demo stop check unit integ clean tools
+.PHONY: all module admin deps install demo stop check unit integ clean tools fuzz fuzz-smoke
 all: module admin tools
 
 deps:
@@ -78,7 +78,26 @@ integ: all $(INTEG_BIN)
 check: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) fuzz-smoke
 	$(MAKE) integ
+
+# libFuzzer targets (clang, ASan + UBSan) over the parsers of untrusted
+# bytes; `make fuzz FUZZ_SECONDS=3600` runs each for that long.
+FUZZ_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/rop/*.c)
+FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+               -D_GNU_SOURCE $(APR_CFLAGS) -Imod_mapi
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
+	@mkdir -p build/fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC) $(APR_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz-smoke: $(FUZZ_BIN)
+	@tests/run-fuzz.sh 10 $(FUZZ_BIN)
 
 install: all
 	install -d $(DESTDIR)$(MODDIR) $(DESTDIR)/etc/apache2/mods-available $(DESTDIR)/usr/local/bin
@@ -95,4 +114,4 @@ stop:
 	@build/demo.sh stop
 
 clean:
-	rm -rf build/obj build/tests build/*.a build/*.so build/mapi-admin build/apxs
+	rm -rf build/obj build/tests build/fuzz build/*.a build/*.so build/mapi-admin build/apxs
