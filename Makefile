@@ -105,6 +105,8 @@ install: all
 	install -m 644 conf.d/mapi.load $(DESTDIR)/etc/apache2/mods-available/mapi.load
 	install -m 644 conf.d/mapi.conf $(DESTDIR)/etc/apache2/mods-available/mapi.conf
 	install -m 755 build/mapi-admin $(DESTDIR)/usr/local/bin/mapi-admin
+	install -d $(DESTDIR)/usr/local/share/man/man1
+	install -m 644 admin-tool/mapi-admin.1 $(DESTDIR)/usr/local/share/man/man1/mapi-admin.1
 
 demo: deps
 	$(MAKE) all

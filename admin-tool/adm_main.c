@@ -1,6 +1,6 @@
 /*
- * adm_main.c: mapi-admin entry point: global options, the database, and
- * the command table (short names with the cmdlet names as aliases).
+ * adm_main.c: mapi-admin entry point: global options, the database, help,
+ * and the command table (short names with the cmdlet names as aliases).
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -14,35 +14,159 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <apr_general.h>
-#include "configdb/cfg_db.h"
+
+#define ADM_DEFAULT_DB "/var/lib/mapi"
 
 typedef struct adm_command {
     const char *name;
     const char *cmdlet;
-    int (*run)(adm_ctx *ctx, int argc, char **argv);
+    adm_cmd_fn run;
+    const char *synopsis;
     const char *help;
 } adm_command;
 
 static const adm_command adm_commands[] = {
+    { "new-vdir", "New-MapiVirtualDirectory", adm_cmd_new_vdir,
+      "[-Server NAME] [-WebSiteName SITE] -InternalUrl URL | -ExternalUrl "
+      "URL -IISAuthenticationMethods M[,M...] [-ExtendedProtection...] "
+      "[-CertificateFile PEM] [-WhatIf] [-Confirm] [-List|-Json]",
+      "Creates the MAPI virtual directory of a server and web site (one per "
+      "pair).\n"
+      "  -Server       server name (default: the short host name)\n"
+      "  -WebSiteName  web site (default: Default Web Site)\n"
+      "  -InternalUrl, -ExternalUrl  at least one; written as "
+      "https://host[:port]/mapi\n"
+      "  -IISAuthenticationMethods  required: Basic, Ntlm, Negotiate, OAuth "
+      "(comma-separated)\n"
+      "  -ExtendedProtectionTokenChecking None|Allow|Require\n"
+      "  -ExtendedProtectionFlags None|Proxy|NoServiceNameCheck|"
+      "AllowDotlessSpn|ProxyCoHosting[,...]\n"
+      "  -ExtendedProtectionSPNList HTTP/host[,...]\n"
+      "  -CertificateFile  check this PEM file instead of the certificate the "
+      "server presents\n"
+      "Warns (without failing) when a URL's certificate does not cover its "
+      "host or is out of date." },
+    { "get-vdir", "Get-MapiVirtualDirectory", adm_cmd_get_vdir,
+      "[[-Identity] ID | -Server NAME] [-List|-Json]",
+      "Lists MAPI virtual directories: all, those an identity names "
+      "(\"Server\\mapi (Web Site)\", \"mapi (Web Site)\", a GUID, or a "
+      "wildcard such as \"mail1\\mapi*\"), or those of a server." },
+    { "set-vdir", "Set-MapiVirtualDirectory", adm_cmd_set_vdir,
+      "[-Identity] ID [-InternalUrl URL|$null] [-ExternalUrl URL|$null] "
+      "[-IISAuthenticationMethods M[,M...]] [-ExtendedProtection...] "
+      "[-CertificateFile PEM] [-WhatIf] [-Confirm]",
+      "Changes a MAPI virtual directory; the parameters are those of "
+      "new-vdir. At least one URL must remain; $null clears a URL." },
+    { "remove-vdir", "Remove-MapiVirtualDirectory", adm_cmd_remove_vdir,
+      "[-Identity] ID [-WhatIf] [-Confirm:$false]",
+      "Removes a MAPI virtual directory. Asks first unless -Confirm:$false." },
     { "new-organization", "New-Organization", adm_cmd_new_organization,
-      "-Name NAME -Domain DOMAIN [-MapiHttpEnabled $true|$false]" },
-    { "get-orgconfig", "Get-OrganizationConfig", adm_cmd_get_organization,
-      "" },
+      "-Name NAME -Domain DOMAIN [-MapiHttpEnabled $true|$false] [-WhatIf] "
+      "[-Confirm] [-List|-Json]",
+      "Creates the organisation on a fresh database (MapiHttpEnabled starts "
+      "$true). Creates the data directory when it does not exist." },
+    { "get-orgconfig", "Get-OrganizationConfig", adm_cmd_get_orgconfig,
+      "[-List|-Json]", "Shows the organisation and its MapiHttpEnabled." },
+    { "set-orgconfig", "Set-OrganizationConfig", adm_cmd_set_orgconfig,
+      "-MapiHttpEnabled $true|$false [-WhatIf] [-Confirm]",
+      "Enables or disables MAPI over HTTP for every mailbox that does not "
+      "set its own value." },
+    { "get-casmailbox", "Get-CASMailbox", adm_cmd_get_casmailbox,
+      "[[-Identity] ID] [-List|-Json]",
+      "Shows the MAPI settings of mailboxes; EffectiveMapiHttpEnabled is "
+      "the mailbox's value if set, else the organisation's." },
+    { "set-casmailbox", "Set-CASMailbox", adm_cmd_set_casmailbox,
+      "[-Identity] ID [-MapiHttpEnabled $true|$false|$null] [-MAPIEnabled "
+      "$true|$false] [-MAPIBlockOutlookVersions RANGES|$null] "
+      "[-MAPIBlockOutlookNonCachedMode $true|$false] "
+      "[-MAPIBlockOutlookExternalConnectivity $true|$false] [-WhatIf] "
+      "[-Confirm]",
+      "Changes the MAPI settings of one mailbox. $null for MapiHttpEnabled "
+      "inherits the organisation's value. RANGES: ';'-separated a-b, -b, a- "
+      "or a, e.g. \"-14.9.9;15.0.0-15.0.4568\"." },
     { "new-mailbox", "New-Mailbox", adm_cmd_new_mailbox,
       "-Name ALIAS -PrimarySmtpAddress ADDR -UserPrincipalName PRINCIPAL "
-      "[-DisplayName NAME]" },
-    { "get-mailbox", "Get-Mailbox", adm_cmd_get_mailbox, "[-Identity ID]" },
-    { NULL, NULL, NULL, NULL }
+      "[-DisplayName NAME] [-EmailAddresses A[,A...]] [-PrincipalNames "
+      "P[,P...]] [-WhatIf] [-Confirm] [-List|-Json]",
+      "Creates a mailbox in the directory the server maps authenticated "
+      "users to (legacyExchangeDN /o=ORG/ou=.../cn=Recipients/cn=ALIAS)." },
+    { "get-mailbox", "Get-Mailbox", adm_cmd_get_mailbox,
+      "[[-Identity] ID] [-List|-Json]",
+      "Lists mailboxes: all, or those an identity names (alias, display "
+      "name, any SMTP address, principal, GUID, legacyExchangeDN, or a "
+      "wildcard over alias, display name and primary address)." },
+    { "set-mailbox", "Set-Mailbox", adm_cmd_set_mailbox,
+      "[-Identity] ID [-Name ALIAS] [-DisplayName NAME] [-PrimarySmtpAddress "
+      "ADDR] [-EmailAddresses A[,A...]] [-UserPrincipalName P] "
+      "[-PrincipalNames P[,P...]] [-WhatIf] [-Confirm]",
+      "Changes a mailbox. A new primary address keeps the old one as a "
+      "secondary address; -EmailAddresses replaces the whole list." },
+    { "remove-mailbox", "Remove-Mailbox", adm_cmd_remove_mailbox,
+      "[-Identity] ID [-WhatIf] [-Confirm:$false]",
+      "Deletes a mailbox's directory entry (addresses, principals). Asks "
+      "first, saying what is deleted, unless -Confirm:$false." },
+    { "test-certificate", "Test-MapiCertificate", adm_cmd_test_certificate,
+      "[[-Identity] ID | -Url URL] [-CertificateFile PEM] [-TimeoutSeconds "
+      "N] [-List|-Json]",
+      "Checks, for each URL of the virtual directories (or -Url), that the "
+      "certificate the server presents (or the PEM file) covers the host "
+      "name and is within its validity period. Exit status 7 when one does "
+      "not." },
+    { NULL, NULL, NULL, NULL, NULL }
 };
+
+static const char adm_common_help[] =
+    "Parameters are case-insensitive and may be abbreviated while "
+    "unambiguous;\nswitches take -Name:$false. In a POSIX shell quote $true, "
+    "$false and $null\n('$false') or write true, false, null.\n"
+    "Output: a table by default, -List for every property as \"Name : "
+    "Value\",\n-Json for a JSON array.\n";
+
+static const char adm_exit_help[] =
+    "Exit status:\n"
+    "  0  success (also: -WhatIf, a declined confirmation)\n"
+    "  1  internal error\n"
+    "  2  invalid argument (unknown or malformed parameter or value)\n"
+    "  3  object not found\n"
+    "  4  ambiguous (parameter abbreviation or identity matching several)\n"
+    "  5  conflict (the object, address or principal exists already)\n"
+    "  6  database unavailable (cannot open, wrong schema version)\n"
+    "  7  certificate check failed (test-certificate)\n";
 
 static void adm_usage(FILE *f)
 {
     fprintf(f, "usage: mapi-admin [-DataDir DIR] COMMAND [PARAMETERS]\n"
-               "The database is DIR, else $MAPI_ADMIN_DB, else "
-               "/var/lib/mapi.\n\ncommands:\n");
+               "       mapi-admin COMMAND --help\n\n"
+               "The database is -DataDir DIR, else $MAPI_ADMIN_DB, else %s."
+               "\n\nCommands (the cmdlet names work too):\n", ADM_DEFAULT_DB);
     for (const adm_command *c = adm_commands; c->name; c++)
-        fprintf(f, "  %-18s (%s) %s\n", c->name, c->cmdlet, c->help);
+        fprintf(f, "  %-18s %s\n", c->name, c->cmdlet);
+    fprintf(f, "\n%s\n%s", adm_common_help, adm_exit_help);
 }
+
+static void adm_command_help(const adm_command *c)
+{
+    printf("NAME\n  mapi-admin %s (%s)\n\nSYNOPSIS\n  mapi-admin %s %s\n\n"
+           "DESCRIPTION\n  %s\n\n%s\n%s", c->name, c->cmdlet, c->name,
+           c->synopsis, c->help, adm_common_help, adm_exit_help);
+}
+
+static const adm_command *adm_lookup(const char *name)
+{
+    for (const adm_command *c = adm_commands; c->name; c++)
+        if (strcasecmp(name, c->name) == 0 ||
+            strcasecmp(name, c->cmdlet) == 0)
+            return c;
+    return NULL;
+}
+
+static int adm_is_help(const char *a)
+{
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 ||
+           strcmp(a, "-?") == 0 || strcasecmp(a, "-Help") == 0;
+}
+
+/* ----------------------------------------------------------- database -- */
 
 /* The environment belongs to the user httpd serves as; files the tool
  * creates (log files, databases) must stay theirs, so a root caller takes
@@ -61,10 +185,18 @@ static int adm_become_owner(const char *dir)
 int adm_open_db(adm_ctx *ctx, const char *cmd)
 {
     const char *error = NULL;
+    struct stat st;
     int rc;
 
     if (ctx->db)
         return ADM_OK;
+    /* Only New-Organization starts a database; anything else on a missing
+     * directory is a wrong -DataDir or MAPI_ADMIN_DB. */
+    if (stat(ctx->data_dir, &st) != 0 && strcmp(cmd, "New-Organization"))
+        return adm_error(ADM_ERR_DATABASE, cmd, "The configuration database "
+                         "%s cannot be opened: %s. Set -DataDir or "
+                         "MAPI_ADMIN_DB, or create it with new-organization.",
+                         ctx->data_dir, strerror(errno));
     if (adm_become_owner(ctx->data_dir) != 0)
         return adm_error(ADM_ERR_DATABASE, cmd, "cannot take the identity of "
                          "the owner of %s: %s", ctx->data_dir,
@@ -78,39 +210,67 @@ int adm_open_db(adm_ctx *ctx, const char *cmd)
     return ADM_OK;
 }
 
+/* ---------------------------------------------------------------- main -- */
+
+/* Takes "-DataDir DIR" / "-DataDir:DIR" out of argv wherever it is;
+ * -1 when it lacks its value. */
+static int adm_take_data_dir(int *argc, char **argv, const char **dir_r)
+{
+    int out = 1;
+
+    for (int i = 1; i < *argc; i++) {
+        if (strncasecmp(argv[i], "-DataDir:", 9) == 0) {
+            *dir_r = argv[i] + 9;
+        } else if (strcasecmp(argv[i], "-DataDir") == 0 ||
+                   strcmp(argv[i], "--data-dir") == 0) {
+            if (i + 1 >= *argc)
+                return -1;
+            *dir_r = argv[++i];
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     adm_ctx ctx = { 0 };
-    int i = 1, rc;
+    const adm_command *c;
+    int rc;
 
     apr_initialize();
     atexit(apr_terminate);
     apr_pool_create(&ctx.pool, NULL);
     ctx.data_dir = getenv("MAPI_ADMIN_DB");
-    if (i + 1 < argc && strcasecmp(argv[i], "-DataDir") == 0) {
-        ctx.data_dir = argv[i + 1];
-        i += 2;
+    if (adm_take_data_dir(&argc, argv, &ctx.data_dir) != 0)
+        return adm_error(ADM_ERR_INVALID_ARGUMENT, "mapi-admin", "Missing an "
+                         "argument for parameter 'DataDir'.");
+    if (ctx.data_dir == NULL || *ctx.data_dir == '\0')
+        ctx.data_dir = ADM_DEFAULT_DB;
+    if (argc < 2) {
+        adm_usage(stderr);
+        return ADM_ERR_INVALID_ARGUMENT;
     }
-    if (ctx.data_dir == NULL)
-        ctx.data_dir = "/var/lib/mapi";
-    if (i >= argc || strcmp(argv[i], "--help") == 0 ||
-        strcmp(argv[i], "-h") == 0) {
-        adm_usage(i >= argc ? stderr : stdout);
-        return i >= argc ? ADM_ERR_INVALID_ARGUMENT : ADM_OK;
+    if (adm_is_help(argv[1]) || strcasecmp(argv[1], "help") == 0) {
+        if (argc > 2 && (c = adm_lookup(argv[2])) != NULL)
+            adm_command_help(c);
+        else
+            adm_usage(stdout);
+        return ADM_OK;
     }
-    for (const adm_command *c = adm_commands; c->name; c++) {
-        if (strcasecmp(argv[i], c->name) != 0 &&
-            strcasecmp(argv[i], c->cmdlet) != 0)
-            continue;
-        if (i + 1 < argc && strcmp(argv[i + 1], "--help") == 0) {
-            printf("usage: mapi-admin %s %s\n", c->name, c->help);
+    if ((c = adm_lookup(argv[1])) == NULL)
+        return adm_error(ADM_ERR_INVALID_ARGUMENT, "mapi-admin", "The term "
+                         "'%s' is not recognized as the name of a command. "
+                         "Run mapi-admin --help for the list.", argv[1]);
+    for (int i = 2; i < argc; i++)
+        if (adm_is_help(argv[i])) {
+            adm_command_help(c);
             return ADM_OK;
         }
-        rc = c->run(&ctx, argc - i - 1, argv + i + 1);
-        mapi_db_close(&ctx.db);
-        return rc;
-    }
-    fprintf(stderr, "mapi-admin : The term '%s' is not recognized as a "
-            "command. Run mapi-admin --help for the list.\n", argv[i]);
-    return ADM_ERR_INVALID_ARGUMENT;
+    rc = c->run(&ctx, argc - 2, argv + 2);
+    mapi_db_close(&ctx.db);
+    return rc;
 }

@@ -23,6 +23,8 @@
 #   MAPI_PENDING_PERIOD       MapiPendingPeriod, ms       (default 15000)
 #   MAPI_MAX_NOTIFICATION_WAIT MapiMaxNotificationWait, s (default 300)
 #   MAPI_MAX_REQUEST_BODY     MapiMaxRequestBody, bytes   (default 4194304)
+#   MAPI_SERVER_NAME          MapiServerName, the Server of the MAPI virtual
+#                             directory provisioned (default: short host name)
 #   MAPI_DEMO_PASSWORD        password of demo@MAPI.TEST (default: random)
 #   MAPI_OTHER_PASSWORD       password of other@MAPI.TEST (default: random)
 #   MAPI_ADMIN                mapi-admin to provision with (default $REPO/build/mapi-admin)
@@ -47,7 +49,7 @@ START_TIMEOUT=${MAPI_START_TIMEOUT:-20}
 # Values of the instance being started; set by load_settings.
 DIR='' PORT='' MODULE='' NO_MODULE='' LOGLEVEL=''
 IDLE_TIMEOUT='' PENDING_PERIOD='' MAX_NOTIFICATION_WAIT='' MAX_REQUEST_BODY=''
-KDC_PORT='' DEMO_PASSWORD='' OTHER_PASSWORD=''
+KDC_PORT='' DEMO_PASSWORD='' OTHER_PASSWORD='' SERVER_NAME=''
 
 log()  { printf 'instance: %s\n' "$*" >&2; }
 warn() { printf 'instance: warning: %s\n' "$*" >&2; }
@@ -133,7 +135,7 @@ free_port() {
 # defaults.
 load_settings() {
     local saved_port='' saved_module='' saved_no_module='' saved_loglevel=''
-    local saved_idle='' saved_pending='' saved_wait='' saved_body=''
+    local saved_idle='' saved_pending='' saved_wait='' saved_body='' saved_server=''
     if [[ ${1:-} == saved && -f $DIR/instance.vars ]]; then
         # shellcheck disable=SC1091
         . "$DIR/instance.vars"
@@ -146,12 +148,14 @@ load_settings() {
     PENDING_PERIOD=${MAPI_PENDING_PERIOD:-${saved_pending:-15000}}
     MAX_NOTIFICATION_WAIT=${MAPI_MAX_NOTIFICATION_WAIT:-${saved_wait:-300}}
     MAX_REQUEST_BODY=${MAPI_MAX_REQUEST_BODY:-${saved_body:-4194304}}
+    SERVER_NAME=${MAPI_SERVER_NAME:-${saved_server:-$(short_hostname)}}
 
     local v
     for v in IDLE_TIMEOUT PENDING_PERIOD MAX_NOTIFICATION_WAIT MAX_REQUEST_BODY; do
         [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
     done
     [[ $LOGLEVEL =~ ^[A-Za-z0-9_:\ ]+$ ]] || die "bad MAPI_LOGLEVEL '$LOGLEVEL'"
+    [[ $SERVER_NAME =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]] || die "bad MAPI_SERVER_NAME '$SERVER_NAME'"
     [[ $NO_MODULE == 1 ]] || NO_MODULE=0
     if [[ $NO_MODULE == 0 ]]; then
         MODULE=$(realpath -m -- "$MODULE")
@@ -170,6 +174,7 @@ save_settings() {
         printf 'saved_pending=%s\n' "$(shq "$PENDING_PERIOD")"
         printf 'saved_wait=%s\n' "$(shq "$MAX_NOTIFICATION_WAIT")"
         printf 'saved_body=%s\n' "$(shq "$MAX_REQUEST_BODY")"
+        printf 'saved_server=%s\n' "$(shq "$SERVER_NAME")"
     } >"$DIR/instance.vars"
 }
 
@@ -321,6 +326,16 @@ create_cert() {
 
 # --- mailboxes -----------------------------------------------------------
 
+# What mod_mapi's MapiServerName defaults to: the short host name, lower-case.
+short_hostname() {
+    local h
+    h=$(hostname -s 2>/dev/null || hostname 2>/dev/null || true)
+    h=${h%%.*}
+    h=${h,,}
+    [[ $h =~ ^[a-z0-9][a-z0-9_-]*$ ]] || h=localhost
+    printf '%s' "$h"
+}
+
 # Provision the organization and the two mailboxes with mapi-admin, once per
 # data directory (DIR/provisioned.stamp).  A missing or failing mapi-admin is
 # only a warning.
@@ -343,6 +358,37 @@ provision() {
         log "provisioned demo@mapi.test and other@mapi.test"
     else
         warn "mapi-admin failed, mailboxes not (fully) provisioned (see $out): $(tail -3 "$out" | tr '\n' ' ')"
+    fi
+}
+
+# The MAPI virtual directory httpd serves /mapi/ for (MapiServerName,
+# default web site), with this instance's URLs: made once per data
+# directory, its URLs rewritten when the port or server name changed since
+# (DIR/vdir.stamp holds "server port").  A failure is only a warning (the
+# instance then answers /mapi/ with 404).
+provision_vdir() {
+    local admin=${MAPI_ADMIN:-$REPO/build/mapi-admin} out=$DIR/logs/mapi-admin.log
+    local want="$SERVER_NAME $PORT" have=''
+    [[ -x $admin ]] || return 0
+    [[ -f $DIR/vdir.stamp ]] && have=$(<"$DIR/vdir.stamp")
+    [[ $have == "$want" ]] && return 0
+    # The certificate is checked from its file: httpd is not up yet.
+    local urls=(-InternalUrl "https://127.0.0.1:$PORT/mapi" -ExternalUrl "https://localhost:$PORT/mapi"
+                -CertificateFile "$DIR/tls/server.crt")
+    local ok=0
+    # Made by an earlier start (another port): only its URLs change.
+    if [[ -n $have ]] && "$admin" -DataDir "$DIR/data" set-vdir \
+           -Identity "$SERVER_NAME\\mapi (Default Web Site)" "${urls[@]}" >>"$out" 2>&1; then
+        ok=1
+    elif "$admin" -DataDir "$DIR/data" new-vdir -Server "$SERVER_NAME" "${urls[@]}" \
+           -IISAuthenticationMethods Basic,Negotiate >>"$out" 2>&1; then
+        ok=1
+    fi
+    if ((ok)); then
+        printf '%s\n' "$want" >"$DIR/vdir.stamp"
+        log "provisioned the MAPI virtual directory $SERVER_NAME\\mapi (Default Web Site)"
+    else
+        warn "mapi-admin new-vdir failed (see $out): $(tail -3 "$out" | tr '\n' ' ')"
     fi
 }
 
@@ -408,6 +454,8 @@ MapiSessionIdleTimeout $IDLE_TIMEOUT
 MapiPendingPeriod $PENDING_PERIOD
 MapiMaxNotificationWait $MAX_NOTIFICATION_WAIT
 MapiMaxRequestBody $MAX_REQUEST_BODY
+# The MAPI virtual directory this host serves: $SERVER_NAME\\mapi (Default Web Site).
+MapiServerName $SERVER_NAME
 
 <Location /mapi/>
     SetHandler mapi
@@ -486,6 +534,7 @@ write_env() {
             "KRB5_CONFIG=$DIR/krb5.conf" \
             "MAPI_KDC_PORT=$KDC_PORT" \
             "MAPI_ADMIN_DB=$DIR/data" \
+            "MAPI_SERVER_NAME=$SERVER_NAME" \
             "MAPI_RUN_DIR=$DIR" \
             "MAPI_HTTPD_PID_FILE=$DIR/run/httpd.pid" \
             "MAPI_KDC_PID_FILE=$DIR/run/krb5kdc.pid" \
@@ -566,6 +615,7 @@ cmd_start() {
     printf 'mod_mapi test instance\n' >"$DIR/htdocs/index.html"
 
     provision
+    provision_vdir
     save_settings
     write_httpd_conf
     write_env

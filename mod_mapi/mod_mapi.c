@@ -22,6 +22,7 @@
 #include "scoreboard.h"
 #include "unixd.h"
 #include "apr_strings.h"
+#include "apr_network_io.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -64,6 +65,8 @@ static void *mapi_merge_server_config(apr_pool_t *p, void *basev, void *addv)
     c->pending_period = MAPI_MERGE(pending_period);
     c->max_wait = MAPI_MERGE(max_wait);
     c->max_body = MAPI_MERGE(max_body);
+    c->server_name = add->server_name ? add->server_name : base->server_name;
+    c->website = add->website ? add->website : base->website;
     return c;
 }
 
@@ -72,9 +75,27 @@ static mh_server_conf *mapi_conf(server_rec *s)
     return ap_get_module_config(s->module_config, &mapi_module);
 }
 
-/* Fills defaults where nothing was configured. */
-static void mapi_conf_defaults(mh_server_conf *c)
+/* The machine's short host name, lower-case: the Server of the virtual
+ * directory a host serves unless MapiServerName says otherwise (Exchange
+ * names servers by their NetBIOS-style short name). */
+static const char *mapi_short_hostname(apr_pool_t *p)
 {
+    char name[APRMAXHOSTLEN + 1];
+
+    if (apr_gethostname(name, sizeof(name), p) != APR_SUCCESS)
+        return "localhost";
+    name[strcspn(name, ".")] = '\0';
+    ap_str_tolower(name);
+    return apr_pstrdup(p, name);
+}
+
+/* Fills defaults where nothing was configured. */
+static void mapi_conf_defaults(apr_pool_t *p, mh_server_conf *c)
+{
+    if (c->server_name == NULL)
+        c->server_name = mapi_short_hostname(p);
+    if (c->website == NULL)
+        c->website = MH_DEFAULT_WEBSITE;
     if (c->data_dir == NULL)
         c->data_dir = MH_DEFAULT_DATA_DIR;
     if (c->log_dir == NULL)
@@ -153,6 +174,34 @@ static const char *mapi_set_log_dir(cmd_parms *cmd, void *d, const char *arg)
                                      arg);
 }
 
+/* A virtual directory key part: printable, no backslash (the Identity
+ * separator), bounded like the database's strings. */
+static const char *mapi_set_vdir_part(cmd_parms *cmd, const char **slot,
+                                      const char *arg)
+{
+    if (*arg == '\0' || strlen(arg) > 255 || strchr(arg, '\\'))
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a valid name",
+                            cmd->cmd->name, arg);
+    for (const char *c = arg; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            return apr_psprintf(cmd->pool, "%s: control character in name",
+                                cmd->cmd->name);
+    *slot = arg;
+    return NULL;
+}
+
+static const char *mapi_set_server_name(cmd_parms *cmd, void *d,
+                                        const char *arg)
+{
+    return mapi_set_vdir_part(cmd, &mapi_conf(cmd->server)->server_name,
+                              arg);
+}
+
+static const char *mapi_set_website(cmd_parms *cmd, void *d, const char *arg)
+{
+    return mapi_set_vdir_part(cmd, &mapi_conf(cmd->server)->website, arg);
+}
+
 static const command_rec mapi_cmds[] = {
     AP_INIT_TAKE1("MapiDataDir", mapi_set_data_dir, NULL, RSRC_CONF,
                   "Berkeley DB environment shared by all processes "
@@ -170,6 +219,12 @@ static const command_rec mapi_cmds[] = {
                   "(default 300)"),
     AP_INIT_TAKE1("MapiMaxRequestBody", mapi_set_max_body, NULL, RSRC_CONF,
                   "largest request body in bytes (default 4194304)"),
+    AP_INIT_TAKE1("MapiServerName", mapi_set_server_name, NULL, RSRC_CONF,
+                  "server whose MAPI virtual directory this host serves "
+                  "(default: the short host name)"),
+    AP_INIT_TAKE1("MapiWebSite", mapi_set_website, NULL, RSRC_CONF,
+                  "web site of that virtual directory "
+                  "(default \"" MH_DEFAULT_WEBSITE "\")"),
     { NULL }
 };
 
@@ -231,7 +286,7 @@ static int mapi_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     int async = 0;
 
     for (server_rec *v = s; v; v = v->next)
-        mapi_conf_defaults(mapi_conf(v));
+        mapi_conf_defaults(pconf, mapi_conf(v));
     if (main->idle_timeout <= main->max_wait) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1051)
                      "MapiSessionIdleTimeout (%d s) must be longer than "
@@ -294,14 +349,25 @@ static int mapi_handler(request_rec *r)
     if (strcmp(r->handler, "mapi") == 0)
         return mh_handle(r, mapi_conf(r->server), mapi_child_db);
     if (strcmp(r->handler, "mapi-autodiscover") == 0)
-        return autod_handle(r, mapi_child_db);
+        return autod_handle(r, mapi_child_db, mh_vdir_of(r));
     return DECLINED;
+}
+
+/* The virtual directory checks run in the request phases around
+ * authentication (http/mh_vdir.c says why). */
+static int mapi_header_parser(request_rec *r)
+{
+    return mh_vdir_header_parser(r, mapi_conf(r->server), mapi_child_db);
 }
 
 static void mapi_register_hooks(apr_pool_t *p)
 {
     ap_hook_post_config(mapi_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(mapi_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_header_parser(mapi_header_parser, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_fixups(mh_vdir_fixups, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_insert_error_filter(mh_vdir_insert_error, NULL, NULL,
+                                APR_HOOK_MIDDLE);
     ap_hook_handler(mapi_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 

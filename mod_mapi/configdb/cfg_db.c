@@ -1,24 +1,23 @@
 /*
- * cfg_db.c: organisation and mailbox records.  See cfg_db.h.
+ * cfg_db.c: the schema, shared record helpers and the organisation record.
+ * Mailboxes are in cfg_mailbox.c, virtual directories in cfg_vdir.c, the
+ * pure functions (URLs, version ranges, names) in cfg_util.c.  See
+ * cfg_db.h.
  *
  * Licensed under the Apache License, Version 2.0.
  */
-#include "cfg_db.h"
-#include "wire/mapi_rd.h"
+#include "cfg_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <apr_strings.h>
 #include <openssl/rand.h>
 
-#define CFG_RECORD_VERSION 1
-#define CFG_STR_MAX        2048
-#define CFG_RECORD_MAX     (16 * CFG_STR_MAX)
-
 /* ------------------------------------------------------------ helpers -- */
 
-static char *cfg_lower(apr_pool_t *pool, const char *s)
+char *cfg_lower(apr_pool_t *pool, const char *s)
 {
     char *d = apr_pstrdup(pool, s ? s : "");
 
@@ -36,7 +35,7 @@ const char *cfg_guid_str(apr_pool_t *pool, const uint8_t g[16])
         g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
-static int cfg_new_guid(uint8_t g[16])
+int cfg_new_guid(uint8_t g[16])
 {
     if (RAND_bytes(g, 16) != 1)
         return -1;
@@ -53,8 +52,8 @@ static void cfg_key(DBT *key, const char *k)
 }
 
 /* Reads a record into pool memory; 0, DB_NOTFOUND or a BDB error. */
-static int cfg_get(mapi_db *db, DB_TXN *txn, const char *k, apr_pool_t *pool,
-                   const uint8_t **data_r, size_t *len_r, u_int32_t flags)
+int cfg_get(mapi_db *db, DB_TXN *txn, const char *k, apr_pool_t *pool,
+            const uint8_t **data_r, size_t *len_r, u_int32_t flags)
 {
     DBT key, val = { 0 };
     int ret;
@@ -64,14 +63,14 @@ static int cfg_get(mapi_db *db, DB_TXN *txn, const char *k, apr_pool_t *pool,
     ret = db->config->get(db->config, txn, &key, &val, flags);
     if (ret != 0)
         return ret;
-    *data_r = apr_pmemdup(pool, val.data, val.size);
+    *data_r = apr_pmemdup(pool, val.data, val.size ? val.size : 1);
     *len_r = val.size;
     free(val.data);
     return 0;
 }
 
-static int cfg_put(mapi_db *db, DB_TXN *txn, const char *k, const void *data,
-                   size_t len, u_int32_t flags)
+int cfg_put(mapi_db *db, DB_TXN *txn, const char *k, const void *data,
+            size_t len, u_int32_t flags)
 {
     DBT key, val = { 0 };
 
@@ -79,6 +78,119 @@ static int cfg_put(mapi_db *db, DB_TXN *txn, const char *k, const void *data,
     val.data = (void *)data;
     val.size = (u_int32_t)len;
     return db->config->put(db->config, txn, &key, &val, flags);
+}
+
+/* Deleting what is not there is not an error: index entries of a record
+ * written by an older, interrupted tool may be missing. */
+int cfg_del(mapi_db *db, DB_TXN *txn, const char *k)
+{
+    DBT key;
+    int ret;
+
+    cfg_key(&key, k);
+    ret = db->config->del(db->config, txn, &key, 0);
+    return ret == DB_NOTFOUND ? 0 : ret;
+}
+
+int cfg_abort(cfg_txn_state *st, int verdict, const char *error)
+{
+    st->verdict = verdict;
+    st->error = error;
+    return MAPI_DB_ABORT;
+}
+
+int cfg_run(mapi_db *db, mapi_db_txn_fn body, void *baton,
+            cfg_txn_state *st, const char **error_r)
+{
+    int ret = mapi_db_txn_run(db, 0, body, baton, st->pool, error_r);
+
+    if (ret != MAPI_DB_ABORT)
+        return ret;
+    /* A conflict carries its detail too (which address is taken). */
+    if (st->error != NULL)
+        *error_r = st->error;
+    return st->verdict;
+}
+
+void cfg_wr_ostr(mapi_wr *wr, const char *s)
+{
+    mapi_wr_u8(wr, s != NULL);
+    if (s != NULL)
+        mapi_wr_lstr(wr, s, CFG_STR_MAX);
+}
+
+void cfg_rd_ostr(mapi_rd *rd, apr_pool_t *pool, const char **s_r)
+{
+    uint8_t present = 0;
+
+    *s_r = NULL;
+    if (mapi_rd_u8(rd, &present) != 0)
+        return;
+    if (present > 1)
+        rd->failed = 1;
+    else if (present)
+        mapi_rd_lstr(rd, pool, CFG_STR_MAX, s_r);
+}
+
+void cfg_wr_strs(mapi_wr *wr, const apr_array_header_t *a)
+{
+    int n = a ? a->nelts : 0;
+
+    if (n > CFG_ARRAY_MAX) {
+        wr->failed = 1;
+        return;
+    }
+    mapi_wr_u16(wr, (uint16_t)n);
+    for (int i = 0; i < n; i++)
+        mapi_wr_lstr(wr, APR_ARRAY_IDX(a, i, const char *), CFG_STR_MAX);
+}
+
+void cfg_rd_strs(mapi_rd *rd, apr_pool_t *pool, apr_array_header_t **a_r)
+{
+    uint16_t n = 0;
+
+    *a_r = apr_array_make(pool, 1, sizeof(const char *));
+    if (mapi_rd_u16(rd, &n) != 0)
+        return;
+    if (n > CFG_ARRAY_MAX) {
+        rd->failed = 1;
+        return;
+    }
+    for (uint16_t i = 0; i < n && !rd->failed; i++) {
+        const char *s = NULL;
+
+        if (mapi_rd_lstr(rd, pool, CFG_STR_MAX, &s) == 0)
+            APR_ARRAY_PUSH(*a_r, const char *) = s;
+    }
+}
+
+int cfg_scan(mapi_db *db, const char *prefix, cfg_scan_fn fn, void *baton,
+             apr_pool_t *pool, const char *what, const char **error_r)
+{
+    size_t plen = strlen(prefix);
+    DBC *cur;
+    DBT key = { 0 }, val = { 0 };
+    int ret = db->config->cursor(db->config, NULL, &cur, 0);
+
+    if (ret != 0) {
+        *error_r = mapi_db_strerror(pool, db, what, ret);
+        return -1;
+    }
+    key.data = (void *)prefix;
+    key.size = (u_int32_t)plen;
+    for (ret = cur->get(cur, &key, &val, DB_SET_RANGE); ret == 0;
+         ret = cur->get(cur, &key, &val, DB_NEXT)) {
+        if (key.size < plen || memcmp(key.data, prefix, plen) != 0)
+            break;
+        if (fn(val.data, val.size, baton) != 0)
+            break;
+    }
+    cur->close(cur);
+    if (ret != 0 && ret != DB_NOTFOUND) {
+        *error_r = mapi_db_strerror(pool, db, what, ret);
+        return -1;
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------- schema -- */
@@ -105,6 +217,10 @@ static int cfg_schema_txn(mapi_db *db, DB_TXN *txn, void *baton)
     }
     if (ret != 0)
         return ret;
+    if (val.size != sizeof(buf)) {
+        b->found = 0;
+        return 0;
+    }
     b->found = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 |
                (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 24;
     return 0;
@@ -117,8 +233,12 @@ int cfg_schema_check(mapi_db *db, apr_pool_t *pool, const char **error_r)
     if (mapi_db_txn_run(db, 0, cfg_schema_txn, &b, pool, error_r) != 0)
         return -1;
     if (b.found != MAPI_DB_SCHEMA_VERSION) {
-        *error_r = apr_psprintf(pool, "configuration database %s has schema "
-                                "version %u; this build reads version %u",
+        /* Nothing is deployed with an older layout: no migration, the
+         * administrator recreates the data directory. */
+        *error_r = apr_psprintf(pool, "configuration database in %s has "
+                                "schema version %u; this build reads only "
+                                "version %u (there is no migration: move the "
+                                "data directory away and provision it again)",
                                 db->home, b.found, MAPI_DB_SCHEMA_VERSION);
         return CFG_BAD_SCHEMA;
     }
@@ -164,8 +284,9 @@ int cfg_org_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
     return 0;
 }
 
-static int cfg_org_read(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
-                        cfg_org *org, u_int32_t flags)
+/* 0, DB_NOTFOUND, EINVAL for an undecodable record, or a BDB error. */
+int cfg_org_read(mapi_db *db, DB_TXN *txn, apr_pool_t *pool, cfg_org *org,
+                 u_int32_t flags)
 {
     const uint8_t *data;
     size_t len;
@@ -184,6 +305,11 @@ int cfg_org_get(mapi_db *db, apr_pool_t *pool, cfg_org **org_r,
 
     if (ret == DB_NOTFOUND)
         return CFG_NOT_FOUND;
+    if (ret == EINVAL) {
+        *error_r = apr_psprintf(pool, "configuration database in %s: the "
+                                "organisation record is malformed", db->home);
+        return -1;
+    }
     if (ret != 0) {
         *error_r = mapi_db_strerror(pool, db, "read organisation", ret);
         return -1;
@@ -193,48 +319,64 @@ int cfg_org_get(mapi_db *db, apr_pool_t *pool, cfg_org **org_r,
 }
 
 typedef struct cfg_org_baton {
+    cfg_txn_state st;
     cfg_org *org;
-    apr_pool_t *pool;
     int create;
-    int verdict;
+    cfg_org_edit_fn edit;       /* update: applied to the stored record */
+    void *edit_baton;
 } cfg_org_baton;
 
 static int cfg_org_txn(mapi_db *db, DB_TXN *txn, void *baton)
 {
     cfg_org_baton *b = baton;
-    uint8_t buf[CFG_RECORD_MAX];
     mapi_wr wr;
     cfg_org cur;
-    int ret = cfg_org_read(db, txn, b->pool, &cur, DB_RMW);
+    int ret = cfg_org_read(db, txn, b->st.pool, &cur, DB_RMW);
 
-    if (ret != 0 && ret != DB_NOTFOUND)
+    if (ret != 0 && ret != DB_NOTFOUND && ret != EINVAL)
         return ret;
-    if (b->create && ret == 0) {
-        b->verdict = CFG_CONFLICT;
-        return MAPI_DB_ABORT;
-    }
-    if (!b->create && ret == DB_NOTFOUND) {
-        b->verdict = CFG_NOT_FOUND;
-        return MAPI_DB_ABORT;
+    if (b->create && ret != DB_NOTFOUND)
+        return cfg_abort(&b->st, CFG_CONFLICT, NULL);
+    if (!b->create && ret == DB_NOTFOUND)
+        return cfg_abort(&b->st, CFG_NOT_FOUND, NULL);
+    if (b->edit != NULL) {
+        if (ret == EINVAL)
+            return cfg_abort(&b->st, -1, "the organisation record is "
+                             "malformed");
+        *b->org = cur;
+        if ((ret = b->edit(b->org, b->edit_baton)) != 0)
+            return cfg_abort(&b->st, ret, NULL);
+        ret = 0;
     }
     b->org->changed = apr_time_now();
     if (b->create)
         b->org->created = b->org->changed;
-    mapi_wr_init_fixed(&wr, buf, sizeof(buf));
+    else if (ret == 0) {
+        /* The identity of the organisation never changes. */
+        memcpy(b->org->guid, cur.guid, 16);
+        b->org->created = cur.created;
+    }
+    mapi_wr_init(&wr, b->st.pool, CFG_RECORD_MAX);
     if (cfg_org_encode(b->org, &wr) != 0)
-        return EINVAL;
-    return cfg_put(db, txn, "org", buf, wr.len, 0);
+        return cfg_abort(&b->st, -1, "organisation name or domain too long");
+    return cfg_put(db, txn, "org", wr.buf, wr.len, 0);
 }
 
 static int cfg_org_write(mapi_db *db, apr_pool_t *pool, cfg_org *org,
                          int create, const char **error_r)
 {
-    cfg_org_baton b = { org, pool, create, 0 };
-    int ret = mapi_db_txn_run(db, 0, cfg_org_txn, &b, pool, error_r);
+    cfg_org_baton b = { { pool, 0, NULL }, org, create, NULL, NULL };
 
-    if (ret == MAPI_DB_ABORT)
-        return b.verdict;
-    return ret;
+    return cfg_run(db, cfg_org_txn, &b, &b.st, error_r);
+}
+
+int cfg_org_update(mapi_db *db, apr_pool_t *pool, cfg_org_edit_fn fn,
+                   void *baton, const char **error_r)
+{
+    cfg_org org;
+    cfg_org_baton b = { { pool, 0, NULL }, &org, 0, fn, baton };
+
+    return cfg_run(db, cfg_org_txn, &b, &b.st, error_r);
 }
 
 int cfg_org_create(mapi_db *db, apr_pool_t *pool, cfg_org *org,
@@ -258,198 +400,9 @@ const char *cfg_org_dn_prefix(apr_pool_t *pool, const cfg_org *org)
     return apr_psprintf(pool, "/o=%s/ou=%s", org->name, CFG_ADMIN_GROUP);
 }
 
-/* ------------------------------------------------------------ mailbox -- */
-
-static int cfg_mailbox_encode(const cfg_mailbox *m, mapi_wr *wr)
+int cfg_effective_mapi_http(const cfg_org *org, const cfg_mailbox *mbx)
 {
-    mapi_wr_u8(wr, CFG_RECORD_VERSION);
-    mapi_wr_bytes(wr, m->guid, 16);
-    mapi_wr_lstr(wr, m->name, CFG_STR_MAX);
-    mapi_wr_lstr(wr, m->display_name, CFG_STR_MAX);
-    mapi_wr_lstr(wr, m->smtp, CFG_STR_MAX);
-    mapi_wr_lstr(wr, m->principal, CFG_STR_MAX);
-    mapi_wr_lstr(wr, m->legacy_dn, CFG_STR_MAX);
-    mapi_wr_u8(wr, (uint8_t)(m->mapi_http_enabled == CFG_TRI_NULL ? 0xFF
-                             : m->mapi_http_enabled ? 1 : 0));
-    mapi_wr_u8(wr, (uint8_t)(m->mapi_enabled ? 1 : 0));
-    mapi_wr_u64(wr, (uint64_t)m->created);
-    mapi_wr_u64(wr, (uint64_t)m->changed);
-    return wr->failed ? -1 : 0;
-}
-
-int cfg_mailbox_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
-                       cfg_mailbox *m)
-{
-    mapi_rd rd;
-    uint8_t version = 0, http = 0, mapi = 0;
-    uint64_t created = 0, changed = 0;
-
-    memset(m, 0, sizeof(*m));
-    mapi_rd_init(&rd, buf, len);
-    if (mapi_rd_u8(&rd, &version) != 0 || version != CFG_RECORD_VERSION)
-        return -1;
-    mapi_rd_bytes(&rd, m->guid, 16);
-    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &m->name);
-    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &m->display_name);
-    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &m->smtp);
-    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &m->principal);
-    mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &m->legacy_dn);
-    mapi_rd_u8(&rd, &http);
-    mapi_rd_u8(&rd, &mapi);
-    mapi_rd_u64(&rd, &created);
-    mapi_rd_u64(&rd, &changed);
-    if (rd.failed || mapi_rd_left(&rd) != 0 ||
-        (http > 1 && http != 0xFF) || mapi > 1)
-        return -1;
-    m->mapi_http_enabled = http == 0xFF ? CFG_TRI_NULL : http;
-    m->mapi_enabled = mapi;
-    m->created = (apr_time_t)created;
-    m->changed = (apr_time_t)changed;
-    return 0;
-}
-
-static int cfg_mailbox_read(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
-                            const char *smtp, cfg_mailbox *m)
-{
-    const char *k = apr_pstrcat(pool, "mbx/", cfg_lower(pool, smtp), NULL);
-    const uint8_t *data;
-    size_t len;
-    int ret = cfg_get(db, txn, k, pool, &data, &len, 0);
-
-    if (ret != 0)
-        return ret;
-    return cfg_mailbox_decode(data, len, pool, m) == 0 ? 0 : EINVAL;
-}
-
-static int cfg_mailbox_result(mapi_db *db, apr_pool_t *pool, int ret,
-                              const char *what, const char **error_r)
-{
-    if (ret == DB_NOTFOUND)
-        return CFG_NOT_FOUND;
-    if (ret != 0) {
-        *error_r = mapi_db_strerror(pool, db, what, ret);
-        return -1;
-    }
-    return 0;
-}
-
-int cfg_mailbox_by_smtp(mapi_db *db, apr_pool_t *pool, const char *smtp,
-                        cfg_mailbox **mbx_r, const char **error_r)
-{
-    cfg_mailbox *m = apr_pcalloc(pool, sizeof(*m));
-    int ret = cfg_mailbox_read(db, NULL, pool, smtp, m);
-
-    if (ret == 0)
-        *mbx_r = m;
-    return cfg_mailbox_result(db, pool, ret, "read mailbox", error_r);
-}
-
-int cfg_mailbox_by_principal(mapi_db *db, apr_pool_t *pool,
-                             const char *principal, cfg_mailbox **mbx_r,
-                             const char **error_r)
-{
-    const char *k = apr_pstrcat(pool, "upn/", cfg_lower(pool, principal),
-                                NULL);
-    const uint8_t *smtp;
-    size_t len;
-    int ret = cfg_get(db, NULL, k, pool, &smtp, &len, 0);
-
-    if (ret == 0)
-        return cfg_mailbox_by_smtp(db, pool,
-                                   apr_pstrmemdup(pool, (const char *)smtp,
-                                                  len),
-                                   mbx_r, error_r);
-    return cfg_mailbox_result(db, pool, ret, "read principal index",
-                              error_r);
-}
-
-typedef struct cfg_mbx_baton {
-    cfg_mailbox *mbx;
-    apr_pool_t *pool;
-    int verdict;
-} cfg_mbx_baton;
-
-static int cfg_mailbox_create_txn(mapi_db *db, DB_TXN *txn, void *baton)
-{
-    cfg_mbx_baton *b = baton;
-    cfg_mailbox *m = b->mbx;
-    const char *smtp = cfg_lower(b->pool, m->smtp);
-    const char *mkey = apr_pstrcat(b->pool, "mbx/", smtp, NULL);
-    const char *ukey = apr_pstrcat(b->pool, "upn/",
-                                   cfg_lower(b->pool, m->principal), NULL);
-    uint8_t buf[CFG_RECORD_MAX];
-    mapi_wr wr;
-    cfg_org org;
-    int ret = cfg_org_read(db, txn, b->pool, &org, 0);
-
-    if (ret == DB_NOTFOUND) {
-        b->verdict = CFG_NOT_FOUND;
-        return MAPI_DB_ABORT;
-    }
-    if (ret != 0)
-        return ret;
-    if (m->legacy_dn == NULL)
-        m->legacy_dn = apr_psprintf(b->pool, "%s/cn=Recipients/cn=%s",
-                                    cfg_org_dn_prefix(b->pool, &org),
-                                    m->name);
-    mapi_wr_init_fixed(&wr, buf, sizeof(buf));
-    if (cfg_mailbox_encode(m, &wr) != 0)
-        return EINVAL;
-    /* DB_NOOVERWRITE turns a taken address or principal into
-     * DB_KEYEXIST, checked and written under the same locks. */
-    ret = cfg_put(db, txn, mkey, buf, wr.len, DB_NOOVERWRITE);
-    if (ret == 0)
-        ret = cfg_put(db, txn, ukey, smtp, strlen(smtp), DB_NOOVERWRITE);
-    if (ret == DB_KEYEXIST) {
-        b->verdict = CFG_CONFLICT;
-        return MAPI_DB_ABORT;
-    }
-    return ret;
-}
-
-int cfg_mailbox_create(mapi_db *db, apr_pool_t *pool, cfg_mailbox *mbx,
-                       const char **error_r)
-{
-    cfg_mbx_baton b = { mbx, pool, 0 };
-    int ret;
-
-    if (cfg_new_guid(mbx->guid) != 0) {
-        *error_r = "the random number generator failed";
-        return -1;
-    }
-    mbx->created = mbx->changed = apr_time_now();
-    ret = mapi_db_txn_run(db, 0, cfg_mailbox_create_txn, &b, pool, error_r);
-    return ret == MAPI_DB_ABORT ? b.verdict : ret;
-}
-
-int cfg_mailbox_foreach(mapi_db *db, apr_pool_t *pool, cfg_mailbox_fn fn,
-                        void *baton, const char **error_r)
-{
-    DBC *cur;
-    DBT key = { 0 }, val = { 0 };
-    int ret = db->config->cursor(db->config, NULL, &cur, 0);
-
-    if (ret != 0) {
-        *error_r = mapi_db_strerror(pool, db, "list mailboxes", ret);
-        return -1;
-    }
-    key.data = "mbx/";
-    key.size = 4;
-    for (ret = cur->get(cur, &key, &val, DB_SET_RANGE); ret == 0;
-         ret = cur->get(cur, &key, &val, DB_NEXT)) {
-        cfg_mailbox m;
-
-        if (key.size < 4 || memcmp(key.data, "mbx/", 4) != 0)
-            break;
-        if (cfg_mailbox_decode(val.data, val.size, pool, &m) != 0)
-            continue;
-        if (fn(&m, baton) != 0)
-            break;
-    }
-    cur->close(cur);
-    if (ret != 0 && ret != DB_NOTFOUND) {
-        *error_r = mapi_db_strerror(pool, db, "list mailboxes", ret);
-        return -1;
-    }
-    return 0;
+    if (mbx != NULL && mbx->mapi_http_enabled != CFG_TRI_NULL)
+        return mbx->mapi_http_enabled ? 1 : 0;
+    return org != NULL && org->mapi_http_enabled ? 1 : 0;
 }

@@ -9,6 +9,7 @@
  *   "mbx/<smtp>"        a mailbox, by lower-case primary SMTP address
  *   "smtp/<address>"    index: any lower-case SMTP address -> primary
  *   "upn/<principal>"   index: lower-case Kerberos principal -> primary
+ *   "dn/<legacyDN>"     index: lower-case legacyExchangeDN -> primary
  *   "vdir/<server>\\<site>"  a virtual directory, lower-case key
  *
  * Every change runs in one transaction with its index entries, so
@@ -17,7 +18,9 @@
  * mapi-admin takes effect on the next request.
  *
  * Return convention: 0 found/done, CFG_NOT_FOUND, CFG_CONFLICT, or -1 on a
- * database failure with *error_r.
+ * database failure (or a record that cannot be written: too many values, a
+ * string too long) with *error_r.  With CFG_CONFLICT, *error_r names what
+ * is taken when the caller passed an error_r.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -35,6 +38,11 @@
 #define CFG_BAD_SCHEMA  3
 
 #define CFG_TRI_NULL   (-1)    /* $null: inherit from the organisation */
+
+/* Multi-valued properties (SMTP addresses, principals, extended-protection
+ * flags and SPNs) hold at most this many values; longer lists are refused
+ * on write and on decode. */
+#define CFG_ARRAY_MAX  64
 
 /* The administrative group every legacyExchangeDN of the organisation
  * lives under; clients only compare it, never parse it. */
@@ -108,6 +116,11 @@ int cfg_org_create(mapi_db *db, apr_pool_t *pool, cfg_org *org,
 int cfg_org_put(mapi_db *db, apr_pool_t *pool, cfg_org *org,
                 const char **error_r);
 
+/* Read-modify-write of the organisation (see cfg_mailbox_update). */
+typedef int (*cfg_org_edit_fn)(cfg_org *org, void *baton);
+int cfg_org_update(mapi_db *db, apr_pool_t *pool, cfg_org_edit_fn fn,
+                   void *baton, const char **error_r);
+
 /* "/o=<org>/ou=<admin group>": the Connect DnPrefix. */
 const char *cfg_org_dn_prefix(apr_pool_t *pool, const cfg_org *org);
 
@@ -116,9 +129,14 @@ int cfg_mailbox_by_smtp(mapi_db *db, apr_pool_t *pool, const char *smtp,
 int cfg_mailbox_by_principal(mapi_db *db, apr_pool_t *pool,
                              const char *principal, cfg_mailbox **mbx_r,
                              const char **error_r);
+/* By legacyExchangeDN (the Connect UserDN), compared without case. */
+int cfg_mailbox_by_legacy_dn(mapi_db *db, apr_pool_t *pool,
+                             const char *legacy_dn, cfg_mailbox **mbx_r,
+                             const char **error_r);
 /* Fills guid, legacy_dn (when NULL), created and changed; CFG_CONFLICT when
  * the SMTP address or principal is taken, CFG_NOT_FOUND without an
- * organisation. */
+ * organisation; the legacyExchangeDN must be unique too (two mailboxes
+ * named alike are a conflict). */
 int cfg_mailbox_create(mapi_db *db, apr_pool_t *pool, cfg_mailbox *mbx,
                        const char **error_r);
 typedef int (*cfg_mailbox_fn)(const cfg_mailbox *mbx, void *baton);
@@ -130,6 +148,17 @@ int cfg_mailbox_foreach(mapi_db *db, apr_pool_t *pool, cfg_mailbox_fn fn,
  * CFG_NOT_FOUND when it is gone. */
 int cfg_mailbox_put(mapi_db *db, apr_pool_t *pool, const char *old_smtp,
                     cfg_mailbox *mbx, const char **error_r);
+/* Read-modify-write in one transaction, so that two writers changing the
+ * same record never lose an update: reads the mailbox any of its addresses
+ * names, calls fn on it and writes the result back with its indexes.  fn
+ * returns 0 to write, or any other value to write nothing; that value is
+ * returned (use values other than -1 and the CFG_* codes).  fn may run
+ * more than once (deadlock retries) and must only depend on the record
+ * and its baton. */
+typedef int (*cfg_mailbox_edit_fn)(cfg_mailbox *mbx, void *baton);
+int cfg_mailbox_update(mapi_db *db, apr_pool_t *pool, const char *smtp,
+                       cfg_mailbox_edit_fn fn, void *baton,
+                       const char **error_r);
 /* Deletes a mailbox and its index entries. */
 int cfg_mailbox_delete(mapi_db *db, apr_pool_t *pool, const char *smtp,
                        const char **error_r);
@@ -154,9 +183,39 @@ int cfg_vdir_put(mapi_db *db, apr_pool_t *pool, cfg_vdir *v,
                  const char **error_r);
 int cfg_vdir_delete(mapi_db *db, apr_pool_t *pool, const char *server,
                     const char *website, const char **error_r);
+/* Read-modify-write of one directory (see cfg_mailbox_update); the server
+ * and web site of the record are its key and cannot be changed by fn. */
+typedef int (*cfg_vdir_edit_fn)(cfg_vdir *v, void *baton);
+int cfg_vdir_update(mapi_db *db, apr_pool_t *pool, const char *server,
+                    const char *website, cfg_vdir_edit_fn fn, void *baton,
+                    const char **error_r);
 typedef int (*cfg_vdir_fn)(const cfg_vdir *v, void *baton);
 int cfg_vdir_foreach(mapi_db *db, apr_pool_t *pool, cfg_vdir_fn fn,
                      void *baton, const char **error_r);
+
+/* Normalises a virtual directory URL to "https://host[:port]/mapi": the
+ * scheme must be http or https (written https: MAPI over HTTP needs TLS),
+ * the host is lower-cased (a DNS name, an IPv4 address or a bracketed IPv6
+ * address), an explicit port other than the scheme's default is kept, any
+ * path is replaced by /mapi.  NULL with *error_r on anything that is not
+ * such a URL (user info, query, fragment, bad port). */
+const char *cfg_url_normalise(apr_pool_t *pool, const char *url,
+                              const char **error_r);
+/* The host of a normalised URL (no brackets for IPv6) and its port (443
+ * when none is written). */
+int cfg_url_host_port(apr_pool_t *pool, const char *url, const char **host_r,
+                      unsigned *port_r);
+
+/* 1 when MAPIBlockOutlookVersions ranges parse (NULL and "" do), else 0. */
+int cfg_version_ranges_valid(const char *ranges);
+
+/* IISAuthenticationMethods in their canonical order, "Basic, Ntlm, OAuth,
+ * Negotiate" (the Exchange display order, Basic first when present); ""
+ * for none.  cfg_auth_parse takes one method name, case-insensitive, and
+ * returns its CFG_AUTH_* bit or 0. */
+const char *cfg_auth_str(apr_pool_t *pool, unsigned methods);
+unsigned cfg_auth_parse(const char *name);
+const char *cfg_ep_token_str(cfg_ep_token t);
 
 /* Formats a GUID as 8-4-4-4-12 lower-case hex (as Exchange shows it). */
 const char *cfg_guid_str(apr_pool_t *pool, const uint8_t guid[16]);

@@ -22,7 +22,7 @@
 #include <db.h>
 #include <apr_pools.h>
 
-#define MAPI_DB_SCHEMA_VERSION 1
+#define MAPI_DB_SCHEMA_VERSION 2
 
 typedef struct mapi_db {
     DB_ENV *env;

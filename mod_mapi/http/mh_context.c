@@ -31,22 +31,13 @@ int mh_read_aux_tail(mapi_rd *rd)
 
 int mh_context_mailbox(mh_request *mr, cfg_org **org_r, cfg_mailbox **mbx_r)
 {
-    request_rec *r = mr->r;
-    const char *error = NULL;
-    int rc = cfg_org_get(mr->db, r->pool, org_r, &error);
-
-    if (rc == 0)
-        rc = cfg_mailbox_by_principal(mr->db, r->pool, r->user, mbx_r,
-                                      &error);
-    if (rc == -1) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      MAPILOGNO(1010) "configuration: %s", error);
-        return -1;
-    }
-    if (rc != 0) {
+    /* mh_policy_check looked both up for this request already. */
+    if (mr->org == NULL || mr->mbx == NULL) {
         mr->detail = "no mailbox for the authenticated identity";
         return 1;
     }
+    *org_r = mr->org;
+    *mbx_r = mr->mbx;
     return 0;
 }
 

@@ -22,6 +22,8 @@ APLOG_USE_MODULE(mapi);
 #define EC_LOGIN_FAILURE    0x80040111u
 #define EC_RPC_FORMAT       0x000004B6u
 #define EC_BUFFER_TOO_SMALL 0x0000047Du
+#define EC_CLIENT_VER_DISALLOWED 0x000004DFu   /* R595 */
+#define EC_PROTOCOL_DISABLED     0x000007D8u   /* R615, R617 */
 
 /* Connect reply figures (implementation-dependent per [MS-OXCRPC] R520,
  * R525, R528); the values Exchange hands out. */
@@ -96,6 +98,16 @@ static int emsmdb_connect(mh_request *mr)
         return MH_UNKNOWN_FAILURE;
     if (rc > 0)
         return emsmdb_connect_reply(mr, EC_LOGIN_FAILURE, NULL, NULL);
+    /* The refusals mh_policy.c leaves to Connect's body. */
+    if (mr->verdict == MH_DENY_MAPI) {
+        mr->detail = "MAPIEnabled is off for the mailbox";
+        return emsmdb_connect_reply(mr, EC_PROTOCOL_DISABLED, NULL, NULL);
+    }
+    if (mr->verdict == MH_DENY_VERSION) {
+        mr->detail = "client version blocked (MAPIBlockOutlookVersions)";
+        return emsmdb_connect_reply(mr, EC_CLIENT_VER_DISALLOWED, NULL,
+                                    NULL);
+    }
     if (strcasecmp(req.user_dn, mbx->legacy_dn) != 0) {
         mr->detail = "UserDN is not the caller's mailbox";
         return emsmdb_connect_reply(mr, EC_UNKNOWN_USER, NULL, NULL);
@@ -299,7 +311,8 @@ const mh_reqtype mh_emsmdb_types[] = {
     { "Connect", MH_RT_CREATES, emsmdb_connect, NULL },
     { "Execute", MH_RT_CONTEXT | MH_RT_EXCLUSIVE | MH_RT_SEQUENCED,
       emsmdb_execute, NULL },
-    { "Disconnect", MH_RT_CONTEXT | MH_RT_EXCLUSIVE, emsmdb_disconnect, NULL },
+    { "Disconnect", MH_RT_CONTEXT | MH_RT_EXCLUSIVE | MH_RT_ENDS,
+      emsmdb_disconnect, NULL },
     { "NotificationWait", MH_RT_CONTEXT, emsmdb_notification_wait, NULL },
     { "PING", MH_RT_CONTEXT | MH_RT_NO_BODY, mh_context_ping, NULL },
     { NULL, 0, NULL, NULL }

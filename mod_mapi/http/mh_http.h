@@ -60,6 +60,10 @@ typedef struct mh_server_conf {
     int pending_period;          /* MapiPendingPeriod, milliseconds */
     int max_wait;                /* MapiMaxNotificationWait, seconds */
     apr_off_t max_body;          /* MapiMaxRequestBody, bytes */
+    /* Which virtual directory this (virtual) host serves: the key of its
+     * record "Server\mapi (WebSite)" (mh_vdir.c). */
+    const char *server_name;     /* MapiServerName, default: short host name */
+    const char *website;         /* MapiWebSite */
 } mh_server_conf;
 
 #define MH_DEFAULT_DATA_DIR      "/var/lib/mapi"
@@ -68,6 +72,7 @@ typedef struct mh_server_conf {
 #define MH_DEFAULT_PENDING       15000
 #define MH_DEFAULT_MAX_WAIT      300
 #define MH_DEFAULT_MAX_BODY      (4 * 1024 * 1024)
+#define MH_DEFAULT_WEBSITE       "Default Web Site"
 
 /* What X-ServerApplication says: the Exchange version whose behaviour the
  * server follows ([MS-OXCMAPIHTTP] R165 fixes the format). */
@@ -86,6 +91,7 @@ typedef int (*mh_handler_fn)(mh_request *mr);
 #define MH_RT_EXCLUSIVE   0x04   /* one at a time in its context */
 #define MH_RT_SEQUENCED   0x08   /* checks and rotates the sequence cookie */
 #define MH_RT_NO_BODY     0x10   /* PING: no request body expected */
+#define MH_RT_ENDS        0x20   /* Disconnect, Unbind: ends the context */
 
 typedef struct mh_reqtype {
     const char *name;            /* as [MS-OXCMAPIHTTP] 2.2.3.3.1 spells it */
@@ -120,6 +126,11 @@ struct mh_request {
     const char *detail;          /* diagnostic for logs, never identity */
     const uint8_t *rop_ids;      /* ROPs of an Execute, for the log */
     unsigned n_rop_ids;
+    /* The caller's organisation and mailbox (mh_policy.c), looked up once
+     * per request; NULL when the identity has no mailbox. */
+    cfg_org *org;
+    cfg_mailbox *mbx;
+    int verdict;                 /* mh_verdict of the policy check */
 };
 
 /* Endpoint tables (mh_emsmdb.c, mh_nspi.c), terminated by name NULL. */
@@ -152,8 +163,8 @@ void mh_set_cookies(mh_request *mr);
 /* AuxiliaryBufferSize + AuxiliaryBuffer, which end every request body;
  * -1 when malformed or followed by anything. */
 int mh_read_aux_tail(mapi_rd *rd);
-/* The organisation and the caller's mailbox: 0, 1 when the identity has no
- * mailbox (detail set), -1 on a database failure (logged). */
+/* The organisation and the caller's mailbox (as mh_policy_check found
+ * them): 0, or 1 when the identity has no mailbox (detail set). */
 int mh_context_mailbox(mh_request *mr, cfg_org **org_r, cfg_mailbox **mbx_r);
 /* Creates the request's context for mbx (ctx carries the endpoint's own
  * fields); replaces the one old cookies name.  MH_SUCCESS or a code. */
@@ -163,6 +174,36 @@ int mh_context_open(mh_request *mr, const cfg_mailbox *mbx,
 int mh_context_close(mh_request *mr);
 /* The PING request type of both endpoints. */
 int mh_context_ping(mh_request *mr);
+
+/* mh_vdir.c: the virtual directory a request reaches and the
+ * authentication methods it allows (IISAuthenticationMethods).  Hook
+ * bodies, registered by mod_mapi.c: */
+/* header_parser: finds the vdir of the host's MapiServerName and
+ * MapiWebSite for requests to the mapi and mapi-autodiscover handlers;
+ * 404 for /mapi/ without one, 401 for credentials of a method it does not
+ * allow (before they are checked). */
+int mh_vdir_header_parser(request_rec *r, const mh_server_conf *conf,
+                          mapi_db *db);
+/* fixups: 401 when the method that authenticated is not allowed. */
+int mh_vdir_fixups(request_rec *r);
+/* insert_error_filter: a 401 of /mapi/ offers only the allowed methods. */
+void mh_vdir_insert_error(request_rec *r);
+/* The vdir found for r by mh_vdir_header_parser, or NULL. */
+const cfg_vdir *mh_vdir_of(request_rec *r);
+
+/* mh_policy.c: whether the caller's mailbox may use MAPI over HTTP. */
+typedef enum mh_verdict {
+    MH_ALLOW = 0,
+    MH_DENY_MAPI,           /* MAPIEnabled $false */
+    MH_DENY_MAPI_HTTP,      /* effective MapiHttpEnabled $false */
+    MH_DENY_VERSION,        /* X-ClientApplication in MAPIBlockOutlookVersions */
+    MH_DENY_FOREIGN_MAILBOX /* ?MailboxId= names another mailbox */
+} mh_verdict;
+/* Looks up mr->org and mr->mbx and decides mr->verdict; answers the
+ * refusals that are transport-level (X-ResponseCode 11, 16) itself and
+ * returns MH_DONE then; OK otherwise (Connect and Bind answer
+ * MH_DENY_MAPI and MH_DENY_VERSION in their bodies). */
+int mh_policy_check(mh_request *mr);
 
 /* mh_cookie.c */
 /* Finds cookie name in the request's Cookie headers; NULL if absent. */

@@ -48,8 +48,15 @@ static int nspi_bind(mh_request *mr)
         return MH_INVALID_REQUEST_BODY;
     }
     rc = mh_context_mailbox(mr, &org, &mbx);
-    if (rc < 0)
-        return MH_UNKNOWN_FAILURE;
+    /* MAPIEnabled $false and a blocked client version fail the server's
+     * checks: LogonFailed ([MS-OXNSPI] R687, R953). */
+    if (rc == 0 &&
+        (mr->verdict == MH_DENY_MAPI || mr->verdict == MH_DENY_VERSION)) {
+        mr->detail = mr->verdict == MH_DENY_MAPI
+                     ? "MAPIEnabled is off for the mailbox"
+                     : "client version blocked (MAPIBlockOutlookVersions)";
+        rc = 1;
+    }
     if (rc == 0 &&
         (rc = mh_context_open(mr, mbx,
                               apr_pcalloc(mr->r->pool, sizeof(sess_context))))
@@ -117,7 +124,8 @@ static int nspi_not_supported(mh_request *mr)
 
 const mh_reqtype mh_nspi_types[] = {
     { "Bind", MH_RT_CREATES, nspi_bind, NULL },
-    { "Unbind", MH_RT_CONTEXT | MH_RT_EXCLUSIVE, nspi_unbind, NULL },
+    { "Unbind", MH_RT_CONTEXT | MH_RT_EXCLUSIVE | MH_RT_ENDS, nspi_unbind,
+      NULL },
     { "PING", MH_RT_CONTEXT | MH_RT_NO_BODY, mh_context_ping, NULL },
     { "CompareMIds", NSPI_CALL, nspi_not_supported, "4" },
     { "DNToMId", NSPI_CALL, nspi_not_supported, "h" },

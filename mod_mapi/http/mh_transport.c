@@ -2,7 +2,10 @@
  * mh_transport.c: one MAPI over HTTP request from arrival to the request
  * type's handler.  The checks run in the order a client can act on:
  * endpoint (3), verb (2), identity (8), request type (7, 5), headers (7,
- * 4), shutdown (18), body size (9), cookies (13, 6), context (10, 15).
+ * 4), shutdown (18), the mailbox's settings and MailboxId (11, 16:
+ * mh_policy.c), body size (9), cookies (13, 6), context (10, 15).  The
+ * virtual directory (404) and the authentication method (401) were
+ * checked before the handler (mh_vdir.c).
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -277,6 +280,8 @@ static int mh_admit(mh_request *mr)
     if (mh_process_stopping())
         return mh_respond_error(mr, MH_ENDPOINT_SHUTTING_DOWN, HTTP_OK,
                                 "process stopping");
+    if ((rc = mh_policy_check(mr)) != OK)
+        return rc;
     if ((rc = mh_read_body(mr)) != OK)
         return rc;
     if ((rc = mh_read_cookies(mr)) != OK)

@@ -279,7 +279,10 @@ static int h_read_env(harness *h)
         { "MAPI_ERROR_LOG", h->error_log, sizeof(h->error_log) },
         { "MAPI_LOG_DIR", h->log_dir, sizeof(h->log_dir) },
         { "MAPI_CA_CERT", h->ca_cert, sizeof(h->ca_cert) },
+        /* optional (below): */
+        { "MAPI_SERVER_NAME", h->server_name, sizeof(h->server_name) },
     };
+    const size_t n_required = sizeof(vars) / sizeof(vars[0]) - 1;
     char path[300], line[1024];
     FILE *f;
 
@@ -293,7 +296,7 @@ static int h_read_env(harness *h)
         for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
             h_env_value(line, vars[i].name, vars[i].dst, vars[i].cap);
     fclose(f);
-    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+    for (size_t i = 0; i < n_required; i++)
         if (vars[i].dst[0] == '\0') {
             fprintf(stderr, "harness: %s lacks %s\n", path, vars[i].name);
             return -1;
@@ -488,6 +491,47 @@ int harness_post_event(const harness *h, const char *session_hex)
     snprintf(tool, sizeof(tool), "%s/build/tests/mapi-post-event", h_repo);
     snprintf(log, sizeof(log), "%s.log", h->dir);
     return harness_run(argv, log);
+}
+
+int harness_admin(const harness *h, char *out, size_t cap,
+                  const char *const *args)
+{
+    char tool[PATH_MAX + 64], log[300], tmp[320];
+    const char *argv[40];
+    size_t n = 0;
+    int rc;
+
+    snprintf(tool, sizeof(tool), "%s/build/mapi-admin", h_repo);
+    argv[n++] = tool;
+    argv[n++] = "-DataDir";
+    argv[n++] = h->admin_db;
+    for (; args && *args && n + 1 < sizeof(argv) / sizeof(argv[0]); args++)
+        argv[n++] = *args;
+    argv[n] = NULL;
+    snprintf(log, sizeof(log), "%s.log", h->dir);
+    if (out == NULL)
+        return harness_run(argv, log);
+    snprintf(tmp, sizeof(tmp), "%s.admin-out", h->dir);
+    unlink(tmp);
+    rc = harness_run(argv, tmp);
+    {
+        FILE *f = fopen(tmp, "r");
+        size_t got = f ? fread(out, 1, cap ? cap - 1 : 0, f) : 0;
+        if (cap)
+            out[got] = '\0';
+        if (f)
+            fclose(f);
+    }
+    unlink(tmp);
+    return rc;
+}
+
+const char *harness_vdir_identity(const harness *h)
+{
+    static char id[200];
+
+    snprintf(id, sizeof(id), "%s\\mapi (Default Web Site)", h->server_name);
+    return id;
 }
 
 int harness_kinit(const harness *h, const char *principal, const char *keytab,

@@ -46,6 +46,8 @@ typedef struct harness {
     char error_log[300];
     char log_dir[300];           /* MAPI_LOG_DIR: protocol logs */
     char ca_cert[300];
+    char server_name[128];       /* MAPI_SERVER_NAME: MapiServerName and the
+                                    Server of the provisioned vdir */
 } harness;
 
 /* Once, first thing in main(): finds the repository root (from argv[0] or
@@ -79,6 +81,15 @@ char *harness_get(const harness *h, const char *path, long *status_r);
 
 /* A client of the instance: who = 0 demo, 1 other. */
 mhc_client *harness_client(const harness *h, int who, mhc_auth auth);
+
+/* build/mapi-admin -DataDir <admin_db> args... (NULL-terminated), as an
+ * administrator would run it; output to DIR.log, or into out (cap bytes,
+ * NUL-ended) when out is not NULL.  Its exit status, or -1. */
+int harness_admin(const harness *h, char *out, size_t cap,
+                  const char *const *args);
+/* The identity of the instance's MAPI virtual directory,
+ * "<server>\mapi (Default Web Site)". */
+const char *harness_vdir_identity(const harness *h);
 
 /* Runs a command (argv), waits; its exit status, or -1. */
 int harness_run(const char *const *argv, const char *log_path);

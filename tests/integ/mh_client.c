@@ -17,6 +17,7 @@
 
 #include <apr_general.h>
 #include <apr_strings.h>
+#include <apr_xml.h>
 #include <curl/curl.h>
 
 #include "wire/lz77.h"
@@ -1066,6 +1067,142 @@ static void mhc_pbind(apr_pool_t *p, const mhc_response *r, void *rsp)
 {
     (void)p;
     mhc_parse_bind(r->body, r->body_len, rsp);
+}
+
+int mhc_autodiscover_raw(mhc_client *c, const char *path, const void *body,
+                         size_t len, const char *capability,
+                         mhc_response *resp)
+{
+    char cap[96];
+    const char *headers[2] = { NULL, NULL };
+    mhc_opts o = {
+        .flags = MHC_OMIT_REQUEST_TYPE | MHC_OMIT_REQUEST_ID |
+                 MHC_OMIT_CLIENT_INFO | MHC_OMIT_COOKIES | MHC_NO_JAR_UPDATE,
+        .path = path ? path : "/autodiscover/autodiscover.xml",
+        .content_type = "text/xml; charset=utf-8",
+        .headers = headers,
+    };
+    int rc;
+
+    if (capability) {
+        snprintf(cap, sizeof(cap), "X-MapiHttpCapability: %s", capability);
+        headers[0] = cap;
+    }
+    rc = mhc_request(c, MHC_EMSMDB, NULL, body, len, &o, resp);
+    /* The reply is XML, never framed: raw is the text (NUL-ended). */
+    if (rc == -2)
+        return -2;
+    {
+        /* raw is malloc'd (mhc_response_free frees it): one more byte. */
+        uint8_t *t = realloc(resp->raw, resp->raw_len + 1);
+        if (t) {
+            t[resp->raw_len] = 0;
+            resp->raw = t;
+        }
+    }
+    return (int)resp->http_status;
+}
+
+int mhc_autodiscover(mhc_client *c, const char *email, const char *capability,
+                     mhc_response *resp)
+{
+    char body[1024];
+    int n = snprintf(body, sizeof(body),
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
+        "<Autodiscover xmlns=\"http://schemas.microsoft.com/exchange/"
+        "autodiscover/outlook/requestschema/2006\">\r\n"
+        "  <Request>\r\n"
+        "    <EMailAddress>%s</EMailAddress>\r\n"
+        "    <AcceptableResponseSchema>http://schemas.microsoft.com/exchange/"
+        "autodiscover/outlook/responseschema/2006a</AcceptableResponseSchema>"
+        "\r\n"
+        "  </Request>\r\n"
+        "</Autodiscover>\r\n", email);
+
+    return mhc_autodiscover_raw(c, NULL, body, (size_t)n, capability, resp);
+}
+
+static const apr_xml_elem *mhc_xchild(const apr_xml_elem *e,
+                                      const char *name)
+{
+    for (e = e ? e->first_child : NULL; e; e = e->next)
+        if (strcmp(e->name, name) == 0)
+            return e;
+    return NULL;
+}
+
+static const char *mhc_xtext(apr_pool_t *p, const apr_xml_elem *e)
+{
+    const char *s = NULL;
+
+    if (e == NULL)
+        return NULL;
+    for (const apr_text *t = e->first_cdata.first; t; t = t->next)
+        s = s ? apr_pstrcat(p, s, t->text, NULL) : t->text;
+    return s ? s : "";
+}
+
+static const char *mhc_xattr(const apr_xml_elem *e, const char *name)
+{
+    for (const apr_xml_attr *a = e->attr; a; a = a->next)
+        if (strcmp(a->name, name) == 0)
+            return a->value;
+    return NULL;
+}
+
+static void mhc_autod_protocol(apr_pool_t *p, const apr_xml_elem *pr,
+                               mhc_autod_rsp *out)
+{
+    const char *type = mhc_xattr(pr, "Type");
+    const apr_xml_elem *ms, *ab;
+
+    if (type && strcmp(type, "mapiHttp") == 0) {
+        out->n_mapihttp++;
+        out->mapihttp_version = mhc_xattr(pr, "Version");
+        ms = mhc_xchild(pr, "MailStore");
+        ab = mhc_xchild(pr, "AddressBook");
+        out->ms_internal = mhc_xtext(p, mhc_xchild(ms, "InternalUrl"));
+        out->ms_external = mhc_xtext(p, mhc_xchild(ms, "ExternalUrl"));
+        out->ab_internal = mhc_xtext(p, mhc_xchild(ab, "InternalUrl"));
+        out->ab_external = mhc_xtext(p, mhc_xchild(ab, "ExternalUrl"));
+        return;
+    }
+    type = mhc_xtext(p, mhc_xchild(pr, "Type"));
+    if (type && strcmp(type, "EXCH") == 0) {
+        out->n_exch++;
+        out->exch_server = mhc_xtext(p, mhc_xchild(pr, "Server"));
+    } else if (type && strcmp(type, "EXPR") == 0) {
+        out->n_expr++;
+        out->expr_server = mhc_xtext(p, mhc_xchild(pr, "Server"));
+    }
+}
+
+int mhc_parse_autodiscover(apr_pool_t *p, const char *xml, size_t len,
+                           mhc_autod_rsp *out)
+{
+    apr_xml_parser *parser = apr_xml_parser_create(p);
+    apr_xml_doc *doc = NULL;
+    const apr_xml_elem *resp, *user, *acct;
+
+    memset(out, 0, sizeof(*out));
+    if (apr_xml_parser_feed(parser, xml, len) != APR_SUCCESS ||
+        apr_xml_parser_done(parser, &doc) != APR_SUCCESS || doc == NULL ||
+        doc->root == NULL || strcmp(doc->root->name, "Autodiscover") != 0 ||
+        (resp = mhc_xchild(doc->root, "Response")) == NULL)
+        return -1;
+    out->wellformed = 1;
+    out->error_code = mhc_xtext(p, mhc_xchild(mhc_xchild(resp, "Error"),
+                                              "ErrorCode"));
+    user = mhc_xchild(resp, "User");
+    out->display_name = mhc_xtext(p, mhc_xchild(user, "DisplayName"));
+    out->legacy_dn = mhc_xtext(p, mhc_xchild(user, "LegacyDN"));
+    out->smtp = mhc_xtext(p, mhc_xchild(user, "AutoDiscoverSMTPAddress"));
+    acct = mhc_xchild(resp, "Account");
+    for (const apr_xml_elem *e = acct ? acct->first_child : NULL; e;
+         e = e->next)
+        if (strcmp(e->name, "Protocol") == 0)
+            mhc_autod_protocol(p, e, out);
+    return 0;
 }
 
 int mhc_connect(mhc_client *c, const char *user_dn, mhc_response *resp,

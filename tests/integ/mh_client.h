@@ -408,6 +408,35 @@ int mhc_notification_wait(mhc_client *c, const mhc_opts *opts,
 int mhc_bind(mhc_client *c, mhc_response *resp, mhc_bind_rsp *rsp);
 int mhc_unbind(mhc_client *c, mhc_response *resp, mhc_status_rsp *rsp);
 
+/* ------------------------------------------------------ Autodiscover -- */
+
+/* POX Autodiscover ([MS-OXDSCLI]): POST <base>/autodiscover/autodiscover.xml
+ * with the Outlook request for email (text/xml), X-MapiHttpCapability:
+ * capability unless NULL.  resp must be freed; the reply XML is resp->raw
+ * (NUL-ended).  Returns the HTTP status, or -2 when the exchange failed. */
+int mhc_autodiscover(mhc_client *c, const char *email, const char *capability,
+                     mhc_response *resp);
+/* The same with a body of the caller's (path NULL: the lower-case one). */
+int mhc_autodiscover_raw(mhc_client *c, const char *path, const void *body,
+                         size_t len, const char *capability,
+                         mhc_response *resp);
+
+/* A POX Autodiscover reply, parsed (apr_xml: a reply that does not parse
+ * is not well-formed).  Strings live in the pool given; NULL when absent. */
+typedef struct mhc_autod_rsp {
+    int wellformed;              /* parsed, root Autodiscover/Response */
+    const char *error_code;      /* Response/Error/ErrorCode, or NULL */
+    const char *display_name, *legacy_dn, *smtp;     /* User */
+    int n_mapihttp;              /* Protocol Type="mapiHttp" elements */
+    const char *mapihttp_version;
+    const char *ms_internal, *ms_external;   /* MailStore URLs */
+    const char *ab_internal, *ab_external;   /* AddressBook URLs */
+    int n_exch, n_expr;          /* Protocol elements with <Type>EXCH/EXPR */
+    const char *exch_server, *expr_server;
+} mhc_autod_rsp;
+int mhc_parse_autodiscover(apr_pool_t *p, const char *xml, size_t len,
+                           mhc_autod_rsp *out);
+
 /* ------------------------------------------- a request on its own thread -- */
 
 /* Runs one mhc_request() on a new thread, e.g. a NotificationWait that is
