@@ -387,16 +387,26 @@ int cfg_mailbox_create(mapi_db *db, apr_pool_t *pool, cfg_mailbox *mbx,
     return cfg_run(db, cfg_mailbox_create_txn, &b, &b.st, error_r);
 }
 
-static int cfg_mailbox_put_txn(mapi_db *db, DB_TXN *txn, void *baton)
+/* The mailbox a change names (by its old address), read for update; a
+ * missing or malformed one aborts the transaction with its verdict. */
+static int cfg_mailbox_load(mapi_db *db, DB_TXN *txn, cfg_mbx_baton *b,
+                            cfg_mailbox *old)
 {
-    cfg_mbx_baton *b = baton;
-    cfg_mailbox old, *m = b->mbx;
-    int ret = cfg_mailbox_resolve(db, txn, b->st.pool, b->old_smtp, &old);
+    int ret = cfg_mailbox_resolve(db, txn, b->st.pool, b->old_smtp, old);
 
     if (ret == DB_NOTFOUND)
         return cfg_abort(&b->st, CFG_NOT_FOUND, NULL);
     if (ret == EINVAL)
         return cfg_abort(&b->st, -1, "the mailbox record is malformed");
+    return ret;
+}
+
+static int cfg_mailbox_put_txn(mapi_db *db, DB_TXN *txn, void *baton)
+{
+    cfg_mbx_baton *b = baton;
+    cfg_mailbox old, *m = b->mbx;
+    int ret = cfg_mailbox_load(db, txn, b, &old);
+
     if (ret != 0)
         return ret;
     /* Identity and history stay with the mailbox whatever the caller
@@ -426,12 +436,8 @@ static int cfg_mailbox_update_txn(mapi_db *db, DB_TXN *txn, void *baton)
     cfg_mbx_baton *b = baton;
     cfg_mailbox old, *m = apr_pcalloc(b->st.pool, sizeof(*m));
     const char *error = NULL;
-    int ret = cfg_mailbox_resolve(db, txn, b->st.pool, b->old_smtp, &old);
+    int ret = cfg_mailbox_load(db, txn, b, &old);
 
-    if (ret == DB_NOTFOUND)
-        return cfg_abort(&b->st, CFG_NOT_FOUND, NULL);
-    if (ret == EINVAL)
-        return cfg_abort(&b->st, -1, "the mailbox record is malformed");
     if (ret != 0)
         return ret;
     *m = old;
@@ -461,12 +467,8 @@ static int cfg_mailbox_delete_txn(mapi_db *db, DB_TXN *txn, void *baton)
 {
     cfg_mbx_baton *b = baton;
     cfg_mailbox old;
-    int ret = cfg_mailbox_resolve(db, txn, b->st.pool, b->old_smtp, &old);
+    int ret = cfg_mailbox_load(db, txn, b, &old);
 
-    if (ret == DB_NOTFOUND)
-        return cfg_abort(&b->st, CFG_NOT_FOUND, NULL);
-    if (ret == EINVAL)
-        return cfg_abort(&b->st, -1, "the mailbox record is malformed");
     if (ret != 0)
         return ret;
     return cfg_mailbox_unlink(db, txn, b->st.pool, &old);
