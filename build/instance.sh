@@ -520,7 +520,7 @@ write_env() {
     local f=$DIR/demo.env.new
     {
         printf '# Private mod_mapi instance %s: source this file (. %s/demo.env).\n' "$DIR" "$DIR"
-        local kv
+        local kv names=""
         for kv in \
             "MAPI_DEMO_URL=https://127.0.0.1:$PORT" \
             "MAPI_PORT=$PORT" \
@@ -546,7 +546,14 @@ write_env() {
             "MAPI_ERROR_LOG=$DIR/logs/error.log" \
             "MAPI_LOG_DIR=$DIR/logs/mapi"; do
             printf '%s=%s\n' "${kv%%=*}" "$(shq "${kv#*=}")"
+            names+=" ${kv%%=*}"
         done
+        # mapi-admin of this build first on PATH, and everything exported,
+        # so that after a plain `. demo.env` the command `mapi-admin get-vdir`
+        # manages this instance.
+        # shellcheck disable=SC2016  # ${PATH} is for the shell that sources it
+        printf 'PATH="%s/build:${PATH}"\n' "$REPO"
+        printf 'export%s\n' "$names"
     } >"$f"
     chmod 600 "$f"
     mv -f "$f" "$DIR/demo.env"
