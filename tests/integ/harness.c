@@ -608,6 +608,16 @@ mhc_client *harness_client(const harness *h, int who, mhc_auth auth)
                           h->ca_cert);
 }
 
+mhc_client *harness_connect_demo(mhc_client *c)
+{
+    int rc = c ? mhc_connect(c, H_DEMO_DN, NULL, NULL) : -1;
+
+    CHECKF(rc == 0, "setup: Connect gave X-ResponseCode %d", rc);
+    if (rc != 0)
+        mhc_client_free(&c);
+    return c;
+}
+
 int harness_run_tests(void)
 {
     unsigned failed, suites_failed;

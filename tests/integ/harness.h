@@ -81,6 +81,9 @@ char *harness_get(const harness *h, const char *path, long *status_r);
 
 /* A client of the instance: who = 0 demo, 1 other. */
 mhc_client *harness_client(const harness *h, int who, mhc_auth auth);
+/* Connects the demo client c (a fresh EMSMDB session context); on failure
+ * records a test failure, frees c and returns NULL. */
+mhc_client *harness_connect_demo(mhc_client *c);
 
 /* build/mapi-admin -DataDir <admin_db> args... (NULL-terminated), as an
  * administrator would run it; output to DIR.log, or into out (cap bytes,

@@ -41,13 +41,7 @@ static int suite_cleanup(void)
 
 static mhc_client *connected(void)
 {
-    mhc_client *c = harness_client(&H, 0, MHC_AUTH_BASIC);
-    int rc = mhc_connect(c, H_DEMO_DN, NULL, NULL);
-
-    CHECKF(rc == 0, "setup: Connect gave X-ResponseCode %d", rc);
-    if (rc != 0)
-        mhc_client_free(&c);
-    return c;
+    return harness_connect_demo(harness_client(&H, 0, MHC_AUTH_BASIC));
 }
 
 static const char *ctx_of(const mhc_client *c)

@@ -48,13 +48,7 @@ static mhc_client *client(void)
 
 static mhc_client *connected(void)
 {
-    mhc_client *c = client();
-    int rc = mhc_connect(c, H_DEMO_DN, NULL, NULL);
-
-    CHECKF(rc == 0, "setup: Connect gave X-ResponseCode %d", rc);
-    if (rc != 0)
-        mhc_client_free(&c);
-    return c;
+    return harness_connect_demo(client());
 }
 
 static int exec1(mhc_client *c, mhc_response *r)
