@@ -756,16 +756,32 @@ static int mhc_parse_as_failure(const uint8_t *b, size_t n, uint32_t *status,
     return rc;
 }
 
+/* Every reply body starts with StatusCode, and a non-zero one makes it the
+ * request type's failure body.  Returns MHC_PARSE_READ_ON when the success
+ * body goes on in rd, else the verdict on the whole body. */
+#define MHC_PARSE_READ_ON 2
+
+static int mhc_parse_head(mapi_rd *rd, const uint8_t *b, size_t n,
+                          uint32_t *status, uint32_t *aux_size,
+                          const uint8_t **aux)
+{
+    mapi_rd_init(rd, b, n);
+    if (mapi_rd_u32(rd, status) != 0)
+        return MHC_PARSE_MALFORMED;
+    if (*status != 0)
+        return mhc_parse_as_failure(b, n, status, aux_size, aux);
+    return MHC_PARSE_READ_ON;
+}
+
 int mhc_parse_status(const uint8_t *b, size_t n, mhc_status_rsp *r)
 {
     mapi_rd rd;
+    int v;
 
     memset(r, 0, sizeof(*r));
-    mapi_rd_init(&rd, b, n);
-    if (mapi_rd_u32(&rd, &r->status) != 0)
-        return MHC_PARSE_MALFORMED;
-    if (r->status != 0)
-        return mhc_parse_as_failure(b, n, &r->status, &r->aux_size, &r->aux);
+    v = mhc_parse_head(&rd, b, n, &r->status, &r->aux_size, &r->aux);
+    if (v != MHC_PARSE_READ_ON)
+        return v;
     if (mapi_rd_u32(&rd, &r->error_code) != 0 ||
         mhc_rd_aux(&rd, &r->aux_size, &r->aux) != 0)
         return MHC_PARSE_MALFORMED;
@@ -800,14 +816,12 @@ int mhc_parse_connect(apr_pool_t *p, const uint8_t *b, size_t n,
                       mhc_connect_rsp *r)
 {
     mapi_rd rd;
+    int v;
 
     memset(r, 0, sizeof(*r));
-    mapi_rd_init(&rd, b, n);
-    if (mapi_rd_u32(&rd, &r->status) != 0)
-        return r->parsed = MHC_PARSE_MALFORMED;
-    if (r->status != 0)
-        return r->parsed = mhc_parse_as_failure(b, n, &r->status,
-                                                &r->aux_size, &r->aux);
+    v = mhc_parse_head(&rd, b, n, &r->status, &r->aux_size, &r->aux);
+    if (v != MHC_PARSE_READ_ON)
+        return r->parsed = v;
     mapi_rd_u32(&rd, &r->error_code);
     mapi_rd_u32(&rd, &r->polls_max);
     mapi_rd_u32(&rd, &r->retry_count);
@@ -903,14 +917,12 @@ int mhc_parse_execute(apr_pool_t *p, const uint8_t *b, size_t n,
                       mhc_execute_rsp *r)
 {
     mapi_rd rd;
+    int v;
 
     memset(r, 0, sizeof(*r));
-    mapi_rd_init(&rd, b, n);
-    if (mapi_rd_u32(&rd, &r->status) != 0)
-        return r->parsed = MHC_PARSE_MALFORMED;
-    if (r->status != 0)
-        return r->parsed = mhc_parse_as_failure(b, n, &r->status,
-                                                &r->aux_size, &r->aux);
+    v = mhc_parse_head(&rd, b, n, &r->status, &r->aux_size, &r->aux);
+    if (v != MHC_PARSE_READ_ON)
+        return r->parsed = v;
     mapi_rd_u32(&rd, &r->error_code);
     mapi_rd_u32(&rd, &r->flags);
     mapi_rd_u32(&rd, &r->rop_buffer_size);
@@ -949,14 +961,12 @@ mhc_buf mhc_build_notification_wait(apr_pool_t *p, uint32_t flags,
 int mhc_parse_notification_wait(const uint8_t *b, size_t n, mhc_nwait_rsp *r)
 {
     mapi_rd rd;
+    int v;
 
     memset(r, 0, sizeof(*r));
-    mapi_rd_init(&rd, b, n);
-    if (mapi_rd_u32(&rd, &r->status) != 0)
-        return r->parsed = MHC_PARSE_MALFORMED;
-    if (r->status != 0)
-        return r->parsed = mhc_parse_as_failure(b, n, &r->status,
-                                                &r->aux_size, &r->aux);
+    v = mhc_parse_head(&rd, b, n, &r->status, &r->aux_size, &r->aux);
+    if (v != MHC_PARSE_READ_ON)
+        return r->parsed = v;
     mapi_rd_u32(&rd, &r->error_code);
     mapi_rd_u32(&rd, &r->event_pending);
     if (rd.failed || mhc_rd_aux(&rd, &r->aux_size, &r->aux) != 0)
@@ -982,14 +992,12 @@ mhc_buf mhc_build_bind(apr_pool_t *p, uint32_t flags, const uint8_t *state,
 int mhc_parse_bind(const uint8_t *b, size_t n, mhc_bind_rsp *r)
 {
     mapi_rd rd;
+    int v;
 
     memset(r, 0, sizeof(*r));
-    mapi_rd_init(&rd, b, n);
-    if (mapi_rd_u32(&rd, &r->status) != 0)
-        return r->parsed = MHC_PARSE_MALFORMED;
-    if (r->status != 0)
-        return r->parsed = mhc_parse_as_failure(b, n, &r->status,
-                                                &r->aux_size, &r->aux);
+    v = mhc_parse_head(&rd, b, n, &r->status, &r->aux_size, &r->aux);
+    if (v != MHC_PARSE_READ_ON)
+        return r->parsed = v;
     if (mapi_rd_u32(&rd, &r->error_code) != 0 ||
         mapi_rd_bytes(&rd, r->server_guid, 16) != 0 ||
         mhc_rd_aux(&rd, &r->aux_size, &r->aux) != 0)
