@@ -50,7 +50,6 @@ typedef enum mh_code {
     MH_SUSPENDED = 1001      /* the handler suspended the request */
 } mh_code;
 
-const char *mh_code_str(int code);
 
 /* Server configuration (directives in mod_mapi.c). */
 typedef struct mh_server_conf {
@@ -156,8 +155,6 @@ apr_status_t mh_stream_finish(mh_request *mr, int code, const void *body,
                               apr_size_t len);
 /* A complete short success reply: begin + finish in one. */
 int mh_respond_body(mh_request *mr, const void *body, apr_size_t len);
-/* Adds Set-Cookie for the context (and sequence when send_seq_cookie). */
-void mh_set_cookies(mh_request *mr);
 
 /* mh_context.c: what both endpoints do with contexts. */
 /* AuxiliaryBufferSize + AuxiliaryBuffer, which end every request body;
@@ -218,7 +215,5 @@ int mh_waiter_start(apr_pool_t *pchild, server_rec *s, mapi_db *db,
  * completed MH_DONE when the wait could not be parked. */
 int mh_waiter_park(mh_waiter *w, mh_request *mr);
 mh_waiter *mh_waiter_get(void);
-/* Figures for status and benchmarks. */
-unsigned mh_waiter_count(mh_waiter *w);
 
 #endif

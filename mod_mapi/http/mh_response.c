@@ -20,7 +20,8 @@
 
 APLOG_USE_MODULE(mapi);
 
-const char *mh_code_str(int code)
+/* The name [MS-OXCMAPIHTTP] 2.2.3.3.3 gives an X-ResponseCode. */
+static const char *mh_code_str(int code)
 {
     static const char *const names[] = {
         "Success", "Unknown Failure", "Invalid Verb", "Invalid Path",
@@ -40,7 +41,8 @@ static apr_int64_t mh_expiration_ms(mh_request *mr)
     return (apr_int64_t)mr->conf->idle_timeout * 1000;
 }
 
-void mh_set_cookies(mh_request *mr)
+/* Set-Cookie for the context, and the sequence when send_seq_cookie. */
+static void mh_set_cookies(mh_request *mr)
 {
     request_rec *r = mr->r;
     const char *attrs;

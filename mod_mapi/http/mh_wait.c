@@ -39,7 +39,6 @@
 #include "apr_strings.h"
 #include "apr_thread_proc.h"
 #include "apr_thread_mutex.h"
-#include "apr_atomic.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -88,7 +87,6 @@ struct mh_waiter {
     size_t n, cap;
     apr_hash_t *by_id;            /* session id -> newest wait */
     apr_time_t next_failchk, next_sweep;
-    apr_uint32_t count;           /* parked waits, for status (atomic) */
     int asked_restart;            /* SIGHUP sent to the parent once */
 };
 
@@ -99,10 +97,6 @@ mh_waiter *mh_waiter_get(void)
     return mh_the_waiter;
 }
 
-unsigned mh_waiter_count(mh_waiter *w)
-{
-    return w ? apr_atomic_read32(&w->count) : 0;
-}
 
 /* --------------------------------------------------------------- heap -- */
 
@@ -198,7 +192,6 @@ static void mh_wait_finish(mh_waiter *w, mh_wait *wt, uint32_t event_pending)
         apr_pollset_remove(w->pollset, &wt->pfd);
     if (apr_hash_get(w->by_id, wt->id, SESS_ID_LEN) == wt)
         apr_hash_set(w->by_id, wt->id, SESS_ID_LEN, NULL);
-    apr_atomic_dec32(&w->count);
     if (sess_wait_unregister(w->db, r->pool, wt->id, w->sock_path, &error)
         != 0)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
@@ -562,7 +555,6 @@ int mh_waiter_park(mh_waiter *w, mh_request *mr)
     apr_thread_mutex_lock(w->mtx);
     wt->next_new = w->fresh;
     w->fresh = wt;
-    apr_atomic_inc32(&w->count);
     apr_thread_mutex_unlock(w->mtx);
     apr_pollset_wakeup(w->pollset);
     return MH_SUSPENDED;
