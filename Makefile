@@ -18,7 +18,7 @@ O           := build/obj
 # Core: everything that does not need httpd headers, linked into the module,
 # mapi-admin and the tests.
 CORE_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c \
-                 mod_mapi/session/*.c mod_mapi/rop/*.c)
+                 mod_mapi/session/*.c mod_mapi/rop/*.c mod_mapi/store/*.c)
 CORE_OBJ    := $(patsubst %.c,$(O)/%.o,$(CORE_SRC))
 # httpd side: transport, Autodiscover, module glue.
 MOD_SRC     := mod_mapi/mod_mapi.c $(wildcard mod_mapi/http/*.c mod_mapi/autodiscover/*.c mod_mapi/log/*.c)
@@ -64,6 +64,11 @@ build/tests/test_%: tests/unit/test_%.c build/libmapicore.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< build/libmapicore.a $(LIBS) -lcunit
 
+# The ROP test client's wire layer (no libcurl) under its unit test.
+build/tests/test_rop_client: tests/unit/test_rop_client.c tests/integ/rop_wire.c tests/integ/rop_wire.h build/libmapicore.a
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< tests/integ/rop_wire.c build/libmapicore.a $(LIBS) -lcunit
+
 build/tests/test_%: tests/integ/test_%.c $(INTEG_LIB) build/libmapicore.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< $(INTEG_LIB) build/libmapicore.a $(LIBS) -lcunit -lcurl
@@ -83,7 +88,7 @@ check: deps
 
 # libFuzzer targets (clang, ASan + UBSan) over the parsers of untrusted
 # bytes; `make fuzz FUZZ_SECONDS=3600` runs each for that long.
-FUZZ_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/rop/*.c)
+FUZZ_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/rop/*.c mod_mapi/store/*.c mod_mapi/session/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c)
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -91,7 +96,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p build/fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC) $(APR_LIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC) $(LIBS)
 
 fuzz: $(FUZZ_BIN)
 	@tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

@@ -6,6 +6,7 @@
  * Licensed under the Apache License, Version 2.0.
  */
 #include "adm.h"
+#include "store/store.h"
 
 #include <ctype.h>
 #include <fnmatch.h>
@@ -268,6 +269,28 @@ static int adm_new_mailbox_values(adm_ctx *ctx, const adm_args *a,
     return ADM_OK;
 }
 
+/* Provisions the mailbox's store (folder tree) in the same run as its
+ * directory entry; without a store the mailbox cannot log on, so a
+ * failure takes the directory entry back out rather than leave half a
+ * mailbox. */
+static int adm_mailbox_store_create(adm_ctx *ctx, const char *cmd,
+                                    const cfg_mailbox *m)
+{
+    const char *error = NULL, *ignored = NULL;
+    store_status st = store_mailbox_create(ctx->db, ctx->pool, m->guid,
+                                           m->display_name && *m->display_name
+                                               ? m->display_name : m->name,
+                                           &error);
+
+    if (st == STORE_OK)
+        return ADM_OK;
+    cfg_mailbox_delete(ctx->db, ctx->pool, m->smtp, &ignored);
+    return adm_error(ADM_ERR_DATABASE, cmd, "The mailbox store of \"%s\" "
+                     "couldn't be created: %s%s%s.", m->name,
+                     store_status_str(st), error ? ": " : "",
+                     error ? error : "");
+}
+
 int adm_cmd_new_mailbox(adm_ctx *ctx, int argc, char **argv)
 {
     const char *cmd = "New-Mailbox", *error = NULL;
@@ -292,6 +315,8 @@ int adm_cmd_new_mailbox(adm_ctx *ctx, int argc, char **argv)
                          "be found. Create it with new-organization.");
     if (rc != 0)
         return adm_cfg_error(cmd, rc, m.name, error);
+    if ((rc = adm_mailbox_store_create(ctx, cmd, &m)) != ADM_OK)
+        return rc;
     out = apr_array_make(ctx->pool, 1, sizeof(cfg_mailbox *));
     APR_ARRAY_PUSH(out, cfg_mailbox *) = &m;
     adm_mailbox_emit(ctx, out);
@@ -443,6 +468,7 @@ int adm_cmd_remove_mailbox(adm_ctx *ctx, int argc, char **argv)
     adm_args a;
     adm_should should;
     cfg_mailbox *m;
+    store_status st;
     int rc = adm_args_parse(ctx, cmd, adm_remove_mbx_params, argc, argv, &a);
 
     /* High impact: asks unless -Confirm:$false, and says what goes. */
@@ -451,7 +477,8 @@ int adm_cmd_remove_mailbox(adm_ctx *ctx, int argc, char **argv)
         != ADM_OK)
         return rc;
     what = apr_psprintf(ctx->pool, "Removing mailbox \"%s\" (%s) deletes its "
-                        "directory entry: display name \"%s\", SMTP "
+                        "directory entry and its mailbox store (every "
+                        "folder and message): display name \"%s\", SMTP "
                         "addresses {%s}, principal names {%s}, "
                         "legacyExchangeDN %s, mailbox GUID %s. Its users can "
                         "no longer log on over MAPI/HTTP or use Autodiscover.",
@@ -461,6 +488,15 @@ int adm_cmd_remove_mailbox(adm_ctx *ctx, int argc, char **argv)
                         cfg_guid_str(ctx->pool, m->guid));
     if (!adm_should_process(&should, what))
         return ADM_OK;
+    /* The store goes first: if that fails the directory entry is still
+     * there and the command can be repeated. */
+    st = store_mailbox_delete(ctx->db, ctx->pool, m->guid, &error);
+    if (st != STORE_OK && st != STORE_NOT_FOUND)
+        return adm_error(ADM_ERR_DATABASE, cmd, "The mailbox store of \"%s\" "
+                         "couldn't be deleted: %s%s%s.", m->name,
+                         store_status_str(st), error ? ": " : "",
+                         error ? error : "");
+    error = NULL;
     rc = cfg_mailbox_delete(ctx->db, ctx->pool, m->smtp, &error);
     return adm_cfg_error(cmd, rc, m->name, error);
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <apr_general.h>
+#include "rop/rop_notify.h"
 
 #define ADM_DEFAULT_DB "/var/lib/mapi"
 
@@ -244,6 +245,8 @@ int main(int argc, char **argv)
     apr_initialize();
     atexit(apr_terminate);
     apr_pool_create(&ctx.pool, NULL);
+    /* Changes made by the tool notify the sessions that watch them. */
+    store_set_event_hook(rop_notify_event_hook);
     ctx.data_dir = getenv("MAPI_ADMIN_DB");
     if (adm_take_data_dir(&argc, argv, &ctx.data_dir) != 0)
         return adm_error(ADM_ERR_INVALID_ARGUMENT, "mapi-admin", "Missing an "

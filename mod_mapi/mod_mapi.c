@@ -33,6 +33,7 @@
 #include "http/mh_http.h"
 #include "configdb/cfg_db.h"
 #include "autodiscover/autod.h"
+#include "rop/rop_notify.h"
 
 /* Per-process state of a child: the environment handle and the waiter. */
 static mapi_db *mapi_child_db;
@@ -325,6 +326,8 @@ static void mapi_child_init(apr_pool_t *pchild, server_rec *s)
     mh_waiter *w;
 
     mapi_log_child_init(pchild, s, conf->log_dir);
+    /* Store changes made in this child notify subscribed sessions. */
+    store_set_event_hook(rop_notify_event_hook);
     if (mapi_db_open(pchild, conf->data_dir, 0, &mapi_child_db, &error)
         != 0) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1054) "%s",

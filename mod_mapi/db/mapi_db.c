@@ -131,7 +131,9 @@ static int mapi_db_open_one(mapi_db *db, DB **dbp, const char *file,
 
 static void mapi_db_close_handles(mapi_db *db)
 {
-    DB **all[] = { &db->sessions, &db->waits, &db->events, &db->config };
+    DB **all[] = { &db->sessions, &db->waits, &db->events, &db->config,
+                   &db->folders, &db->messages, &db->contents, &db->meta,
+                   &db->objects };
 
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         if (*all[i]) {
@@ -156,7 +158,12 @@ static int mapi_db_open_all(mapi_db *db, const char **error_r)
     if (mapi_db_open_one(db, &db->sessions, "sessions.db", error_r) != 0 ||
         mapi_db_open_one(db, &db->waits, "waits.db", error_r) != 0 ||
         mapi_db_open_one(db, &db->events, "events.db", error_r) != 0 ||
-        mapi_db_open_one(db, &db->config, "config.db", error_r) != 0) {
+        mapi_db_open_one(db, &db->config, "config.db", error_r) != 0 ||
+        mapi_db_open_one(db, &db->folders, "store-folders.db", error_r) != 0 ||
+        mapi_db_open_one(db, &db->messages, "store-messages.db", error_r) != 0 ||
+        mapi_db_open_one(db, &db->contents, "store-contents.db", error_r) != 0 ||
+        mapi_db_open_one(db, &db->meta, "store-meta.db", error_r) != 0 ||
+        mapi_db_open_one(db, &db->objects, "objects.db", error_r) != 0) {
         mapi_db_close_handles(db);
         return -1;
     }

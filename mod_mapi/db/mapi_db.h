@@ -30,6 +30,13 @@ typedef struct mapi_db {
     DB *waits;        /* session id -> process holding its NotificationWait */
     DB *events;       /* session id -> count of events not yet collected */
     DB *config;       /* configuration records (see configdb/) */
+    /* The mailbox store (see store/store.h). */
+    DB *folders;      /* mailbox guid + fid -> folder record */
+    DB *messages;     /* mailbox guid + mid -> message record */
+    DB *contents;     /* mailbox guid + parent fid + kind + id -> "" */
+    DB *meta;         /* per-mailbox counters, named properties, ... */
+    /* Server objects that sessions hold open (see session/sess_objects.h). */
+    DB *objects;      /* session id + handle -> object record */
     const char *home;
     apr_pool_t *pool;
 } mapi_db;

@@ -10,6 +10,7 @@
 #include "apr_strings.h"
 #include "mod_mapi.h"
 #include "rop/rop.h"
+#include "rop/rop_object.h"
 #include "session/sess_notify.h"
 #include "wire/mapi_rd.h"
 #include "wire/rpcext.h"
@@ -210,6 +211,9 @@ static int emsmdb_execute_rops(mh_request *mr, const emsmdb_execute_req *req,
         return emsmdb_execute_failure(mr, EC_BUFFER_TOO_SMALL);
     ctx = rop_ctx_create(pool, mr->sess);
     rop_ctx_set_progress(ctx, emsmdb_progress, mr);
+    if (mr->mbx)
+        rop_ctx_set_env(ctx, mr->db, mr->sess->id, mr->mbx,
+                        mr->org ? cfg_org_dn_prefix(pool, mr->org) : "");
     switch (rop_execute(ctx, blocks[0].payload, blocks[0].size,
                         max_out - RPCEXT_HEADER_SIZE, pool, &res)) {
     case ROP_OK:
@@ -229,6 +233,9 @@ static int emsmdb_execute_rops(mh_request *mr, const emsmdb_execute_req *req,
     }
     mr->rop_ids = res.rop_ids;
     mr->n_rop_ids = res.n_rop_ids;
+    if (rop_ctx_last_error(ctx))
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, mr->r,
+                      MAPILOGNO(1067) "store: %s", rop_ctx_last_error(ctx));
     if (!(req->flags & EXEC_NO_COMPRESSION))
         want |= RPCEXT_COMPRESSED;
     if (!(req->flags & EXEC_NO_XOR_MAGIC))

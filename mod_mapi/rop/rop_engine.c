@@ -23,6 +23,7 @@
  */
 #include <pthread.h>
 #include <string.h>
+#include <apr_strings.h>
 #include "rop_ids.h"
 #include "rop_logon.h"
 #include "rop_folder.h"
@@ -36,6 +37,7 @@
 #include "rop_permission.h"
 #include "rop_ics.h"
 #include "rop_misc.h"
+#include "rop_object.h"
 
 /* Largest payload one RPC_HEADER_EXT block holds; what RopBufferTooSmall
  * asks for when the size of the response that did not fit is unknown. */
@@ -49,6 +51,13 @@ struct rop_ctx {
     int16_t logon_flags[256];   /* -1: logon unknown */
     rop_progress_fn progress;   /* called between ROPs (keep-alives) */
     void *progress_baton;
+    /* Environment of the handlers (rop_object.h); db NULL: none. */
+    mapi_db *db;
+    const uint8_t *sid;
+    const cfg_mailbox *mbx;
+    const char *dn_prefix;
+    store_mailbox_info *mi;     /* loaded on first use */
+    const char *last_error;
 };
 
 /* ---- lookup ----------------------------------------------------------- */
@@ -127,6 +136,41 @@ int rop_ctx_set_handle(rop_ctx *ctx, uint8_t index, uint32_t handle)
     return 0;
 }
 
+void rop_ctx_set_env(rop_ctx *ctx, mapi_db *db, const uint8_t *sid,
+                     const cfg_mailbox *mbx, const char *dn_prefix)
+{
+    ctx->db = db;
+    ctx->sid = sid;
+    ctx->mbx = mbx;
+    ctx->dn_prefix = dn_prefix;
+}
+
+mapi_db *rop_ctx_db(const rop_ctx *ctx) { return ctx->db; }
+const uint8_t *rop_ctx_sid(const rop_ctx *ctx) { return ctx->sid; }
+const cfg_mailbox *rop_ctx_mailbox(const rop_ctx *ctx) { return ctx->mbx; }
+const char *rop_ctx_dn_prefix(const rop_ctx *ctx) { return ctx->dn_prefix; }
+apr_pool_t *rop_ctx_pool(const rop_ctx *ctx) { return ctx->pool; }
+const char *rop_ctx_last_error(const rop_ctx *ctx) { return ctx->last_error; }
+
+void rop_ctx_note_error(rop_ctx *ctx, const char *error)
+{
+    if (error && !ctx->last_error)
+        ctx->last_error = apr_pstrdup(ctx->pool, error);
+}
+
+const store_mailbox_info *rop_ctx_mailbox_info(rop_ctx *ctx)
+{
+    const char *error = NULL;
+
+    if (!ctx->mi && ctx->db && ctx->mbx
+        && store_mailbox_get(ctx->db, ctx->pool, ctx->mbx->guid, &ctx->mi,
+                             &error) != STORE_OK) {
+        rop_ctx_note_error(ctx, error ? error : "mailbox has no store");
+        ctx->mi = NULL;
+    }
+    return ctx->mi;
+}
+
 void rop_ctx_set_logon_flags(rop_ctx *ctx, uint8_t logon_id, uint8_t flags)
 {
     ctx->logon_flags[logon_id] = flags;
@@ -193,7 +237,8 @@ static void rop_dispatch_release(rop_ctx *ctx, rop_call *call, mapi_wr *out)
 {
     size_t mark = out->len;
 
-    if (call->def->handler && rop_check_indexes(ctx, call) == ROP_EC_SUCCESS)
+    if (call->def->handler && ctx->db
+        && rop_check_indexes(ctx, call) == ROP_EC_SUCCESS)
         call->def->handler(ctx, call, out);
     mapi_wr_truncate(out, mark);
     out->failed = 0;
@@ -213,7 +258,7 @@ static int rop_dispatch(rop_ctx *ctx, rop_call *call, mapi_wr *out,
         return 0;
     }
     ec = rop_check_indexes(ctx, call);
-    if (ec == ROP_EC_SUCCESS && call->def->handler)
+    if (ec == ROP_EC_SUCCESS && call->def->handler && ctx->db)
         return call->def->handler(ctx, call, out);
     if (ec == ROP_EC_SUCCESS)
         ec = ROP_EC_NOT_SUPPORTED;   /* no handler yet */
@@ -385,5 +430,7 @@ rop_status rop_execute(rop_ctx *ctx, const uint8_t *in, size_t in_len,
     /* R4546: not even RopBufferTooSmall fitted and nothing was answered. */
     if (res->stop == ROP_STOP_NO_ROOM && w.resp.len == 0)
         return ROP_ERR_TOO_SMALL;
+    /* R452201: queued RopNotify/RopPending go after every ROP response. */
+    rop_notify_deliver(ctx, &w.resp, res);
     return rop_build_output(&w, max_out);
 }

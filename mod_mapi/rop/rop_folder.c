@@ -5,6 +5,9 @@
  */
 #include "rop_ids.h"
 #include "rop_folder.h"
+#include "rop_object.h"
+#include "rop_table.h"
+#include "wire/mapi_tags.h"
 
 /* Failure responses of the ROPs that may partly complete carry a
  * PartialCompletion byte after ReturnValue. */
@@ -157,35 +160,320 @@ int rop_parse_table_flags(mapi_rd *rd, apr_pool_t *pool, rop_call *call)
     return rd->failed ? -1 : 0;
 }
 
+/* ==== handlers ========================================================= */
+
+#define FOLDER_OPEN_SOFT_DELETED   0x04   /* OpenModeFlags */
+#define FOLDER_DEL_MESSAGES        0x01   /* DeleteFolderFlags */
+#define FOLDER_DEL_FOLDERS         0x04
+#define FOLDER_DEL_HARD            0x10
+
+#define FOLDER_MASK   ROP_OBJ_MASK(ROP_OBJ_FOLDER)
+#define CONTAINER_MASK (ROP_OBJ_MASK(ROP_OBJ_FOLDER) | \
+                        ROP_OBJ_MASK(ROP_OBJ_LOGON))
+
+static uint32_t folder_ec(rop_ctx *ctx, store_status st, const char *error)
+{
+    if (st == STORE_DB_ERROR)
+        rop_ctx_note_error(ctx, error);
+    return store_status_ec(st);
+}
+
+static uint32_t folder_get(rop_ctx *ctx, const uint8_t *mbox, uint64_t fid,
+                           store_folder **f_r)
+{
+    const char *error = NULL;
+    store_status st = store_folder_get(rop_ctx_db(ctx), rop_ctx_pool(ctx),
+                                       mbox, fid, f_r, &error);
+
+    return st == STORE_OK ? 0 : folder_ec(ctx, st, error);
+}
+
+/* HasRules and IsGhosted ([MS-OXCROPS] 2.2.4.1.2): private folders are
+ * never ghosted; rules arrive with issue 5. */
+static void folder_wr_open_tail(mapi_wr *out)
+{
+    mapi_wr_u8(out, 0);
+    mapi_wr_u8(out, 0);
+}
+
+/* [MS-OXCFOLD] 3.2.5.1: any folder of the logon's mailbox can be opened
+ * from the logon or from any folder object. */
+static int rop_handle_open_folder(rop_ctx *ctx, rop_call *call, mapi_wr *out)
+{
+    const rop_open_folder_req *r = call->req;
+    rop_object *in, *obj;
+    store_folder *f;
+    uint32_t ec;
+
+    if ((ec = rop_obj_load(ctx, call->in_handle_index, CONTAINER_MASK, &in))
+        || (ec = folder_get(ctx, in->mbox, r->folder_id, &f)))
+        return rop_write_error_response(out, call, ec);
+    if (f->deleted && !(r->open_mode_flags & FOLDER_OPEN_SOFT_DELETED))
+        return rop_write_error_response(out, call, ecNotFound);
+    if (mapi_wr_room(out) < 8)
+        return -1;
+    obj = rop_obj_new(ctx, in, ROP_OBJ_FOLDER);
+    obj->fid = f->fid;
+    if ((ec = rop_obj_create(ctx, obj, call->out_handle_index)) != 0)
+        return rop_write_error_response(out, call, ec);
+    rop_wr_ok_header(out, call, call->out_handle_index);
+    folder_wr_open_tail(out);
+    return out->failed ? -1 : 0;
+}
+
+static int rop_handle_create_folder(rop_ctx *ctx, rop_call *call,
+                                    mapi_wr *out)
+{
+    const rop_create_folder_req *r = call->req;
+    const char *error = NULL;
+    rop_object *parent, *obj;
+    uint64_t fid = 0;
+    store_status st;
+    uint32_t ec;
+
+    if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &parent)))
+        return rop_write_error_response(out, call, ec);
+    if ((r->folder_type != STORE_FOLDER_GENERIC
+         && r->folder_type != STORE_FOLDER_SEARCH)
+        || !r->display_name || !*r->display_name)
+        return rop_write_error_response(out, call, ecInvalidParam);
+    if (mapi_wr_room(out) < 20)
+        return -1;
+    st = store_folder_create(rop_ctx_db(ctx), rop_ctx_pool(ctx), parent->mbox,
+                             parent->fid, r->folder_type, r->display_name,
+                             r->comment, &fid, &error);
+    /* R: OpenExisting turns a name clash into opening that folder. */
+    if (st == STORE_EXISTS && !r->open_existing)
+        return rop_write_error_response(out, call, ecDuplicateName);
+    if (st != STORE_OK && st != STORE_EXISTS)
+        return rop_write_error_response(out, call, folder_ec(ctx, st, error));
+    obj = rop_obj_new(ctx, parent, ROP_OBJ_FOLDER);
+    obj->fid = fid;
+    if ((ec = rop_obj_create(ctx, obj, call->out_handle_index)) != 0)
+        return rop_write_error_response(out, call, ec);
+    rop_wr_ok_header(out, call, call->out_handle_index);
+    mapi_wr_u64(out, fid);
+    mapi_wr_u8(out, st == STORE_EXISTS);   /* IsExistingFolder */
+    if (st == STORE_EXISTS)
+        folder_wr_open_tail(out);
+    return out->failed ? -1 : 0;
+}
+
+/* Success or failure of the ROPs whose response ends in
+ * PartialCompletion. */
+static int folder_wr_partial(mapi_wr *out, const rop_call *call,
+                             uint8_t index, uint32_t ec, int partial)
+{
+    mapi_wr_u8(out, call->rop_id);
+    mapi_wr_u8(out, index);
+    mapi_wr_u32(out, ec);
+    return mapi_wr_u8(out, partial ? 1 : 0);
+}
+
+static unsigned folder_store_flags(uint8_t wire)
+{
+    return ((wire & FOLDER_DEL_MESSAGES) ? STORE_DEL_MESSAGES : 0)
+           | ((wire & FOLDER_DEL_FOLDERS) ? STORE_DEL_FOLDERS : 0)
+           | ((wire & FOLDER_DEL_HARD) ? STORE_DEL_HARD : 0);
+}
+
+static int rop_handle_delete_folder(rop_ctx *ctx, rop_call *call,
+                                    mapi_wr *out)
+{
+    const rop_delete_folder_req *r = call->req;
+    const char *error = NULL;
+    rop_object *parent;
+    store_folder *f;
+    store_status st;
+    uint32_t ec;
+
+    if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &parent))
+        || (ec = folder_get(ctx, parent->mbox, r->folder_id, &f)))
+        return rop_write_error_response(out, call, ec);
+    /* [MS-OXCFOLD] 3.2.5.3: the folder is a subfolder of the input one. */
+    if (f->parent_fid != parent->fid)
+        return rop_write_error_response(out, call, ecNotFound);
+    st = store_folder_delete(rop_ctx_db(ctx), rop_ctx_pool(ctx), parent->mbox,
+                             r->folder_id,
+                             folder_store_flags(r->delete_folder_flags),
+                             &error);
+    /* A folder that still has content is not deleted: success with
+     * PartialCompletion, as Exchange answers ([MS-OXCFOLD] 3.2.5.3). */
+    if (st == STORE_NOT_EMPTY)
+        return folder_wr_partial(out, call, call->in_handle_index, 0, 1);
+    if (st != STORE_OK)
+        return rop_write_error_response(out, call, folder_ec(ctx, st, error));
+    return folder_wr_partial(out, call, call->in_handle_index, 0, 0);
+}
+
+/* The destination folder of a move or copy; ecDstNullObject when its
+ * handle names nothing. */
+static uint32_t folder_dest(rop_ctx *ctx, const rop_call *call,
+                            rop_object **dst_r)
+{
+    uint32_t ec = rop_obj_load(ctx, call->dest_handle_index, FOLDER_MASK,
+                               dst_r);
+
+    return ec == ecNullObject ? ROP_EC_DST_NULL_OBJECT : ec;
+}
+
+static int rop_handle_move_copy_messages(rop_ctx *ctx, rop_call *call,
+                                         mapi_wr *out)
+{
+    const rop_move_copy_messages_req *r = call->req;
+    const char *error = NULL;
+    rop_object *src, *dst;
+    store_message *m;
+    uint64_t new_mid;
+    int partial = 0;
+    uint16_t i;
+    uint32_t ec;
+
+    if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &src))
+        || (ec = folder_dest(ctx, call, &dst)))
+        return rop_write_error_response(out, call, ec);
+    for (i = 0; i < r->message_id_count; i++) {
+        if (store_message_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), src->mbox,
+                              r->message_ids[i], &m, &error) != STORE_OK
+            || m->fid != src->fid
+            || store_message_move(rop_ctx_db(ctx), rop_ctx_pool(ctx),
+                                  src->mbox, r->message_ids[i], dst->fid,
+                                  r->want_copy, &new_mid, &error) != STORE_OK)
+            partial = 1;
+    }
+    return folder_wr_partial(out, call, call->in_handle_index, 0, partial);
+}
+
+static int folder_move_copy(rop_ctx *ctx, rop_call *call, mapi_wr *out,
+                            int copy)
+{
+    const rop_move_copy_folder_req *r = call->req;
+    const char *error = NULL;
+    rop_object *src, *dst;
+    store_folder *f;
+    store_status st;
+    uint64_t new_fid;
+    uint32_t ec;
+
+    if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &src))
+        || (ec = folder_dest(ctx, call, &dst))
+        || (ec = folder_get(ctx, src->mbox, r->folder_id, &f)))
+        return rop_write_error_response(out, call, ec);
+    if (f->parent_fid != src->fid)
+        return rop_write_error_response(out, call, ecNotFound);
+    if (copy)
+        st = store_folder_copy(rop_ctx_db(ctx), rop_ctx_pool(ctx), src->mbox,
+                               r->folder_id, dst->fid, r->new_folder_name,
+                               r->want_recursive, &new_fid, &error);
+    else
+        st = store_folder_move(rop_ctx_db(ctx), rop_ctx_pool(ctx), src->mbox,
+                               r->folder_id, dst->fid, r->new_folder_name,
+                               &error);
+    if (st == STORE_EXISTS)
+        return rop_write_error_response(out, call, ecDuplicateName);
+    if (st != STORE_OK)
+        return rop_write_error_response(out, call, folder_ec(ctx, st, error));
+    return folder_wr_partial(out, call, call->in_handle_index, 0, 0);
+}
+
+static int rop_handle_move_folder(rop_ctx *ctx, rop_call *call, mapi_wr *out)
+{
+    return folder_move_copy(ctx, call, out, 0);
+}
+
+static int rop_handle_copy_folder(rop_ctx *ctx, rop_call *call, mapi_wr *out)
+{
+    return folder_move_copy(ctx, call, out, 1);
+}
+
+static int folder_empty(rop_ctx *ctx, rop_call *call, mapi_wr *out,
+                        unsigned hard)
+{
+    const rop_empty_folder_req *r = call->req;
+    const char *error = NULL;
+    rop_object *f;
+    store_status st;
+    uint32_t ec;
+
+    if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &f)))
+        return rop_write_error_response(out, call, ec);
+    st = store_folder_empty(rop_ctx_db(ctx), rop_ctx_pool(ctx), f->mbox,
+                            f->fid, STORE_DEL_MESSAGES | STORE_DEL_FOLDERS
+                            | hard, r->want_delete_associated, &error);
+    if (st != STORE_OK && st != STORE_NOT_EMPTY)
+        return rop_write_error_response(out, call, folder_ec(ctx, st, error));
+    return folder_wr_partial(out, call, call->in_handle_index, 0,
+                             st == STORE_NOT_EMPTY);
+}
+
+static int rop_handle_empty_folder(rop_ctx *ctx, rop_call *call, mapi_wr *out)
+{
+    return folder_empty(ctx, call, out, 0);
+}
+
+static int rop_handle_hard_delete_messages_and_subfolders(rop_ctx *ctx,
+                                                          rop_call *call,
+                                                          mapi_wr *out)
+{
+    return folder_empty(ctx, call, out, STORE_DEL_HARD);
+}
+
+/* Messages not in the folder are skipped and reported through
+ * PartialCompletion ([MS-OXCFOLD] 3.2.5.11). */
+static int rop_handle_delete_messages(rop_ctx *ctx, rop_call *call,
+                                      mapi_wr *out)
+{
+    const rop_delete_messages_req *r = call->req;
+    const char *error = NULL;
+    rop_object *f;
+    store_message *m;
+    int partial = 0;
+    uint16_t i;
+    uint32_t ec;
+
+    if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &f)))
+        return rop_write_error_response(out, call, ec);
+    for (i = 0; i < r->message_id_count; i++) {
+        if (store_message_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), f->mbox,
+                              r->message_ids[i], &m, &error) != STORE_OK
+            || m->fid != f->fid
+            || store_message_delete(rop_ctx_db(ctx), rop_ctx_pool(ctx),
+                                    f->mbox, r->message_ids[i], &error)
+               != STORE_OK)
+            partial = 1;
+    }
+    return folder_wr_partial(out, call, call->in_handle_index, 0, partial);
+}
+
 const rop_def rop_folder_defs[] = {
     { ROP_ID_OPEN_FOLDER, ROP_F_OUT_HANDLE, "RopOpenFolder",
-      rop_parse_open_folder, NULL, 0 },
+      rop_parse_open_folder, rop_handle_open_folder, 0 },
     { ROP_ID_CREATE_FOLDER, ROP_F_OUT_HANDLE, "RopCreateFolder",
-      rop_parse_create_folder, NULL, 0 },
+      rop_parse_create_folder, rop_handle_create_folder, 0 },
     { ROP_ID_DELETE_FOLDER, 0, "RopDeleteFolder",
-      rop_parse_delete_folder, NULL, ROP_TAIL_PARTIAL },
+      rop_parse_delete_folder, rop_handle_delete_folder, ROP_TAIL_PARTIAL },
     { ROP_ID_SET_SEARCH_CRITERIA, 0, "RopSetSearchCriteria",
       rop_parse_set_search_criteria, NULL, 0 },
     { ROP_ID_GET_SEARCH_CRITERIA, 0, "RopGetSearchCriteria",
       rop_parse_get_search_criteria, NULL, 0 },
     { ROP_ID_MOVE_COPY_MESSAGES, ROP_F_DEST_HANDLE, "RopMoveCopyMessages",
-      rop_parse_move_copy_messages, NULL, ROP_TAIL_PARTIAL },
+      rop_parse_move_copy_messages, rop_handle_move_copy_messages, ROP_TAIL_PARTIAL },
     { ROP_ID_MOVE_FOLDER, ROP_F_DEST_HANDLE, "RopMoveFolder",
-      rop_parse_move_folder, NULL, ROP_TAIL_PARTIAL },
+      rop_parse_move_folder, rop_handle_move_folder, ROP_TAIL_PARTIAL },
     { ROP_ID_COPY_FOLDER, ROP_F_DEST_HANDLE, "RopCopyFolder",
-      rop_parse_copy_folder, NULL, ROP_TAIL_PARTIAL },
+      rop_parse_copy_folder, rop_handle_copy_folder, ROP_TAIL_PARTIAL },
     { ROP_ID_EMPTY_FOLDER, 0, "RopEmptyFolder",
-      rop_parse_empty_folder, NULL, ROP_TAIL_PARTIAL },
+      rop_parse_empty_folder, rop_handle_empty_folder, ROP_TAIL_PARTIAL },
     { ROP_ID_HARD_DELETE_MESSAGES_AND_SUBFOLDERS, 0,
       "RopHardDeleteMessagesAndSubfolders",
-      rop_parse_empty_folder, NULL, ROP_TAIL_PARTIAL },
+      rop_parse_empty_folder, rop_handle_hard_delete_messages_and_subfolders, ROP_TAIL_PARTIAL },
     { ROP_ID_DELETE_MESSAGES, 0, "RopDeleteMessages",
-      rop_parse_delete_messages, NULL, ROP_TAIL_PARTIAL },
+      rop_parse_delete_messages, rop_handle_delete_messages, ROP_TAIL_PARTIAL },
     { ROP_ID_HARD_DELETE_MESSAGES, 0, "RopHardDeleteMessages",
-      rop_parse_delete_messages, NULL, ROP_TAIL_PARTIAL },
+      rop_parse_delete_messages, rop_handle_delete_messages, ROP_TAIL_PARTIAL },
     { ROP_ID_GET_HIERARCHY_TABLE, ROP_F_OUT_HANDLE, "RopGetHierarchyTable",
-      rop_parse_table_flags, NULL, 0 },
+      rop_parse_table_flags, rop_handle_get_hierarchy_table, 0 },
     { ROP_ID_GET_CONTENTS_TABLE, ROP_F_OUT_HANDLE, "RopGetContentsTable",
-      rop_parse_table_flags, NULL, 0 },
+      rop_parse_table_flags, rop_handle_get_contents_table, 0 },
     { 0, 0, NULL, NULL, NULL, 0 }
 };

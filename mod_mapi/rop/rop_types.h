@@ -276,4 +276,19 @@ int rop_rd_recipient_row(mapi_rd *rd, apr_pool_t *pool,
                          rop_recipient_row *row);
 int rop_rd_row_data(mapi_rd *rd, apr_pool_t *pool, rop_row_data *rdata);
 
+/* ---- writers (rop_values.c): the same encodings, for responses and for
+ * the store's records.  All return 0, or -1 when wr is full (wr->failed
+ * set).  Strings of PtypString are written as UTF-16LE, PtypString8 as
+ * 8-bit; a value whose tag type is PT_STRING8 but that holds UTF-8
+ * outside ASCII is written as is. */
+int rop_wr_propval(mapi_wr *wr, uint16_t type, const rop_propval *pv);
+int rop_wr_tagged_propval(mapi_wr *wr, const rop_propval *pv);
+int rop_wr_restriction(mapi_wr *wr, const rop_restriction *r);
+int rop_wr_property_name(mapi_wr *wr, const rop_property_name *pn);
+int rop_wr_long_term_id(mapi_wr *wr, const rop_long_term_id *ltid);
+/* Deep copies (pool) of parsed structures, for keeping them beyond the
+ * request buffer. */
+rop_restriction *rop_restriction_dup(apr_pool_t *pool,
+                                     const rop_restriction *r);
+
 #endif

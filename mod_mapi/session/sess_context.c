@@ -5,6 +5,8 @@
  */
 #include "sess_context.h"
 #include "sess_notify.h"
+#include "sess_objects.h"
+#include "sess_queue.h"
 #include "wire/mapi_rd.h"
 
 #include <errno.h>
@@ -200,6 +202,13 @@ static int sess_del(mapi_db *db, DB_TXN *txn, const uint8_t *id)
     if (ret == 0 || ret == DB_NOTFOUND) {
         int r2 = sess_events_clear(db, txn, id);
         if (r2 != 0 && r2 != DB_NOTFOUND)
+            return r2;
+        /* The session's server objects go with it (Disconnect, expiry,
+         * replacement). */
+        r2 = sess_objs_clear(db, txn, id);
+        if (r2 == 0)
+            r2 = sess_queue_clear(db, txn, id);   /* notifications */
+        if (r2 != 0)
             return r2;
     }
     return ret;
@@ -449,6 +458,10 @@ static int sess_sweep_txn(mapi_db *db, DB_TXN *txn, void *baton)
             ret = cur->del(cur, 0);
             if (ret == 0 && key.size == SESS_ID_LEN)
                 ret = sess_events_clear(db, txn, key.data);
+            if ((ret == 0 || ret == DB_NOTFOUND) && key.size == SESS_ID_LEN)
+                ret = sess_objs_clear(db, txn, key.data);
+            if (ret == 0 && key.size == SESS_ID_LEN)
+                ret = sess_queue_clear(db, txn, key.data);
             if (ret != 0 && ret != DB_NOTFOUND)
                 break;
             b->n++;

@@ -1,0 +1,426 @@
+/*
+ * store.h: the mailbox store.  Folders, messages, recipients, attachments
+ * and named properties of every mailbox, kept in the shared Berkeley DB
+ * environment (mapi_db: folders, messages, contents, meta), transactional,
+ * so that any httpd process serves any session and a crash loses nothing
+ * that was committed.
+ *
+ * Identity.  A mailbox is named by its 16-byte GUID (cfg_mailbox.guid);
+ * every key starts with it.  Folder and message ids follow [MS-OXCDATA]
+ * 2.2.1.1/2.2.1.2: a u64 whose low 16 bits (first two bytes on the wire)
+ * are the replica id (STORE_REPLID, 1, the mailbox's own replica) and whose
+ * remaining 6 bytes are the global counter, big-endian.  The mailbox's
+ * replica GUID and its next global counter live in its meta record; ids
+ * and change numbers come from the same counter.
+ *
+ * Properties.  A store_props bag is an array of rop_propval (the
+ * [MS-OXCDATA] value of every PtypXxx type, multi-valued included), kept
+ * in tag order.  In a record it is encoded in the store's own form (the
+ * wire form counts binaries in 16 bits, too few for attachment data): a
+ * u32 count, then per value its tag and a body in which every string,
+ * binary and multi-value count is a u32; decoded with the bounded reader.
+ *
+ * Change tracking.  Every create or change of a folder or message takes a
+ * new change number and sets PidTagChangeNumber, PidTagChangeKey,
+ * PidTagPredecessorChangeList and (at creation) PidTagSourceKey, so that
+ * incremental synchronisation (issue 4's successors) needs no migration.
+ *
+ * Errors: functions return a store_status; *error_r (may be NULL) gets
+ * the context of a database failure.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#ifndef MAPI_STORE_H
+#define MAPI_STORE_H
+
+#include <stdint.h>
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include "db/mapi_db.h"
+#include "rop/rop_types.h"
+
+#define STORE_REPLID          0x0001
+#define STORE_GUID_LEN        16
+
+/* A store id ([MS-OXCDATA] 2.2.1.1): replid u16 | counter (6 bytes BE). */
+#define STORE_ID_REPLID(id)   ((uint16_t)((id) & 0xFFFF))
+uint64_t store_id_make(uint16_t replid, uint64_t counter);
+uint64_t store_id_counter(uint64_t id);
+
+typedef enum store_status {
+    STORE_OK = 0,
+    STORE_NOT_FOUND,          /* ecNotFound 0x8004010F */
+    STORE_EXISTS,             /* ecDuplicateName 0x80040604 */
+    STORE_INVALID,            /* ecInvalidParam 0x80070057 */
+    STORE_NOT_EMPTY,          /* ecFolderHasChildren / ecFolderHasContents */
+    STORE_DENIED,             /* ecAccessDenied 0x80070005 */
+    STORE_TOO_BIG,            /* a record over STORE_RECORD_MAX */
+    STORE_DB_ERROR            /* ecError 0x80004005 */
+} store_status;
+
+const char *store_status_str(store_status st);
+/* The [MS-OXCDATA] 2.4 error code that a ROP returns for st. */
+uint32_t store_status_ec(store_status st);
+
+/* A record larger than this is refused (STORE_TOO_BIG): 16 MiB. */
+#define STORE_RECORD_MAX      (16u * 1024 * 1024)
+
+/* ------------------------------------------------------------ props -- */
+
+typedef struct store_props {
+    unsigned count, cap;
+    rop_propval *vals;        /* sorted by tag, one entry per property id */
+    apr_pool_t *pool;         /* values are copied into this pool */
+} store_props;
+
+void store_props_init(store_props *p, apr_pool_t *pool);
+/* The value with this property id; a type of PT_UNSPECIFIED in tag
+ * matches any type, otherwise the type must match too.  NULL if absent. */
+const rop_propval *store_props_get(const store_props *p, uint32_t tag);
+/* Deep copy of v into the bag's pool; replaces any value of the same id. */
+void store_props_set(store_props *p, const rop_propval *v);
+/* Convenience setters. */
+void store_props_set_u32(store_props *p, uint32_t tag, uint32_t v);
+void store_props_set_u64(store_props *p, uint32_t tag, uint64_t v);
+void store_props_set_bool(store_props *p, uint32_t tag, int v);
+void store_props_set_str(store_props *p, uint32_t tag, const char *s);
+void store_props_set_bin(store_props *p, uint32_t tag, const void *data,
+                         uint32_t len);
+/* Removes the property with this id (any type); 1 if it was there. */
+int store_props_del(store_props *p, uint32_t tag);
+void store_props_copy(store_props *dst, const store_props *src);
+/* Deep copy of one value into pool. */
+void store_propval_copy(apr_pool_t *pool, rop_propval *dst,
+                        const rop_propval *src);
+
+/* Record codec (see above).  Decoded strings and binaries are copies in
+ * pool, never views into the record. */
+int store_props_encode(mapi_wr *wr, const store_props *p);
+int store_props_decode(mapi_rd *rd, apr_pool_t *pool, store_props *p);
+
+/* ------------------------------------------------------------ mailbox -- */
+
+/* The special folders of a mailbox, in the order RopLogon's private
+ * mailbox response lists its 13 FolderIds ([MS-OXCSTOR] 2.2.1.1.3), then
+ * the other folders Exchange creates. */
+typedef enum store_special {
+    STORE_FOLDER_ROOT = 0,        /* Root (mailbox root) */
+    STORE_FOLDER_DEFERRED_ACTION, /* Deferred Action */
+    STORE_FOLDER_SPOOLER_QUEUE,   /* Spooler Queue */
+    STORE_FOLDER_IPM_SUBTREE,     /* Top of Information Store */
+    STORE_FOLDER_INBOX,
+    STORE_FOLDER_OUTBOX,
+    STORE_FOLDER_SENT_ITEMS,
+    STORE_FOLDER_DELETED_ITEMS,
+    STORE_FOLDER_COMMON_VIEWS,
+    STORE_FOLDER_SCHEDULE,
+    STORE_FOLDER_FINDER,          /* Search (Finder) */
+    STORE_FOLDER_VIEWS,           /* Views */
+    STORE_FOLDER_SHORTCUTS,       /* Shortcuts */
+    STORE_FOLDER_DRAFTS,
+    STORE_FOLDER_CALENDAR,
+    STORE_FOLDER_CONTACTS,
+    STORE_FOLDER_TASKS,
+    STORE_FOLDER_NOTES,
+    STORE_FOLDER_JOURNAL,
+    STORE_FOLDER_JUNK,            /* Junk E-mail */
+    STORE_FOLDER_SYNC_ISSUES,     /* Sync Issues */
+    STORE_FOLDER_CONFLICTS,       /* Sync Issues/Conflicts */
+    STORE_FOLDER_LOCAL_FAILURES,  /* Sync Issues/Local Failures */
+    STORE_FOLDER_SERVER_FAILURES, /* Sync Issues/Server Failures */
+    STORE_FOLDER_FREEBUSY,        /* Freebusy Data */
+    STORE_FOLDER_COUNT
+} store_special;
+
+typedef struct store_mailbox_info {
+    uint8_t mailbox_guid[STORE_GUID_LEN];
+    uint8_t replica_guid[STORE_GUID_LEN];   /* PidTagReplicaGuid ... */
+    uint8_t per_user_guid[STORE_GUID_LEN];
+    uint64_t folder_ids[STORE_FOLDER_COUNT]; /* by store_special */
+    uint64_t next_counter;                   /* next global counter */
+    uint16_t next_named_id;                  /* next named prop id */
+    apr_time_t created;
+    store_props props;                       /* store object properties */
+} store_mailbox_info;
+
+/* Creates the mailbox's store: meta record, replica GUID, the standard
+ * folder tree with display names, container classes and the IPM folders'
+ * entry ids on the root and Inbox (PidTagIpmAppointmentEntryId, ...), and
+ * the default receive folders (IPM, "" and IPC -> Inbox/root).  EXISTS if
+ * already there.  display_name names the root's "Mailbox - X". */
+store_status store_mailbox_create(mapi_db *db, apr_pool_t *pool,
+                                  const uint8_t mbox[STORE_GUID_LEN],
+                                  const char *display_name,
+                                  const char **error_r);
+/* Deletes every folder, message, index and meta record of the mailbox. */
+store_status store_mailbox_delete(mapi_db *db, apr_pool_t *pool,
+                                  const uint8_t mbox[STORE_GUID_LEN],
+                                  const char **error_r);
+store_status store_mailbox_get(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               store_mailbox_info **info_r,
+                               const char **error_r);
+/* Reserves n consecutive global counter values; *first_r is the first. */
+store_status store_alloc_ids(mapi_db *db, DB_TXN *txn,
+                             const uint8_t mbox[STORE_GUID_LEN], unsigned n,
+                             uint64_t *first_r);
+
+/* LongTermId <-> id: the replica GUID of our replica (replid 1). */
+store_status store_ltid_from_id(const store_mailbox_info *mi, uint64_t id,
+                                rop_long_term_id *ltid_r);
+store_status store_id_from_ltid(const store_mailbox_info *mi,
+                                const rop_long_term_id *ltid,
+                                uint64_t *id_r);
+
+/* Receive folders ([MS-OXCSTOR] 3.2.5.2): the longest matching class
+ * prefix wins; "" is the default.  *class_r is the explicit class. */
+store_status store_receive_folder_get(mapi_db *db, apr_pool_t *pool,
+                                      const uint8_t mbox[STORE_GUID_LEN],
+                                      const char *message_class,
+                                      uint64_t *fid_r, const char **class_r,
+                                      const char **error_r);
+/* fid 0 removes the entry. */
+store_status store_receive_folder_set(mapi_db *db, apr_pool_t *pool,
+                                      const uint8_t mbox[STORE_GUID_LEN],
+                                      const char *message_class, uint64_t fid,
+                                      const char **error_r);
+typedef struct store_receive_entry {
+    uint64_t fid;
+    const char *message_class;
+    apr_time_t changed;
+} store_receive_entry;
+store_status store_receive_folder_list(mapi_db *db, apr_pool_t *pool,
+                                       const uint8_t mbox[STORE_GUID_LEN],
+                                       apr_array_header_t **entries_r,
+                                       const char **error_r);
+
+/* ------------------------------------------------------------ folders -- */
+
+#define STORE_FOLDER_GENERIC  1   /* FolderType of RopCreateFolder */
+#define STORE_FOLDER_SEARCH   2
+
+typedef struct store_folder {
+    uint64_t fid;
+    uint64_t parent_fid;          /* 0 for the root */
+    uint8_t folder_type;          /* STORE_FOLDER_GENERIC / _SEARCH */
+    uint8_t deleted;              /* soft-deleted (kept for sync) */
+    store_props props;            /* PidTagDisplayName, PidTagComment, ... */
+} store_folder;
+
+store_status store_folder_get(mapi_db *db, apr_pool_t *pool,
+                              const uint8_t mbox[STORE_GUID_LEN], uint64_t fid,
+                              store_folder **f_r, const char **error_r);
+/* Creates a folder under parent.  A sibling with the same display name
+ * (case-insensitive) gives EXISTS and *fid_r names it (RopCreateFolder's
+ * OpenExisting).  Sets PidTagFolderId, PidTagParentFolderId,
+ * PidTagFolderType, PidTagCreationTime, PidTagLastModificationTime and
+ * the change-tracking properties. */
+store_status store_folder_create(mapi_db *db, apr_pool_t *pool,
+                                 const uint8_t mbox[STORE_GUID_LEN],
+                                 uint64_t parent_fid, uint8_t folder_type,
+                                 const char *display_name,
+                                 const char *comment, uint64_t *fid_r,
+                                 const char **error_r);
+/* Sets and deletes properties of a folder (one transaction); a rename
+ * onto a sibling's name gives EXISTS.  Computed properties (ids, counts,
+ * PidTagSubfolders, ...) are ignored when set. */
+store_status store_folder_set_props(mapi_db *db, apr_pool_t *pool,
+                                    const uint8_t mbox[STORE_GUID_LEN],
+                                    uint64_t fid, const store_props *set,
+                                    const uint32_t *del_tags, unsigned n_del,
+                                    const char **error_r);
+/* Deletes a folder.  Without STORE_DEL_MESSAGES a folder with messages is
+ * NOT_EMPTY, without STORE_DEL_FOLDERS one with subfolders is NOT_EMPTY;
+ * special folders are DENIED. */
+#define STORE_DEL_MESSAGES   0x01
+#define STORE_DEL_FOLDERS    0x04
+#define STORE_DEL_HARD       0x10
+store_status store_folder_delete(mapi_db *db, apr_pool_t *pool,
+                                 const uint8_t mbox[STORE_GUID_LEN],
+                                 uint64_t fid, unsigned flags,
+                                 const char **error_r);
+/* Moves fid under new_parent, renaming it to new_name (NULL: keep). */
+store_status store_folder_move(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               uint64_t fid, uint64_t new_parent,
+                               const char *new_name, const char **error_r);
+/* Copies fid (its messages; with recursive its subfolders too) under
+ * new_parent as new_name; *new_fid_r names the copy. */
+store_status store_folder_copy(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               uint64_t fid, uint64_t new_parent,
+                               const char *new_name, int recursive,
+                               uint64_t *new_fid_r, const char **error_r);
+/* Deletes the folder's messages (normal; with associated also FAI) and,
+ * with STORE_DEL_FOLDERS, its subfolders.  Special folders are kept. */
+store_status store_folder_empty(mapi_db *db, apr_pool_t *pool,
+                                const uint8_t mbox[STORE_GUID_LEN],
+                                uint64_t fid, unsigned flags, int associated,
+                                const char **error_r);
+
+/* Children of a folder, in id order: subfolders (STORE_LIST_FOLDERS, depth
+ * 1 or, with STORE_LIST_DEEP, the whole subtree in pre-order), messages
+ * (STORE_LIST_MESSAGES) or associated messages (STORE_LIST_ASSOCIATED).
+ * Deleted folders are not listed. */
+#define STORE_LIST_FOLDERS     0x01
+#define STORE_LIST_MESSAGES    0x02
+#define STORE_LIST_ASSOCIATED  0x04
+#define STORE_LIST_DEEP        0x08
+store_status store_folder_list(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               uint64_t fid, unsigned what,
+                               apr_array_header_t **ids_r /* uint64_t */,
+                               const char **error_r);
+
+/* The properties a folder has, computed ones included: PidTagFolderId,
+ * PidTagParentFolderId, PidTagContentCount, PidTagContentUnreadCount,
+ * PidTagAssociatedContentCount, PidTagFolderChildCount, PidTagSubfolders,
+ * PidTagEntryId, PidTagParentEntryId, PidTagRecordKey, PidTagInstanceKey,
+ * PidTagMessageSize, PidTagAccess, PidTagRights, PidTagObjectType. */
+store_status store_folder_all_props(mapi_db *db, apr_pool_t *pool,
+                                    const uint8_t mbox[STORE_GUID_LEN],
+                                    const store_folder *f, store_props *out,
+                                    const char **error_r);
+
+/* ------------------------------------------------------------ messages -- */
+
+typedef struct store_recipient {
+    uint32_t row_id;              /* PidTagRowid */
+    store_props props;            /* PidTagRecipientType, PidTagDisplayName,
+                                     PidTagEmailAddress, PidTagAddressType,
+                                     PidTagSmtpAddress, PidTagEntryId, ... */
+} store_recipient;
+
+typedef struct store_message store_message;
+
+typedef struct store_attachment {
+    uint32_t attach_num;          /* PidTagAttachNumber */
+    store_props props;            /* PidTagAttachMethod, PidTagAttachDataBinary,
+                                     PidTagAttachLongFilename, ... */
+    store_message *embedded;      /* PidTagAttachMethod 5, else NULL */
+} store_attachment;
+
+struct store_message {
+    uint64_t mid;                 /* 0 while an embedded message */
+    uint64_t fid;
+    uint8_t associated;           /* FAI */
+    store_props props;
+    apr_array_header_t *recipients;   /* store_recipient */
+    apr_array_header_t *attachments;  /* store_attachment */
+    uint32_t next_attach_num;
+};
+
+/* An empty message in pool, for RopCreateMessage's working copy. */
+store_message *store_message_new(apr_pool_t *pool, uint64_t fid,
+                                 int associated);
+store_message *store_message_dup(apr_pool_t *pool, const store_message *m);
+
+/* Record codec (the stored record and a session object's working copy). */
+int store_message_encode(mapi_wr *wr, const store_message *m);
+int store_message_decode(mapi_rd *rd, apr_pool_t *pool, store_message **m_r);
+
+store_status store_message_get(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               uint64_t mid, store_message **m_r,
+                               const char **error_r);
+/* Saves a message: m->mid 0 allocates an id (written back); sets the
+ * change-tracking properties, PidTagMid, PidTagMessageSize,
+ * PidTagLastModificationTime (and at creation PidTagCreationTime,
+ * PidTagSourceKey), keeps the folder's contents index and raises the
+ * object created/modified events (store_events).  The folder must exist. */
+store_status store_message_save(mapi_db *db, apr_pool_t *pool,
+                                const uint8_t mbox[STORE_GUID_LEN],
+                                store_message *m, const char **error_r);
+store_status store_message_delete(mapi_db *db, apr_pool_t *pool,
+                                  const uint8_t mbox[STORE_GUID_LEN],
+                                  uint64_t mid, const char **error_r);
+/* Moves or copies a message to another folder; *new_mid_r names the
+ * moved/copied message (a move keeps no id: [MS-OXCFOLD] gives it a new
+ * one). */
+store_status store_message_move(mapi_db *db, apr_pool_t *pool,
+                                const uint8_t mbox[STORE_GUID_LEN],
+                                uint64_t mid, uint64_t dest_fid, int copy,
+                                uint64_t *new_mid_r, const char **error_r);
+/* Sets PidTagMessageFlags bits (mfRead and friends) without a new change
+ * number for read state, as [MS-OXCMSG] 3.2.5.8 allows. */
+store_status store_message_set_flags(mapi_db *db, apr_pool_t *pool,
+                                     const uint8_t mbox[STORE_GUID_LEN],
+                                     uint64_t mid, uint32_t set,
+                                     uint32_t clear, uint32_t *new_flags_r,
+                                     const char **error_r);
+
+/* The properties of a message, computed ones included: PidTagMid,
+ * PidTagFolderId, PidTagEntryId, PidTagParentEntryId, PidTagRecordKey,
+ * PidTagInstanceKey, PidTagMessageSize, PidTagHasAttachments (in
+ * PidTagMessageFlags), PidTagAccess, PidTagAccessLevel, PidTagObjectType,
+ * PidTagStoreSupportMask, PidTagDisplayTo/Cc/Bcc from recipients. */
+void store_message_all_props(apr_pool_t *pool, const uint8_t mbox[16],
+                             const store_mailbox_info *mi,
+                             const store_message *m, store_props *out);
+
+/* Entry ids ([MS-OXCDATA] 2.2.4): folder and message entry ids of a
+ * private mailbox, built from the mailbox GUID (provider uid) and the
+ * replica GUID + global counters. */
+void store_folder_entry_id(const store_mailbox_info *mi, uint64_t fid,
+                           uint8_t out[46]);
+void store_message_entry_id(const store_mailbox_info *mi, uint64_t fid,
+                            uint64_t mid, uint8_t out[70]);
+/* Parses either; returns 0 with the ids (mid 0 for a folder) or -1. */
+int store_entry_id_parse(const store_mailbox_info *mi, const uint8_t *data,
+                         size_t len, uint64_t *fid_r, uint64_t *mid_r);
+
+/* ---------------------------------------------------- named properties -- */
+
+/* Named property ids are from 0x8000 up, per mailbox ([MS-OXCPRPT]
+ * 3.2.5.8).  With create, an unknown name gets the next free id; without,
+ * an unknown name gives id 0. */
+store_status store_named_to_id(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               const rop_property_name *name, int create,
+                               uint16_t *id_r, const char **error_r);
+/* NOT_FOUND for an id with no name. */
+store_status store_named_from_id(mapi_db *db, apr_pool_t *pool,
+                                 const uint8_t mbox[STORE_GUID_LEN],
+                                 uint16_t id, rop_property_name *name_r,
+                                 const char **error_r);
+/* Every named property of the mailbox, optionally only one GUID's;
+ * parallel arrays of uint16_t ids and rop_property_name. */
+store_status store_named_list(mapi_db *db, apr_pool_t *pool,
+                              const uint8_t mbox[STORE_GUID_LEN],
+                              const uint8_t *guid /* NULL: all */,
+                              apr_array_header_t **ids_r,
+                              apr_array_header_t **names_r,
+                              const char **error_r);
+
+/* ------------------------------------------------------------ events -- */
+
+/* What changed, for notifications ([MS-OXCNOTIF] 2.2.1.4.1.2). */
+#define STORE_EV_NEW_MAIL        0x0002
+#define STORE_EV_OBJ_CREATED     0x0004
+#define STORE_EV_OBJ_DELETED     0x0008
+#define STORE_EV_OBJ_MODIFIED    0x0010
+#define STORE_EV_OBJ_MOVED       0x0020
+#define STORE_EV_OBJ_COPIED      0x0040
+#define STORE_EV_SEARCH_COMPLETE 0x0080
+#define STORE_EV_TABLE_MODIFIED  0x0100
+
+typedef struct store_event {
+    uint16_t type;                /* one STORE_EV_* */
+    uint64_t fid, mid;            /* mid 0: a folder event */
+    uint64_t old_fid, old_mid;    /* moved/copied: where it was */
+    uint64_t parent_fid;          /* folder events: the parent */
+    const char *message_class;    /* new mail */
+    uint32_t message_flags;       /* new mail */
+} store_event;
+
+/* Called for every event the store raises, after the transaction that
+ * made the change committed.  The notification layer installs it;
+ * NULL (the default) drops events. */
+typedef void (*store_event_fn)(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               const store_event *ev);
+void store_set_event_hook(store_event_fn fn);
+void store_raise(mapi_db *db, apr_pool_t *pool,
+                 const uint8_t mbox[STORE_GUID_LEN], const store_event *ev);
+
+#endif
