@@ -367,8 +367,9 @@ store_status store_alloc_ids(mapi_db *db, DB_TXN *txn,
     store_mailbox_info mi;
     int ret;
 
-    /* A scratch pool: the caller's transaction has none of its own. */
-    if (apr_pool_create(&pool, db->pool) != APR_SUCCESS)
+    /* A scratch pool of its own (not a child of db->pool, which threads
+     * share): the caller's transaction has none. */
+    if (apr_pool_create(&pool, NULL) != APR_SUCCESS)
         return STORE_DB_ERROR;
     ret = store_info_read(db, txn, pool, mbox, &mi, DB_RMW);
     if (ret == 0)

@@ -187,10 +187,8 @@ static int store_tree_make(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
         const store_tree_entry *e = &store_tree[i];
 
         ret = store_folder_make(db, txn, pool, mi, mi->folder_ids[e->parent],
-                                e->which == STORE_FOLDER_FINDER
-                                    ? STORE_FOLDER_GENERIC
-                                    : STORE_FOLDER_GENERIC,
-                                e->name, NULL, &mi->folder_ids[e->which]);
+                                STORE_FOLDER_GENERIC, e->name, NULL,
+                                &mi->folder_ids[e->which]);
     }
     for (size_t i = 0; ret == 0 && i < sizeof(store_tree) /
                                         sizeof(store_tree[0]); i++)
@@ -255,9 +253,10 @@ store_status store_mailbox_create(mapi_db *db, apr_pool_t *pool,
                                   const char *display_name,
                                   const char **error_r)
 {
-    store_mcreate b = { { .pool = pool, .mbox = mbox },
-                        apr_psprintf(pool, "Mailbox - %s",
-                                     display_name ? display_name : "") };
+    store_mcreate b = { .t = { .pool = pool, .mbox = mbox },
+                        .name = apr_psprintf(pool, "Mailbox - %s",
+                                             display_name ? display_name
+                                                          : "") };
 
     if (store_new_guid(b.replica) != 0 || store_new_guid(b.per_user) != 0) {
         if (error_r)
