@@ -37,9 +37,13 @@ all: module admin tools
 deps:
 	@build/install-deps.sh
 
+# -MMD: each object also depends on the headers it includes, so a changed
+# struct never leaves stale objects in the archive.
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Imod_mapi -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Imod_mapi -c -o $@ $<
+
+-include $(CORE_OBJ:.o=.d)
 
 build/libmapicore.a: $(CORE_OBJ)
 	@rm -f $@
