@@ -253,10 +253,10 @@ static int rop_handle_create_folder(rop_ctx *ctx, rop_call *call,
         return rop_write_error_response(out, call, ec);
     rop_wr_ok_header(out, call, call->out_handle_index);
     mapi_wr_u64(out, fid);
-    mapi_wr_u8(out, st == STORE_EXISTS);   /* IsExistingFolder */
-    if (st == STORE_EXISTS)
-        folder_wr_open_tail(out);
-    return out->failed ? -1 : 0;
+    /* [MS-OXCFOLD] R1197: IsExistingFolder is always zero in a private
+     * mailbox, even when OpenExisting found the folder; so HasRules and
+     * IsGhosted (present only when it is nonzero, R926) never follow. */
+    return mapi_wr_u8(out, 0);
 }
 
 /* Success or failure of the ROPs whose response ends in

@@ -976,6 +976,34 @@ void rc_req_register_notification(rc_buf *b, uint8_t lid, uint8_t in,
     }
 }
 
+/* The three requests below came after the first version of this file;
+ * their layouts are those of [MS-OXCSTOR] 2.2.1.2 and [MS-OXCROPS]
+ * 2.2.6.10, 2.2.7.3. */
+void rc_req_set_receive_folder(rc_buf *b, uint8_t lid, uint8_t in,
+                               uint64_t fid, const char *message_class)
+{
+    rc_start(b, RC_ROP_SET_RECEIVE_FOLDER, lid, in);
+    rc_u64(b, fid);
+    rc_str8(b, message_class);
+}
+
+void rc_req_set_read_flags(rc_buf *b, uint8_t lid, uint8_t in, int async,
+                           uint8_t read_flags, const uint64_t *mids,
+                           uint16_t n)
+{
+    rc_start(b, RC_ROP_SET_READ_FLAGS, lid, in);
+    rc_u8(b, async ? 1 : 0);
+    rc_u8(b, read_flags);
+    rc_u16(b, n);
+    for (uint16_t i = 0; i < n; i++)
+        rc_u64(b, mids[i]);
+}
+
+void rc_req_get_address_types(rc_buf *b, uint8_t lid, uint8_t in)
+{
+    rc_start(b, RC_ROP_GET_ADDRESS_TYPES, lid, in);
+}
+
 /* ------------------------------------------------------------ reader -- */
 
 void rc_resp_init(rc_resp *r, apr_pool_t *pool, const uint8_t *rops,
@@ -1911,4 +1939,32 @@ int rc_rsp_seek_stream(rc_resp *r, rc_head *h, uint64_t *pos)
 {
     RC_HEAD(r, RC_ROP_SEEK_STREAM, h);
     return rc_get_u64(r, pos);
+}
+
+/* The strings are read one by one and must use up AddressTypeSize exactly
+ * (R2415, R2416): a size that disagrees with the strings is malformed. */
+int rc_rsp_get_address_types(rc_resp *r, rc_head *h, uint16_t *n,
+                             const char ***types)
+{
+    uint16_t size;
+    size_t start;
+
+    *n = 0;
+    *types = NULL;
+    RC_HEAD(r, RC_ROP_GET_ADDRESS_TYPES, h);
+    if (rc_get_u16(r, n) != 0 || rc_get_u16(r, &size) != 0)
+        return -1;
+    if (rc_resp_left(r) < size)
+        return rc_fail(r, "AddressTypeSize %u, %zu bytes left", size,
+                       rc_resp_left(r));
+    start = rc_resp_left(r);
+    *types = apr_pcalloc(r->pool, ((size_t)*n + 1) * sizeof(char *));
+    for (uint16_t i = 0; i < *n; i++)
+        if (rc_get_str8(r, &(*types)[i]) != 0)
+            return -1;
+    if (start - rc_resp_left(r) != size)
+        return rc_fail(r, "AddressTypes: %u strings take %zu bytes, "
+                       "AddressTypeSize %u", *n, start - rc_resp_left(r),
+                       size);
+    return 0;
 }

@@ -63,6 +63,8 @@ enum {
     RC_ROP_GET_STORE_STATE = 0x7B, RC_ROP_RESET_TABLE = 0x81,
     RC_ROP_FREE_BOOKMARK = 0x89, RC_ROP_HARD_DELETE_MESSAGES = 0x91,
     RC_ROP_HARD_DELETE_MESSAGES_AND_SUBFOLDERS = 0x92,
+    RC_ROP_SET_RECEIVE_FOLDER = 0x26, RC_ROP_GET_ADDRESS_TYPES = 0x49,
+    RC_ROP_SET_READ_FLAGS = 0x66,
     RC_ROP_BACKOFF = 0xF9, RC_ROP_LOGON = 0xFE, RC_ROP_BUFFER_TOO_SMALL = 0xFF
 };
 
@@ -78,6 +80,9 @@ enum {
 #define RC_EC_ACCESS_DENIED    0x80070005u
 #define RC_EC_INVALID_PARAM    0x80070057u
 #define RC_EC_NULL_OBJECT      0x000004B9u
+#define RC_EC_RPC_FORMAT       0x000004B6u
+#define RC_EC_DUPLICATE_NAME   0x80040604u
+#define RC_EC_NOT_INITIALIZED  0x80040605u
 
 /* ------------------------------------------------ property types -- */
 /* [MS-OXCDATA] 2.11.1 */
@@ -491,6 +496,16 @@ void rc_req_register_notification(rc_buf *b, uint8_t lid, uint8_t in,
                                   int whole_store, uint64_t fid,
                                   uint64_t mid);
 
+/* RopSetReceiveFolder ([MS-OXCSTOR] 2.2.1.2): fid 0 removes the class. */
+void rc_req_set_receive_folder(rc_buf *b, uint8_t lid, uint8_t in,
+                               uint64_t fid, const char *message_class);
+/* RopSetReadFlags ([MS-OXCROPS] 2.2.6.10); response: rc_rsp_partial(). */
+void rc_req_set_read_flags(rc_buf *b, uint8_t lid, uint8_t in, int async,
+                           uint8_t read_flags, const uint64_t *mids,
+                           uint16_t n);
+/* RopGetAddressTypes ([MS-OXCROPS] 2.2.7.3). */
+void rc_req_get_address_types(rc_buf *b, uint8_t lid, uint8_t in);
+
 /* ---------------------------------------------------------- reader -- */
 
 typedef struct rc_resp {
@@ -689,6 +704,11 @@ int rc_rsp_seek_stream(rc_resp *r, rc_head *h, uint64_t *pos);
 /* RopSaveChangesAttachment: the head with ResponseHandleIndex. */
 #define rc_rsp_save_changes_attachment(r, h) \
     rc_rsp_generic((r), RC_ROP_SAVE_CHANGES_ATTACHMENT, (h))
+
+/* RopGetAddressTypes: AddressTypeCount strings (ASCII) in
+ * AddressTypeSize bytes; -1 also when the count or size does not fit. */
+int rc_rsp_get_address_types(rc_resp *r, rc_head *h, uint16_t *n,
+                             const char ***types);
 
 /* Reads one RecipientRow (after the wrapper fields) over cols. */
 int rc_get_recipient_row(rc_resp *r, const uint32_t *cols, size_t ncols,
