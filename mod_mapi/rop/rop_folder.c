@@ -290,6 +290,10 @@ static int rop_handle_delete_folder(rop_ctx *ctx, rop_call *call,
     if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &parent))
         || (ec = folder_get(ctx, parent->mbox, r->folder_id, &f)))
         return rop_write_error_response(out, call, ec);
+    /* [MS-OXCFOLD] R1234: undefined DeleteFolderFlags bits are refused. */
+    if (r->delete_folder_flags & ~(FOLDER_DEL_MESSAGES | FOLDER_DEL_FOLDERS
+                                   | FOLDER_DEL_HARD))
+        return rop_write_error_response(out, call, ecInvalidParam);
     /* [MS-OXCFOLD] 3.2.5.3: the folder is a subfolder of the input one. */
     if (f->parent_fid != parent->fid)
         return rop_write_error_response(out, call, ecNotFound);

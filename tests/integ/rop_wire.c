@@ -1968,3 +1968,24 @@ int rc_rsp_get_address_types(rc_resp *r, rc_head *h, uint16_t *n,
                        size);
     return 0;
 }
+
+/* A server that could not map every name may say so with
+ * ecWarnWithErrors and still send the ids (0 for those not mapped,
+ * [MS-OXCPRPT] R220): read them then too. */
+int rc_rsp_get_ids_from_names_warn(rc_resp *r, rc_head *h, uint16_t *n,
+                                   uint16_t **ids)
+{
+    *n = 0;
+    *ids = NULL;
+    if (rc_rsp_head(r, RC_ROP_GET_IDS_FROM_NAMES, h) != 0)
+        return -1;
+    if (h->rv != 0 && h->rv != RC_EC_WARN_WITH_ERRORS)
+        return 0;
+    if (rc_get_u16(r, n) != 0)
+        return -1;
+    *ids = apr_pcalloc(r->pool, ((size_t)*n + 1) * sizeof(uint16_t));
+    for (uint16_t i = 0; i < *n; i++)
+        if (rc_get_u16(r, &(*ids)[i]) != 0)
+            return -1;
+    return 0;
+}

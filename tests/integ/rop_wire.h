@@ -669,6 +669,11 @@ int rc_rsp_problems(rc_resp *r, int rop_id, rc_head *h, uint16_t *n,
                     rc_problem **p);
 int rc_rsp_get_ids_from_names(rc_resp *r, rc_head *h, uint16_t *n,
                               uint16_t **ids);
+/* The same, but a ReturnValue of 0x00040380 (ecWarnWithErrors: some names
+ * not mapped) is read as a success form with its ids. */
+#define RC_EC_WARN_WITH_ERRORS 0x00040380u
+int rc_rsp_get_ids_from_names_warn(rc_resp *r, rc_head *h, uint16_t *n,
+                                   uint16_t **ids);
 int rc_rsp_get_names_from_ids(rc_resp *r, rc_head *h, uint16_t *n,
                               rc_propname **names);
 

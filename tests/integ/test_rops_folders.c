@@ -960,6 +960,169 @@ out:
     fx_close(&f);
 }
 
+/* Sends one folder-to-folder ROP built by build() with slot 0 = src and
+ * slot 1 = dst; its ReturnValue and PartialCompletion, or RC_ERR_CLIENT. */
+static uint32_t move_or_copy(fx *f, int copy, uint32_t src, uint32_t dst,
+                             uint64_t fid, const char *name, uint8_t *partial)
+{
+    rc_buf b;
+    rc_exec x;
+    rc_head hd;
+    uint32_t dest_idx, rv = RC_ERR_CLIENT;
+
+    *partial = 0;
+    rc_buf_init(&b, f->s.pool);
+    rc_buf_handle(&b, 0, src);
+    rc_buf_handle(&b, 1, dst);
+    if (copy)
+        rc_req_copy_folder(&b, 0, 0, 1, 0, 1, 1, fid, name);
+    else
+        rc_req_move_folder(&b, 0, 0, 1, 0, 1, fid, name);
+    if (run(f, &b, &x, copy ? "RopCopyFolder" : "RopMoveFolder") != 0)
+        return rv;
+    if (rc_rsp_move_copy(&x.resp, copy ? RC_ROP_COPY_FOLDER
+                                       : RC_ROP_MOVE_FOLDER,
+                         &hd, &dest_idx, partial) == 0)
+        rv = hd.rv;
+    else
+        CHECKF(0, "%s response: %s", copy ? "RopCopyFolder" : "RopMoveFolder",
+               rc_resp_error(&x.resp));
+    CHECKF(rv == RC_ERR_CLIENT || rc_resp_left(&x.resp) == 0,
+           "%zu bytes after the response", rc_resp_left(&x.resp));
+    rc_exec_free(&x);
+    return rv;
+}
+
+/* How many children of folder are named name. */
+static int children_named(fx *f, uint32_t folder, const char *name)
+{
+    rc_rows_rsp rows;
+    int n = 0;
+
+    if (hierarchy(f, folder, &rows) != 0)
+        return -1;
+    for (uint16_t i = 0; i < rows.count; i++)
+        n += rc_row_str(&rows.rows[i], RC_TAG_DISPLAY_NAME) &&
+             strcmp(rc_row_str(&rows.rows[i], RC_TAG_DISPLAY_NAME), name)
+                 == 0;
+    return n;
+}
+
+/* Invalid requests to the folder ROPs: bad FolderType, an undefined
+ * DeleteFolderFlags bit, unknown FolderIds for move and copy, a
+ * destination that is no folder. */
+static void test_folder_invalid_requests_R486_R1234_R599_R611_R601(void)
+{
+    fx f;
+    rc_buf b;
+    rc_exec x = { 0 };
+    rc_folder_rsp o;
+    uint64_t fid, bogus;
+    uint32_t h, rv = 0;
+    uint8_t partial;
+
+    if (fx_open(&f) != 0)
+        goto out;
+    REQUIREF(mkfolder(&f, f.inbox, "fold-invalid", &fid, &h) == 0, "setup");
+    bogus = (uint64_t)f.s.lo.repl_id | ((uint64_t)0x0000EEDDCCBBAA99ull << 16);
+    rc_buf_init(&b, f.s.pool);
+    rc_buf_handle(&b, 0, f.inbox);
+    rc_req_create_folder(&b, 0, 0, 1, 3, 1, 0, "fold-badtype", "");
+    REQUIREF(run(&f, &b, &x, "RopCreateFolder") == 0, "transport");
+    REQUIREF(rc_rsp_create_folder(&x.resp, &o) == 0, "response: %s",
+             rc_resp_error(&x.resp));
+    CHECKF(o.h.rv == RC_EC_INVALID_PARAM, "R486/R487: RopCreateFolder with "
+           "FolderType 3 gave 0x%08X, expected ecInvalidParam 0x80070057",
+           o.h.rv);
+    rc_exec_free(&x);
+    REQUIREF(delete_folder(&f, f.inbox, fid, 0x02, &rv, &partial) == 0,
+             "RopDeleteFolder");
+    CHECKF(rv == RC_EC_INVALID_PARAM, "R1234 (SHOULD): RopDeleteFolder with "
+           "the undefined DeleteFolderFlags bit 0x02 gave 0x%08X, expected "
+           "ecInvalidParam", rv);
+    CHECKF(child_fid(&f, f.inbox, "fold-invalid") == fid,
+           "R1234: the folder went with an invalid DeleteFolderFlags");
+    /* A folder of its own for the rest: the one above may be gone. */
+    REQUIREF(mkfolder(&f, f.inbox, "fold-invalid-2", &fid, &h) == 0,
+             "setup");
+    rv = move_or_copy(&f, 0, f.inbox, f.inbox, bogus, "x", &partial);
+    CHECKF(rv == RC_EC_NOT_FOUND, "R599/R600: RopMoveFolder of unknown "
+           "FolderId gave 0x%08X, expected ecNotFound", rv);
+    rv = move_or_copy(&f, 1, f.inbox, f.inbox, bogus, "x", &partial);
+    CHECKF(rv == RC_EC_NOT_FOUND, "R611/R612: RopCopyFolder of unknown "
+           "FolderId gave 0x%08X, expected ecNotFound", rv);
+    rv = move_or_copy(&f, 0, f.inbox, f.s.logon, fid, "x", &partial);
+    CHECKF(rv == RC_EC_NOT_SUPPORTED, "R601/R602: RopMoveFolder to the "
+           "logon object gave 0x%08X, expected ecNotSupported", rv);
+    rv = move_or_copy(&f, 1, f.inbox, f.s.logon, fid, "x", &partial);
+    CHECKF(rv == RC_EC_NOT_SUPPORTED, "R613/R614: RopCopyFolder to the "
+           "logon object gave 0x%08X, expected ecNotSupported", rv);
+    CHECKF(child_fid(&f, f.inbox, "fold-invalid-2") == fid,
+           "the folder moved in a refused RopMoveFolder");
+out:
+    rc_exec_free(&x);
+    fx_close(&f);
+}
+
+/* Moves that would break the tree: a folder into its own subfolder, and
+ * onto a name its new siblings already use (R480, R1065: sibling names
+ * are unique).  Each is refused (error or PartialCompletion) and changes
+ * nothing. */
+static void test_move_folder_loops_and_clashes_R480_R1065_R1114(void)
+{
+    fx f;
+    uint64_t a, sub, b_fid, clash;
+    uint32_t ha, hs, hb, hc, rv;
+    uint8_t partial;
+    rc_prop v;
+    uint16_t np = 0;
+    rc_problem *pp;
+
+    if (fx_open(&f) != 0)
+        goto out;
+    REQUIREF(mkfolder(&f, f.inbox, "fold-loop", &a, &ha) == 0, "setup");
+    REQUIREF(mkfolder(&f, ha, "fold-loop-sub", &sub, &hs) == 0, "setup");
+    rv = move_or_copy(&f, 0, f.inbox, hs, a, "fold-loop", &partial);
+    CHECKF(rv != 0 || partial != 0, "RopMoveFolder of a folder into its own "
+           "subfolder succeeded");
+    CHECKF(child_fid(&f, f.inbox, "fold-loop") == a &&
+           child_fid(&f, ha, "fold-loop-sub") == sub,
+           "the tree changed after moving a folder into its own subfolder");
+    rv = move_or_copy(&f, 1, f.inbox, hs, a, "fold-loop-copy", &partial);
+    CHECKF(rv != 0 || partial != 0 ||
+           child_fid(&f, hs, "fold-loop-copy") != 0,
+           "RopCopyFolder (recursive) of a folder into its own subfolder: "
+           "0x%08X and no copy", rv);
+    /* Name clashes among the new siblings. */
+    REQUIREF(mkfolder(&f, f.inbox, "fold-clash-b", &b_fid, &hb) == 0,
+             "setup");
+    REQUIREF(mkfolder(&f, hb, "fold-clash", &clash, &hc) == 0, "setup");
+    rv = move_or_copy(&f, 0, f.inbox, hb, a, "fold-clash", &partial);
+    CHECKF(children_named(&f, hb, "fold-clash") == 1, "R480/R1065: "
+           "RopMoveFolder onto a taken name (0x%08X, partial %u) left %d "
+           "siblings named fold-clash", rv, partial,
+           children_named(&f, hb, "fold-clash"));
+    CHECKF(rv != 0 || partial != 0, "R1114: RopMoveFolder onto a taken name "
+           "reported success");
+    rv = move_or_copy(&f, 1, f.inbox, hb, b_fid == 0 ? a : a, "fold-clash",
+                      &partial);
+    CHECKF(children_named(&f, hb, "fold-clash") == 1, "R480/R1065: "
+           "RopCopyFolder onto a taken name (0x%08X, partial %u) left %d "
+           "siblings named fold-clash", rv, partial,
+           children_named(&f, hb, "fold-clash"));
+    /* And a rename onto a sibling's name. */
+    v = rc_pv_str(RC_TAG_DISPLAY_NAME, "fold-clash-b");
+    rv = rc_set_props(&f.s, ha, &v, 1, &np, &pp);
+    CHECKF(children_named(&f, f.inbox, "fold-clash-b") == 1, "R480/R1065: "
+           "renaming a folder to its sibling's name (0x%08X, %u problems) "
+           "left %d siblings named fold-clash-b", rv, np,
+           children_named(&f, f.inbox, "fold-clash-b"));
+    CHECKF(rv != 0 || np != 0, "R1065: RopSetProperties renaming a folder "
+           "to its sibling's name reported success");
+out:
+    fx_close(&f);
+}
+
 int main(int argc, char **argv)
 {
     CU_pSuite s;
@@ -1011,5 +1174,10 @@ int main(int argc, char **argv)
                    "(R495 R509)", test_folder_rop_on_logon_R495_R509);
     CU_add_test(s, "truncated ROP request: ecRpcFormat ([MS-OXCROPS] "
                    "R4551)", test_truncated_request_OXCROPS_R4551);
+    CU_add_test(s, "invalid folder requests (R486 R1234 R599 R611 R601)",
+                test_folder_invalid_requests_R486_R1234_R599_R611_R601);
+    CU_add_test(s, "moves that would loop or clash are refused (R480 R1065 "
+                   "R1114)",
+                test_move_folder_loops_and_clashes_R480_R1065_R1114);
     return harness_run_tests();
 }

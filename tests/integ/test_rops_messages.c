@@ -1310,6 +1310,348 @@ out:
     fx_close(&f);
 }
 
+/* ------------------------------------------------------- streams -- */
+
+#define EC_STREAM_SEEK_ERROR    0x80030019u   /* StreamSeekError */
+#define EC_STREAM_ACCESS_DENIED 0x80030005u   /* StreamAccessDenied */
+#define EC_INVALID_BOOKMARK     0x80040405u   /* ecInvalidBookmark */
+
+/* UTF-16LE of an ASCII string, without the NUL. */
+static size_t utf16(const char *s, uint8_t *out)
+{
+    size_t n = 0;
+
+    for (; *s; s++) {
+        out[n++] = (uint8_t)*s;
+        out[n++] = 0;
+    }
+    return n;
+}
+
+/* A stream on PidTagBody: prepopulated with the value, read from the seek
+ * pointer, seeks (and the error before the start), size changes, a write
+ * past the end that zero-fills; a read-only stream refuses writes; a
+ * property that does not exist cannot be opened without Create; and
+ * nothing of it is kept when the message is not saved. */
+static void test_stream_semantics_OXCPRPT_R547_R555_R581_R583_R584_R57705(void)
+{
+    static const uint32_t body_tag[] = { RC_TAG_BODY };
+    fx f;
+    uint64_t fid, mid;
+    uint32_t h, size = 0, msg, strm;
+    rc_buf b;
+    rc_exec x = { 0 };
+    rc_head hd, hseek, hsz, hw;
+    rc_bin d;
+    uint64_t pos = 0, pos_bad = 0, pos_end = 0;
+    uint16_t w = 0;
+    uint8_t want[64], xy[8];
+    size_t wn, xyn;
+    rc_row row;
+
+    if (fx_open(&f) != 0)
+        goto out;
+    REQUIREF(mkfolder(&f, "msg-stream", &fid, &h) == 0, "setup");
+    REQUIREF(mkmessage(&f, h, fid, "stream subject", "Hello stream", &mid)
+                 == 0, "setup");
+    rc_buf_init(&b, f.s.pool);
+    rc_buf_handle(&b, 0, h);
+    rc_req_open_message(&b, 0, 0, 1, 0x0FFF, fid, 1, mid);
+    rc_req_open_stream(&b, 0, 1, 2, RC_TAG_BODY, 1);
+    rc_req_read_stream(&b, 0, 2, 4, 0);
+    rc_req_seek_stream(&b, 0, 2, 1, 0);
+    rc_req_seek_stream(&b, 0, 2, 0, -2);
+    rc_req_set_stream_size(&b, 0, 2, 8);
+    rc_req_get_stream_size(&b, 0, 2);
+    REQUIREF(run(&f, &b, &x, "stream Execute 1") == 0, "transport");
+    REQUIREF(rc_rsp_open_message(&x.resp, &(rc_message_rsp){ 0 }) == 0,
+             "RopOpenMessage: %s", rc_resp_error(&x.resp));
+    REQUIREF(rc_rsp_open_stream(&x.resp, &hd, &size) == 0 && hd.rv == 0,
+             "RopOpenStream(PidTagBody, ReadWrite): 0x%08X (%s)", hd.rv,
+             rc_resp_error(&x.resp));
+    CHECKF(size == 24, "[MS-OXCPRPT] R547/R27601: StreamSize %u for the body "
+           "'Hello stream' (24 bytes of UTF-16)", size);
+    REQUIREF(rc_rsp_read_stream(&x.resp, &hd, &d) == 0 && hd.rv == 0,
+             "RopReadStream: 0x%08X (%s)", hd.rv, rc_resp_error(&x.resp));
+    wn = utf16("He", want);
+    CHECKF(d.len == wn && memcmp(d.data, want, wn) == 0,
+           "[MS-OXCPRPT] R547/R555/R55206: the first 4 bytes of the stream "
+           "(%zu read) are not 'He' in UTF-16", d.len);
+    REQUIREF(rc_rsp_seek_stream(&x.resp, &hseek, &pos) == 0,
+             "RopSeekStream: %s", rc_resp_error(&x.resp));
+    CHECKF(hseek.rv == 0 && pos == 4, "[MS-OXCPRPT] R556/R581: seek pointer "
+           "%llu after reading 4 bytes (0x%08X)", (unsigned long long)pos,
+           hseek.rv);
+    REQUIREF(rc_rsp_seek_stream(&x.resp, &hseek, &pos_bad) == 0,
+             "RopSeekStream(-2): %s", rc_resp_error(&x.resp));
+    CHECKF(hseek.rv == EC_STREAM_SEEK_ERROR, "[MS-OXCPRPT] R584: a seek to "
+           "offset -2 gave 0x%08X, expected StreamSeekError 0x80030019",
+           hseek.rv);
+    REQUIREF(rc_rsp_generic(&x.resp, RC_ROP_SET_STREAM_SIZE, &hsz) == 0,
+             "RopSetStreamSize: %s", rc_resp_error(&x.resp));
+    CHECKF(hsz.rv == 0, "[MS-OXCPRPT] R57705: RopSetStreamSize(8) gave "
+           "0x%08X", hsz.rv);
+    REQUIREF(rc_rsp_get_stream_size(&x.resp, &hd, &size) == 0 && hd.rv == 0,
+             "RopGetStreamSize: 0x%08X (%s)", hd.rv, rc_resp_error(&x.resp));
+    CHECKF(size == 8, "[MS-OXCPRPT] R575/R57707: StreamSize %u after "
+           "RopSetStreamSize(8)", size);
+    msg = rc_resp_handle(&x.resp, 1);
+    strm = rc_resp_handle(&x.resp, 2);
+    rc_exec_free(&x);
+
+    /* Execute 2: 4 past the end, write "XY", read it all from the start. */
+    rc_buf_init(&b, f.s.pool);
+    rc_buf_handle(&b, 0, strm);
+    xyn = utf16("XY", xy);
+    rc_req_seek_stream(&b, 0, 0, 2, 4);
+    rc_req_write_stream(&b, 0, 0, xy, (uint16_t)xyn);
+    rc_req_get_stream_size(&b, 0, 0);
+    rc_req_seek_stream(&b, 0, 0, 0, 0);
+    rc_req_read_stream(&b, 0, 0, 100, 0);
+    REQUIREF(run(&f, &b, &x, "stream Execute 2") == 0, "transport");
+    REQUIREF(rc_rsp_seek_stream(&x.resp, &hd, &pos_end) == 0 && hd.rv == 0,
+             "RopSeekStream(END, 4): 0x%08X", hd.rv);
+    CHECKF(pos_end == 12, "[MS-OXCPRPT] R581: NewPosition %llu for END + 4 "
+           "of an 8-byte stream", (unsigned long long)pos_end);
+    REQUIREF(rc_rsp_write_stream(&x.resp, &hw, &w) == 0 && hw.rv == 0,
+             "RopWriteStream: 0x%08X (%s)", hw.rv, rc_resp_error(&x.resp));
+    CHECKF(w == xyn, "[MS-OXCPRPT] R560: WrittenSize %u of %zu", w, xyn);
+    REQUIREF(rc_rsp_get_stream_size(&x.resp, &hd, &size) == 0 && hd.rv == 0,
+             "RopGetStreamSize: 0x%08X", hd.rv);
+    CHECKF(size == 16, "[MS-OXCPRPT] R583/R575: StreamSize %u after writing "
+           "4 bytes at offset 12", size);
+    REQUIREF(rc_rsp_seek_stream(&x.resp, &hd, &pos) == 0 && hd.rv == 0,
+             "RopSeekStream(BEGINNING): 0x%08X", hd.rv);
+    REQUIREF(rc_rsp_read_stream(&x.resp, &hd, &d) == 0 && hd.rv == 0,
+             "RopReadStream: 0x%08X", hd.rv);
+    wn = utf16("Hell", want);
+    memset(want + wn, 0, 4);
+    memcpy(want + wn + 4, xy, xyn);
+    wn += 4 + xyn;
+    CHECKF(d.len == wn && memcmp(d.data, want, wn) == 0,
+           "[MS-OXCPRPT] R57707/R583: the stream (%zu bytes) is not 'Hell', "
+           "four zero bytes, 'XY'", d.len);
+    rc_exec_free(&x);
+
+    /* Execute 3: a read-only stream on the subject refuses a write; a
+     * property the message lacks needs Create. */
+    rc_buf_init(&b, f.s.pool);
+    rc_buf_handle(&b, 0, msg);
+    rc_req_open_stream(&b, 0, 0, 1, RC_TAG_SUBJECT, 0);
+    rc_req_write_stream(&b, 0, 1, xy, (uint16_t)xyn);
+    rc_req_open_stream(&b, 0, 0, 2, 0x6077001F, 0);
+    REQUIREF(run(&f, &b, &x, "stream Execute 3") == 0, "transport");
+    REQUIREF(rc_rsp_open_stream(&x.resp, &hd, &size) == 0 && hd.rv == 0,
+             "RopOpenStream(PidTagSubject, ReadOnly): 0x%08X", hd.rv);
+    REQUIREF(rc_rsp_write_stream(&x.resp, &hw, &w) == 0,
+             "RopWriteStream response: %s", rc_resp_error(&x.resp));
+    CHECKF(hw.rv == EC_STREAM_ACCESS_DENIED && w == 0, "[MS-OXCPRPT] "
+           "R900/R901: RopWriteStream on a read-only stream gave 0x%08X "
+           "(WrittenSize %u), expected StreamAccessDenied 0x80030005",
+           hw.rv, w);
+    REQUIREF(rc_rsp_open_stream(&x.resp, &hd, &size) == 0,
+             "RopOpenStream response: %s", rc_resp_error(&x.resp));
+    CHECKF(hd.rv == RC_EC_NOT_FOUND, "[MS-OXCPRPT] R549: RopOpenStream "
+           "(ReadOnly) of a property the message lacks gave 0x%08X, "
+           "expected ecNotFound", hd.rv);
+    rc_exec_free(&x);
+
+    /* Nothing was saved: the body is what it was (R56402, R56403). */
+    rc_release(&f.s, strm);
+    rc_release(&f.s, msg);
+    REQUIREF(rc_open_message_props(&f.s, h, fid, mid, body_tag, 1, NULL,
+                                   &row) == 0, "reopen: %s", f.s.error);
+    CHECKF(str_is(rc_row_str(&row, RC_TAG_BODY), "Hello stream"),
+           "[MS-OXCPRPT] R56402/R56403: the body is '%s' although the "
+           "message was never saved", str_or(rc_row_str(&row, RC_TAG_BODY)));
+out:
+    rc_exec_free(&x);
+    fx_close(&f);
+}
+
+/* Objects that do not exist: an attachment number, a recipient row, a
+ * released handle, a freed bookmark, a name never registered. */
+static void test_missing_objects_R440_R1055_R403_OXCTABL_R2481_OXCPRPT_R220(void)
+{
+    static const uint32_t cols[] = { RC_TAG_SUBJECT };
+    fx f;
+    uint64_t fid, mid, mid2;
+    uint32_t h, msg, table, count;
+    rc_buf b;
+    rc_exec x = { 0 };
+    rc_head hd;
+    rc_message_rsp m;
+    uint8_t nr, st, gone, less;
+    rc_recipient *rr;
+    rc_bin bm = { NULL, 0 };
+    int32_t sought;
+    uint16_t n = 0, *ids;
+    rc_propname nm;
+    rc_recipient one[2];   /* roundtrip_recipients() fills two */
+
+    if (fx_open(&f) != 0)
+        goto out;
+    REQUIREF(mkfolder(&f, "msg-missing", &fid, &h) == 0, "setup");
+    REQUIREF(mkmessage(&f, h, fid, "no recipients", NULL, &mid) == 0,
+             "setup");
+    REQUIREF(mkmessage(&f, h, fid, "one recipient", NULL, &mid2) == 0,
+             "setup");
+    /* A recipient on the second message. */
+    memset(one, 0, sizeof(one));
+    roundtrip_recipients(f.s.pool, one);   /* only the first is sent */
+    rc_buf_init(&b, f.s.pool);
+    rc_buf_handle(&b, 0, h);
+    rc_req_open_message(&b, 0, 0, 1, 0x0FFF, fid, 1, mid2);
+    rc_req_modify_recipients(&b, 0, 1, recip_cols, 2, one, 1, NULL);
+    rc_req_save_changes_message(&b, 0, 0, 1, 0x02);
+    rc_req_release(&b, 0, 1);
+    REQUIREF(run(&f, &b, &x, "recipient setup") == 0, "transport");
+    rc_exec_free(&x);
+
+    rc_buf_init(&b, f.s.pool);
+    rc_buf_handle(&b, 0, h);
+    rc_req_open_message(&b, 0, 0, 1, 0x0FFF, fid, 0, mid);
+    rc_req_open_attachment(&b, 0, 1, 2, 0, 7);
+    rc_req_read_recipients(&b, 0, 1, 0);
+    rc_req_open_message(&b, 0, 0, 3, 0x0FFF, fid, 0, mid2);
+    rc_req_read_recipients(&b, 0, 3, 100);
+    REQUIREF(run(&f, &b, &x, "missing Execute") == 0, "transport");
+    REQUIREF(rc_rsp_open_message(&x.resp, &m) == 0 && m.h.rv == 0,
+             "RopOpenMessage: 0x%08X", m.h.rv);
+    REQUIREF(rc_rsp_generic(&x.resp, RC_ROP_OPEN_ATTACHMENT, &hd) == 0,
+             "RopOpenAttachment response: %s", rc_resp_error(&x.resp));
+    CHECKF(hd.rv == RC_EC_NOT_FOUND, "R440: RopOpenAttachment of attachment "
+           "7 of a message without attachments gave 0x%08X, expected "
+           "ecNotFound", hd.rv);
+    REQUIREF(rc_rsp_read_recipients(&x.resp, m.cols, m.ncols, &hd, &nr, &rr)
+                 == 0, "RopReadRecipients response: %s",
+             rc_resp_error(&x.resp));
+    CHECKF(hd.rv == RC_EC_NOT_FOUND, "R403: RopReadRecipients on a message "
+           "without recipients gave 0x%08X (%u rows), expected ecNotFound",
+           hd.rv, nr);
+    REQUIREF(rc_rsp_open_message(&x.resp, &m) == 0 && m.h.rv == 0,
+             "RopOpenMessage (second): 0x%08X", m.h.rv);
+    CHECKF(m.recipient_count == 1, "setup: %u recipients", m.recipient_count);
+    REQUIREF(rc_rsp_read_recipients(&x.resp, m.cols, m.ncols, &hd, &nr, &rr)
+                 == 0, "RopReadRecipients response: %s",
+             rc_resp_error(&x.resp));
+    CHECKF(hd.rv == RC_EC_NOT_FOUND, "R1055: RopReadRecipients from RowId "
+           "100 of a one-recipient message gave 0x%08X (%u rows), expected "
+           "ecNotFound", hd.rv, nr);
+    msg = rc_resp_handle(&x.resp, 1);
+    rc_exec_free(&x);
+
+    /* A released handle is no object any more. */
+    REQUIREF(rc_release(&f.s, msg) == 0, "RopRelease: %s", f.s.error);
+    {
+        rc_row row;
+        uint32_t rv = rc_get_props(&f.s, msg, cols, 1, &row);
+        CHECKF(rv == RC_EC_NULL_OBJECT, "[MS-OXCROPS] R4568/R457302: "
+               "RopGetPropertiesSpecific on a released handle gave 0x%08X, "
+               "expected ecNullObject 0x4B9", rv);
+    }
+
+    /* A freed bookmark. */
+    REQUIREF(rc_get_contents_table(&f.s, h, 0, &table, &count) == 0,
+             "RopGetContentsTable: %s", f.s.error);
+    rc_buf_init(&b, f.s.pool);
+    rc_buf_handle(&b, 0, table);
+    rc_req_set_columns(&b, 0, 0, 0, cols, 1);
+    rc_req_create_bookmark(&b, 0, 0);
+    REQUIREF(run(&f, &b, &x, "bookmark") == 0, "transport");
+    REQUIREF(rc_rsp_table_status(&x.resp, RC_ROP_SET_COLUMNS, &hd, &st) == 0
+             && hd.rv == 0 && rc_rsp_create_bookmark(&x.resp, &hd, &bm) == 0
+             && hd.rv == 0, "RopCreateBookmark: 0x%08X (%s)", hd.rv,
+             rc_resp_error(&x.resp));
+    bm.data = apr_pmemdup(f.s.pool, bm.data, bm.len);
+    rc_exec_free(&x);
+    rc_buf_init(&b, f.s.pool);
+    rc_buf_handle(&b, 0, table);
+    rc_req_free_bookmark(&b, 0, 0, &bm);
+    rc_req_seek_row_bookmark(&b, 0, 0, &bm, 0, 0);
+    REQUIREF(run(&f, &b, &x, "freed bookmark") == 0, "transport");
+    REQUIREF(rc_rsp_generic(&x.resp, RC_ROP_FREE_BOOKMARK, &hd) == 0 &&
+             hd.rv == 0, "RopFreeBookmark: 0x%08X", hd.rv);
+    REQUIREF(rc_rsp_seek_row_bookmark(&x.resp, &hd, &gone, &less, &sought)
+                 == 0, "RopSeekRowBookmark response: %s",
+             rc_resp_error(&x.resp));
+    CHECKF(hd.rv == EC_INVALID_BOOKMARK, "[MS-OXCTABL] R2481: "
+           "RopSeekRowBookmark with a freed bookmark gave 0x%08X, expected "
+           "ecInvalidBookmark 0x80040405", hd.rv);
+    rc_exec_free(&x);
+
+    /* A name never registered, without MAPI_CREATE. */
+    memset(&nm, 0, sizeof(nm));
+    nm.kind = 1;
+    memset(nm.guid, 0x5A, 16);
+    nm.name = "never-registered-name";
+    rc_buf_init(&b, f.s.pool);
+    rc_buf_handle(&b, 0, f.s.logon);
+    rc_req_get_ids_from_names(&b, 0, 0, 0x00, &nm, 1);
+    REQUIREF(run(&f, &b, &x, "RopGetPropertyIdsFromNames") == 0,
+             "transport");
+    REQUIREF(rc_rsp_get_ids_from_names_warn(&x.resp, &hd, &n, &ids) == 0,
+             "RopGetPropertyIdsFromNames response: %s",
+             rc_resp_error(&x.resp));
+    printf("\n    (unknown name without MAPI_CREATE: ReturnValue 0x%08X)",
+           hd.rv);
+    CHECKF(hd.rv == 0 || hd.rv == RC_EC_WARN_WITH_ERRORS,
+           "[MS-OXCPRPT] R220: an unknown name without MAPI_CREATE failed "
+           "the ROP (0x%08X) instead of mapping to 0", hd.rv);
+    CHECKF(rc_resp_left(&x.resp) == 0, "%zu bytes after the response",
+           rc_resp_left(&x.resp));
+    CHECKF(n == 1 && ids[0] == 0, "[MS-OXCPRPT] R220/R226: an unknown name "
+           "without MAPI_CREATE mapped to %u ids, first 0x%04X; expected "
+           "0x0000 (ReturnValue 0x%08X)", n, n ? ids[0] : 0, hd.rv);
+out:
+    rc_exec_free(&x);
+    fx_close(&f);
+}
+
+/* A message created but never saved, and a change to an open message
+ * released without a save, leave the folder as it was ([MS-OXCPRPT]
+ * R56403: values persist on RopSaveChangesMessage). */
+static void test_unsaved_changes_dropped_OXCPRPT_R56403(void)
+{
+    static const uint32_t t[] = { RC_TAG_SUBJECT };
+    fx f;
+    uint64_t fid, mid;
+    uint32_t h;
+    rc_buf b;
+    rc_exec x = { 0 };
+    rc_prop v = rc_pv_str(RC_TAG_SUBJECT, "never saved");
+    rc_row row;
+    const char *subj[8];
+    int n;
+
+    if (fx_open(&f) != 0)
+        goto out;
+    REQUIREF(mkfolder(&f, "msg-unsaved", &fid, &h) == 0, "setup");
+    REQUIREF(mkmessage(&f, h, fid, "saved once", NULL, &mid) == 0, "setup");
+    rc_buf_init(&b, f.s.pool);
+    rc_buf_handle(&b, 0, h);
+    rc_req_create_message(&b, 0, 0, 1, 0x0FFF, fid, 0);
+    rc_req_set_props(&b, 0, 1, &v, 1);
+    rc_req_release(&b, 0, 1);
+    rc_req_open_message(&b, 0, 0, 2, 0x0FFF, fid, 1, mid);
+    rc_req_set_props(&b, 0, 2, &v, 1);
+    rc_req_release(&b, 0, 2);
+    REQUIREF(run(&f, &b, &x, "unsaved Execute") == 0, "transport");
+    rc_exec_free(&x);
+    n = subjects(&f, h, subj, 8);
+    CHECKF(n == 1 && str_is(subj[0], "saved once"), "[MS-OXCPRPT] R56403: "
+           "the folder has %d messages (first '%s') after an unsaved "
+           "RopCreateMessage", n, n > 0 ? str_or(subj[0]) : "-");
+    REQUIREF(rc_open_message_props(&f.s, h, fid, mid, t, 1, NULL, &row) == 0,
+             "reopen: %s", f.s.error);
+    CHECKF(str_is(rc_row_str(&row, RC_TAG_SUBJECT), "saved once"),
+           "[MS-OXCPRPT] R56403: subject '%s' after a change released "
+           "without a save", str_or(rc_row_str(&row, RC_TAG_SUBJECT)));
+out:
+    rc_exec_free(&x);
+    fx_close(&f);
+}
+
 int main(int argc, char **argv)
 {
     CU_pSuite s;
@@ -1348,5 +1690,14 @@ int main(int argc, char **argv)
     CU_add_test(s, "RopLogon to the other user's mailbox is refused "
                    "([MS-OXCSTOR] R3905 R1346)",
                 test_logon_other_mailbox_OXCSTOR_R3905_R1346);
+    CU_add_test(s, "streams: prepopulated, seek, size, zero fill, "
+                   "read-only, not saved ([MS-OXCPRPT] R547 R555 R581 R583 "
+                   "R584 R57705)",
+                test_stream_semantics_OXCPRPT_R547_R555_R581_R583_R584_R57705);
+    CU_add_test(s, "objects that do not exist (R440 R1055 R403 [MS-OXCTABL] "
+                   "R2481 [MS-OXCPRPT] R220)",
+                test_missing_objects_R440_R1055_R403_OXCTABL_R2481_OXCPRPT_R220);
+    CU_add_test(s, "unsaved changes are dropped ([MS-OXCPRPT] R56403)",
+                test_unsaved_changes_dropped_OXCPRPT_R56403);
     return harness_run_tests();
 }
