@@ -193,8 +193,8 @@ static void logon_release_same_id(rop_ctx *ctx, uint8_t logon_id)
     for (i = 0; i < objs->nelts; i++) {
         const sess_object *so = &APR_ARRAY_IDX(objs, i, sess_object);
 
-        /* Byte 1 of an object body is its logon id (rop_object.c). */
-        if (so->type == ROP_OBJ_LOGON && so->len > 1 && so->data[1] == logon_id)
+        if (so->type == ROP_OBJ_LOGON
+            && rop_object_peek_logon_id(so) == logon_id)
             rop_obj_release(ctx, so->handle);
     }
 }

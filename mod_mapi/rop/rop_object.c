@@ -201,6 +201,14 @@ static int obj_rd_typed(mapi_rd *rd, apr_pool_t *pool, rop_object *o)
     return -1;
 }
 
+/* The body starts with the version byte, then the logon id. */
+int rop_object_peek_logon_id(const sess_object *so)
+{
+    if (so->len < 2 || so->data[0] != ROP_OBJ_VERSION)
+        return -1;
+    return so->data[1];
+}
+
 /* obj->type must be set by the caller (it is in the envelope). */
 int rop_object_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
                       rop_object *obj)

@@ -111,6 +111,10 @@ typedef struct rop_object {
     uint64_t ev_fid, ev_mid;
 } rop_object;
 
+/* The logon id of a stored object without decoding its body (a logon's
+ * replacement scans every object of the session); -1 if unreadable. */
+int rop_object_peek_logon_id(const sess_object *so);
+
 /* Codec of the object body (everything after handle/parent/type). */
 int rop_object_encode(const rop_object *obj, apr_pool_t *pool,
                       uint8_t **buf_r, size_t *len_r);

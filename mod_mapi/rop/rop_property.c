@@ -499,9 +499,9 @@ static int prop_tag_listed(const rop_tag_array *tags, uint32_t tag)
  * all but those listed) from src's values into dst. */
 static uint32_t prop_copy_values(rop_ctx *ctx, rop_object *src,
                                  rop_object *dst, const rop_tag_array *tags,
-                                 int include, uint8_t flags,
-                                 apr_array_header_t *problems)
+                                 int include, uint8_t flags)
 {
+    apr_array_header_t *ignored;
     store_props from, have;
     rop_propval_array set;
     unsigned i;
@@ -527,12 +527,8 @@ static uint32_t prop_copy_values(rop_ctx *ctx, rop_object *src,
     }
     /* Computed properties of the source are refused per property by
      * rop_obj_set_props; a copy reports no problem for them. */
-    (void)problems;
-    {
-        apr_array_header_t *ignored = apr_array_make(rop_ctx_pool(ctx), 4,
-                                                     sizeof(rop_prop_problem));
-        ec = rop_obj_set_props(ctx, dst, &set, ignored);
-    }
+    ignored = apr_array_make(rop_ctx_pool(ctx), 4, sizeof(rop_prop_problem));
+    ec = rop_obj_set_props(ctx, dst, &set, ignored);
     return ec ? ec : prop_save_object(ctx, dst);
 }
 
@@ -570,8 +566,8 @@ static int rop_handle_copy_properties(rop_ctx *ctx, rop_call *call,
     if ((ec = prop_copy_objects(ctx, call, &src, &dst)) != 0)
         return rop_write_error_response(out, call, ec);
     problems = apr_array_make(rop_ctx_pool(ctx), 4, sizeof(rop_prop_problem));
-    if ((ec = prop_copy_values(ctx, src, dst, &r->tags, 1, r->copy_flags,
-                               problems)) != 0)
+    if ((ec = prop_copy_values(ctx, src, dst, &r->tags, 1,
+                               r->copy_flags)) != 0)
         return rop_write_error_response(out, call, ec);
     if ((r->copy_flags & PROP_COPY_MOVE)
         && rop_obj_delete_props(ctx, src, &r->tags, problems) == 0)
@@ -592,7 +588,7 @@ static int rop_handle_copy_to(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     if (r->want_subobjects)
         prop_copy_subobjects(ctx, src, dst);
     if ((ec = prop_copy_values(ctx, src, dst, &r->excluded_tags, 0,
-                               r->copy_flags, problems)) != 0)
+                               r->copy_flags)) != 0)
         return rop_write_error_response(out, call, ec);
     return prop_wr_copy_response(out, call, problems);
 }

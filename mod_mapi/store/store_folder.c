@@ -267,17 +267,9 @@ store_status store_folder_get(mapi_db *db, apr_pool_t *pool,
 {
     int ret = store_folder_live(db, NULL, pool, mbox, fid, f_r, 0);
 
-    if (ret == DB_NOTFOUND)
-        return STORE_NOT_FOUND;
-    if (ret != 0) {
-        if (error_r)
-            *error_r = ret == EINVAL
-                ? apr_psprintf(pool, "mailbox store: folder %016llx: the "
-                               "record is malformed", (unsigned long long)fid)
-                : mapi_db_strerror(pool, db, "read folder", ret);
-        return STORE_DB_ERROR;
-    }
-    return STORE_OK;
+    return store_read_status(db, pool, ret, apr_psprintf(pool,
+                             "folder %016llx", (unsigned long long)fid),
+                             error_r);
 }
 
 /* ------------------------------------------------------------- create -- */

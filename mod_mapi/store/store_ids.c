@@ -224,6 +224,22 @@ int store_db_fail(store_txn *t, int ret, const char *what)
     return ret;    /* deadlocks are retried, the rest reported */
 }
 
+store_status store_read_status(mapi_db *db, apr_pool_t *pool, int ret,
+                               const char *what, const char **error_r)
+{
+    if (ret == 0)
+        return STORE_OK;
+    if (ret == DB_NOTFOUND)
+        return STORE_NOT_FOUND;
+    if (error_r)
+        *error_r = ret == EINVAL
+            ? apr_psprintf(pool, "mailbox store: %s: the record is "
+                           "malformed", what)
+            : mapi_db_strerror(pool, db, apr_pstrcat(pool, "read ", what,
+                                                     NULL), ret);
+    return STORE_DB_ERROR;
+}
+
 int store_db_keys(DB *d, DB_TXN *txn, const void *prefix, size_t plen,
                   apr_pool_t *pool, apr_array_header_t **keys_r)
 {

@@ -57,6 +57,11 @@ int store_db_del(DB *d, DB_TXN *txn, const void *k, size_t klen);
 /* Maps a BDB return of a body onto the verdict (DB_NOTFOUND/EINVAL) or
  * passes it on to be retried or reported. */
 int store_db_fail(store_txn *t, int ret, const char *what);
+/* The status of a read made outside a transaction (the get functions):
+ * NOT_FOUND, or DB_ERROR with *error_r (may be NULL) naming what was read
+ * (its record malformed when ret is EINVAL). */
+store_status store_read_status(mapi_db *db, apr_pool_t *pool, int ret,
+                               const char *what, const char **error_r);
 
 /* Every key of d starting with prefix, in key order, into an array of
  * rop_bin (pool copies). */

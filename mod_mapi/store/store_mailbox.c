@@ -275,19 +275,14 @@ store_status store_mailbox_get(mapi_db *db, apr_pool_t *pool,
                                const char **error_r)
 {
     store_mailbox_info *mi = apr_pcalloc(pool, sizeof(*mi));
-    int ret = store_info_read(db, NULL, pool, mbox, mi, 0);
+    store_status st = store_read_status(db, pool,
+                                        store_info_read(db, NULL, pool, mbox,
+                                                        mi, 0),
+                                        "mailbox info", error_r);
 
-    if (ret == DB_NOTFOUND)
-        return STORE_NOT_FOUND;
-    if (ret != 0) {
-        if (error_r)
-            *error_r = ret == EINVAL
-                ? "mailbox store: the mailbox info record is malformed"
-                : mapi_db_strerror(pool, db, "read mailbox", ret);
-        return STORE_DB_ERROR;
-    }
-    *info_r = mi;
-    return STORE_OK;
+    if (st == STORE_OK)
+        *info_r = mi;
+    return st;
 }
 
 /* ------------------------------------------------------------- delete -- */

@@ -265,17 +265,9 @@ store_status store_message_get(mapi_db *db, apr_pool_t *pool,
 {
     int ret = store_message_read(db, NULL, pool, mbox, mid, m_r, 0);
 
-    if (ret == DB_NOTFOUND)
-        return STORE_NOT_FOUND;
-    if (ret != 0) {
-        if (error_r)
-            *error_r = ret == EINVAL
-                ? apr_psprintf(pool, "mailbox store: message %016llx: the "
-                               "record is malformed", (unsigned long long)mid)
-                : mapi_db_strerror(pool, db, "read message", ret);
-        return STORE_DB_ERROR;
-    }
-    return STORE_OK;
+    return store_read_status(db, pool, ret, apr_psprintf(pool,
+                             "message %016llx", (unsigned long long)mid),
+                             error_r);
 }
 
 /* -------------------------------------------------------------- save -- */
