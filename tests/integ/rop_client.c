@@ -11,6 +11,7 @@
 #include <apr_strings.h>
 
 #include "rop_client.h"
+#include "harness.h"
 
 /* ------------------------------------------------------------ Execute -- */
 
@@ -436,4 +437,38 @@ uint32_t rc_open_message_props(rc_session *s, uint32_t in, uint64_t fid,
                         &h, "RopGetPropertiesSpecific");
     rc_exec_free(&x);
     return rv;
+}
+
+/* ---------------------------------------------------------- fixture -- */
+
+int rc_fx_open(rc_fx *f, const harness *h)
+{
+    uint32_t rv;
+
+    memset(f, 0, sizeof(*f));
+    f->c = harness_connect_demo(harness_client(h, 0, MHC_AUTH_BASIC));
+    if (f->c == NULL)
+        return -1;
+    rc_session_init(&f->s, f->c);
+    rv = rc_logon(&f->s, H_DEMO_DN, RC_OPEN_DEFAULT_PRIVATE);
+    if (rv == 0)
+        rv = rc_open_folder(&f->s, f->s.lo.fids[RC_FID_INBOX], &f->inbox);
+    CHECKF(rv == 0, "setup: RopLogon + RopOpenFolder(Inbox): 0x%08X (%s)",
+           rv, f->s.error);
+    return rv == 0 ? 0 : -1;
+}
+
+void rc_fx_close(rc_fx *f)
+{
+    if (f->c)
+        rc_session_free(&f->s);
+    mhc_client_free(&f->c);
+}
+
+int rc_fx_run(rc_fx *f, rc_buf *b, rc_exec *x, const char *what)
+{
+    if (rc_execute(f->c, b, f->s.pool, x) == 0)
+        return 0;
+    CHECKF(0, "%s: %s", what, x->error);
+    return -1;
 }

@@ -120,4 +120,22 @@ uint32_t rc_open_message_props(rc_session *s, uint32_t in, uint64_t fid,
                                uint64_t mid, const uint32_t *tags,
                                uint16_t n, rc_message_rsp *msg, rc_row *row);
 
+/* ---------------------------------------------------------- fixture -- */
+
+/* What most ROP tests start from: a fresh Connect of the demo user,
+ * logged on to its mailbox, with the Inbox open. */
+typedef struct rc_fx {
+    mhc_client *c;
+    rc_session s;
+    uint32_t inbox;
+} rc_fx;
+
+struct harness;
+/* 0 when the fixture is ready; -1 after recording why (CHECKF). */
+int rc_fx_open(rc_fx *f, const struct harness *h);
+void rc_fx_close(rc_fx *f);
+/* Sends b in the fixture's session; 0, or -1 after recording the
+ * transport failure. */
+int rc_fx_run(rc_fx *f, rc_buf *b, rc_exec *x, const char *what);
+
 #endif

@@ -38,49 +38,11 @@ static int suite_cleanup(void)
 
 /* ------------------------------------------------------------ fixture -- */
 
-/* A connected demo client, logged on, with the Inbox open. */
-typedef struct fx {
-    mhc_client *c;
-    rc_session s;
-    uint32_t inbox;
-} fx;
-
-/* 0 when the fixture is ready; -1 after recording why. */
-static int fx_open(fx *f)
-{
-    uint32_t rv;
-
-    memset(f, 0, sizeof(*f));
-    f->c = harness_connect_demo(harness_client(&H, 0, MHC_AUTH_BASIC));
-    if (f->c == NULL)
-        return -1;
-    rc_session_init(&f->s, f->c);
-    rv = rc_logon(&f->s, H_DEMO_DN, RC_OPEN_DEFAULT_PRIVATE);
-    if (rv == 0)
-        rv = rc_open_folder(&f->s, f->s.lo.fids[RC_FID_INBOX], &f->inbox);
-    CHECKF(rv == 0, "setup: RopLogon + RopOpenFolder(Inbox): 0x%08X (%s)",
-           rv, f->s.error);
-    return rv == 0 ? 0 : -1;
-}
-
-static void fx_close(fx *f)
-{
-    if (f->c)
-        rc_session_free(&f->s);
-    mhc_client_free(&f->c);
-}
-
-/* Sends b; 0, or -1 after recording the transport failure. */
-static int run(fx *f, rc_buf *b, rc_exec *x, const char *what)
-{
-    if (rc_execute(f->c, b, f->s.pool, x) == 0)
-        return 0;
-    CHECKF(0, "%s: %s", what, x->error);
-    return -1;
-}
+/* rc_fx (rop_client.h): a connected demo client, logged on, with the
+ * Inbox open. */
 
 /* A folder named name under parent (a handle); 0 or the ReturnValue. */
-static uint32_t mkfolder(fx *f, uint32_t parent, const char *name,
+static uint32_t mkfolder(rc_fx *f, uint32_t parent, const char *name,
                          uint64_t *fid, uint32_t *h)
 {
     uint32_t rv = rc_create_folder(&f->s, parent, name, NULL, 0, fid, h);
@@ -91,7 +53,7 @@ static uint32_t mkfolder(fx *f, uint32_t parent, const char *name,
 }
 
 /* A message with subject in folder (handle, fid); 0 or the ReturnValue. */
-static uint32_t mkmessage(fx *f, uint32_t folder, uint64_t fid,
+static uint32_t mkmessage(rc_fx *f, uint32_t folder, uint64_t fid,
                           const char *subject)
 {
     rc_prop v[2] = { rc_pv_str(RC_TAG_SUBJECT, subject),
@@ -110,7 +72,7 @@ static const uint32_t hier_cols[] = { RC_TAG_DISPLAY_NAME, RC_TAG_COMMENT,
                                       RC_TAG_FOLDER_ID,
                                       RC_TAG_CONTENT_COUNT };
 
-static uint32_t hierarchy(fx *f, uint32_t folder, rc_rows_rsp *rows)
+static uint32_t hierarchy(rc_fx *f, uint32_t folder, rc_rows_rsp *rows)
 {
     uint32_t table, count, rv;
 
@@ -125,7 +87,7 @@ static uint32_t hierarchy(fx *f, uint32_t folder, rc_rows_rsp *rows)
 }
 
 /* The FolderId of the child named name of folder, or 0. */
-static uint64_t child_fid(fx *f, uint32_t folder, const char *name)
+static uint64_t child_fid(rc_fx *f, uint32_t folder, const char *name)
 {
     rc_rows_rsp rows;
     const rc_row *r;
@@ -138,7 +100,7 @@ static uint64_t child_fid(fx *f, uint32_t folder, const char *name)
 
 /* Drafts is no FolderId of the logon response: found by name under the
  * IPM subtree. */
-static uint64_t drafts_fid(fx *f)
+static uint64_t drafts_fid(rc_fx *f)
 {
     uint32_t ipm;
     uint64_t fid = 0;
@@ -151,7 +113,7 @@ static uint64_t drafts_fid(fx *f)
 }
 
 /* The number of rows of folder's contents table, or -1. */
-static long contents_count(fx *f, uint32_t folder)
+static long contents_count(rc_fx *f, uint32_t folder)
 {
     uint32_t table, count;
 
@@ -167,11 +129,11 @@ static long contents_count(fx *f, uint32_t folder)
  * the existing folder is opened (same FolderId). */
 static void test_create_folder_duplicate_R481_R482_R491_R59(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t fid = 0, fid2 = 0;
     uint32_t h, h2, rv;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, f.inbox, "fold-create", &fid, &h) == 0, "setup");
     CHECKF(fid != 0 && (fid & 0xFFFF) == f.s.lo.repl_id,
@@ -201,7 +163,7 @@ static void test_create_folder_duplicate_R481_R482_R491_R59(void)
                n);
     }
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* The IsExistingFolder byte of RopCreateFolder with OpenExisting on a
@@ -211,21 +173,21 @@ out:
  * present only when it is TRUE). */
 static void test_create_folder_is_existing_private_R1197_R926(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t fid = 0;
     uint32_t h;
     rc_buf b;
     rc_exec x = { 0 };
     rc_folder_rsp o;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, f.inbox, "fold-existing", &fid, &h) == 0,
              "setup");
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, f.inbox);
     rc_req_create_folder(&b, 0, 0, 1, 1, 1, 1, "fold-existing", "");
-    REQUIREF(run(&f, &b, &x, "RopCreateFolder") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopCreateFolder") == 0, "transport");
     REQUIREF(rc_rsp_create_folder(&x.resp, &o) == 0,
              "R926: RopCreateFolder response does not parse: %s",
              rc_resp_error(&x.resp));
@@ -239,18 +201,18 @@ static void test_create_folder_is_existing_private_R1197_R926(void)
            "there", o.is_existing);
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopOpenFolder of a FolderId no folder has. */
 static void test_open_folder_unknown_R466_R468_R469(void)
 {
-    fx f;
+    rc_fx f;
     uint32_t h, rv;
     /* Our ReplId, a GlobalCounter far past anything allocated. */
     uint64_t fid;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     fid = (uint64_t)f.s.lo.repl_id | ((uint64_t)0x0000EFCDAB897766ull << 16);
     rv = rc_open_folder(&f.s, fid, &h);
@@ -261,20 +223,20 @@ static void test_open_folder_unknown_R466_R468_R469(void)
     rv = rc_open_folder(&f.s, f.s.lo.fids[RC_FID_INBOX], &h);
     CHECKF(rv == 0, "RopOpenFolder of the Inbox after it: 0x%08X", rv);
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* The hierarchy table of the Inbox lists the new folder with the name and
  * comment it was created with. */
 static void test_hierarchy_shows_new_folder_R477_R478(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t fid;
     uint32_t h, rv, table, count = 0;
     rc_rows_rsp rows;
     const rc_row *r;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     rv = rc_create_folder(&f.s, f.inbox, "fold-hier", "the comment", 0,
                           &fid, &h);
@@ -299,7 +261,7 @@ static void test_hierarchy_shows_new_folder_R477_R478(void)
            rc_row_str(r, RC_TAG_COMMENT) ? rc_row_str(r, RC_TAG_COMMENT)
                                          : "(absent)");
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopSetProperties renames a folder; RopGetPropertiesSpecific and the
@@ -308,7 +270,7 @@ static void test_folder_set_get_props_OXCPRPT(void)
 {
     static const uint32_t tags[] = { RC_TAG_DISPLAY_NAME, RC_TAG_COMMENT,
                                      RC_TAG_FOLDER_ID };
-    fx f;
+    rc_fx f;
     uint64_t fid;
     uint32_t h, rv;
     uint16_t np = 0;
@@ -316,7 +278,7 @@ static void test_folder_set_get_props_OXCPRPT(void)
     rc_row row;
     rc_prop v[2];
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, f.inbox, "fold-rename", &fid, &h) == 0, "setup");
     v[0] = rc_pv_str(RC_TAG_DISPLAY_NAME, "fold-renamed");
@@ -345,13 +307,13 @@ static void test_folder_set_get_props_OXCPRPT(void)
            child_fid(&f, f.inbox, "fold-rename") == 0,
            "the Inbox hierarchy table does not show the rename");
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopMoveFolder of an Inbox subfolder to Drafts under a new name. */
 static void test_move_folder_R190_R2190(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t fid, dfid, moved;
     uint32_t h, drafts, rv, dest_idx;
     uint8_t partial = 0xFF;
@@ -359,7 +321,7 @@ static void test_move_folder_R190_R2190(void)
     rc_exec x = { 0 };
     rc_head hd;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF((dfid = drafts_fid(&f)) != 0, "setup: no Drafts folder");
     REQUIREF(rc_open_folder(&f.s, dfid, &drafts) == 0, "setup: open Drafts");
@@ -370,7 +332,7 @@ static void test_move_folder_R190_R2190(void)
     rc_buf_handle(&b, 0, f.inbox);
     rc_buf_handle(&b, 1, drafts);
     rc_req_move_folder(&b, 0, 0, 1, 0, 1, fid, "fold-moved");
-    REQUIREF(run(&f, &b, &x, "RopMoveFolder") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopMoveFolder") == 0, "transport");
     REQUIREF(rc_rsp_move_copy(&x.resp, RC_ROP_MOVE_FOLDER, &hd, &dest_idx,
                               &partial) == 0,
              "RopMoveFolder response: %s", rc_resp_error(&x.resp));
@@ -386,14 +348,14 @@ static void test_move_folder_R190_R2190(void)
            "RopMoveFolder: the moved folder (0x%08X) lost its message", rv);
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopCopyFolder (recursive) of an Inbox subfolder to Drafts: both exist
  * afterwards, the copy with the message and subfolder. */
 static void test_copy_folder_R219_R2714(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t fid, dfid, sub, copied;
     uint32_t h, hs, drafts, rv, dest_idx;
     uint8_t partial = 0xFF;
@@ -401,7 +363,7 @@ static void test_copy_folder_R219_R2714(void)
     rc_exec x = { 0 };
     rc_head hd;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF((dfid = drafts_fid(&f)) != 0, "setup: no Drafts folder");
     REQUIREF(rc_open_folder(&f.s, dfid, &drafts) == 0, "setup: open Drafts");
@@ -412,7 +374,7 @@ static void test_copy_folder_R219_R2714(void)
     rc_buf_handle(&b, 0, f.inbox);
     rc_buf_handle(&b, 1, drafts);
     rc_req_copy_folder(&b, 0, 0, 1, 0, 1, 1, fid, "fold-copied");
-    REQUIREF(run(&f, &b, &x, "RopCopyFolder") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopCopyFolder") == 0, "transport");
     REQUIREF(rc_rsp_move_copy(&x.resp, RC_ROP_COPY_FOLDER, &hd, &dest_idx,
                               &partial) == 0,
              "RopCopyFolder response: %s", rc_resp_error(&x.resp));
@@ -434,12 +396,12 @@ static void test_copy_folder_R219_R2714(void)
            "its message");
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* One RopDeleteFolder of fid from the folder parent: 0 or the transport
  * failure; rv and partial set. */
-static int delete_folder(fx *f, uint32_t parent, uint64_t fid,
+static int delete_folder(rc_fx *f, uint32_t parent, uint64_t fid,
                          uint8_t flags, uint32_t *rv, uint8_t *partial)
 {
     rc_buf b;
@@ -450,7 +412,7 @@ static int delete_folder(fx *f, uint32_t parent, uint64_t fid,
     rc_buf_init(&b, f->s.pool);
     rc_buf_handle(&b, 0, parent);
     rc_req_delete_folder(&b, 0, 0, flags, fid);
-    if (run(f, &b, &x, "RopDeleteFolder") == 0) {
+    if (rc_fx_run(f, &b, &x, "RopDeleteFolder") == 0) {
         rc = rc_rsp_partial(&x.resp, RC_ROP_DELETE_FOLDER, &hd, partial);
         CHECKF(rc == 0, "RopDeleteFolder response: %s",
                rc_resp_error(&x.resp));
@@ -468,12 +430,12 @@ static int delete_folder(fx *f, uint32_t parent, uint64_t fid,
  * goes, and can no longer be opened. */
 static void test_delete_folder_R371_R816_R817_R1079_R762_R763(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t fid, sub;
     uint32_t h, hs, rv = 1;
     uint8_t partial = 0;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, f.inbox, "fold-delete", &fid, &h) == 0, "setup");
     REQUIREF(mkmessage(&f, h, fid, "keeps the folder") == 0, "setup");
@@ -507,7 +469,7 @@ static void test_delete_folder_R371_R816_R817_R1079_R762_R763(void)
     CHECKF(rv == RC_EC_NOT_FOUND, "R763: RopOpenFolder of the deleted "
            "subfolder gave 0x%08X, expected ecNotFound", rv);
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* The Inbox cannot be deleted: RopDeleteFolder fails or reports partial
@@ -515,11 +477,11 @@ out:
  * special folders are what the logon hands out). */
 static void test_delete_special_folder_refused_R503_R1083(void)
 {
-    fx f;
+    rc_fx f;
     uint32_t ipm, h, rv = 0;
     uint8_t partial = 0;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(rc_open_folder(&f.s, f.s.lo.fids[RC_FID_IPM_SUBTREE], &ipm)
                  == 0, "setup: open the IPM subtree");
@@ -544,13 +506,13 @@ static void test_delete_special_folder_refused_R503_R1083(void)
                "subtree succeeded");
     }
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopEmptyFolder removes the messages and subfolders, not the folder. */
 static void test_empty_folder_R243_R979(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t fid, sub;
     uint32_t h, hs, rv;
     uint8_t partial = 0xFF;
@@ -559,7 +521,7 @@ static void test_empty_folder_R243_R979(void)
     rc_head hd;
     rc_rows_rsp rows;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, f.inbox, "fold-empty", &fid, &h) == 0, "setup");
     REQUIREF(mkmessage(&f, h, fid, "empty me 1") == 0, "setup");
@@ -571,7 +533,7 @@ static void test_empty_folder_R243_R979(void)
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, h);
     rc_req_empty_folder(&b, 0, 0, 0, 0, 0);
-    REQUIREF(run(&f, &b, &x, "RopEmptyFolder") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopEmptyFolder") == 0, "transport");
     REQUIREF(rc_rsp_partial(&x.resp, RC_ROP_EMPTY_FOLDER, &hd, &partial)
                  == 0, "RopEmptyFolder response: %s",
              rc_resp_error(&x.resp));
@@ -585,11 +547,11 @@ static void test_empty_folder_R243_R979(void)
     CHECKF(rv == 0, "RopEmptyFolder removed the folder itself (0x%08X)", rv);
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* One RopGetReceiveFolder: 0 or RC_ERR_CLIENT (recorded); *rv set. */
-static int get_receive(fx *f, const char *cls, uint32_t *rv, uint64_t *fid,
+static int get_receive(rc_fx *f, const char *cls, uint32_t *rv, uint64_t *fid,
                        const char **explicit_class)
 {
     rc_buf b;
@@ -602,7 +564,7 @@ static int get_receive(fx *f, const char *cls, uint32_t *rv, uint64_t *fid,
     rc_buf_init(&b, f->s.pool);
     rc_buf_handle(&b, 0, f->s.logon);
     rc_req_get_receive_folder(&b, 0, 0, cls);
-    if (run(f, &b, &x, "RopGetReceiveFolder") == 0) {
+    if (rc_fx_run(f, &b, &x, "RopGetReceiveFolder") == 0) {
         rc = rc_rsp_get_receive_folder(&x.resp, &hd, fid, explicit_class);
         CHECKF(rc == 0, "RopGetReceiveFolder('%s') response: %s", cls,
                rc_resp_error(&x.resp));
@@ -615,12 +577,12 @@ static int get_receive(fx *f, const char *cls, uint32_t *rv, uint64_t *fid,
 /* IPM.Note is delivered to the Inbox. */
 static void test_get_receive_folder_inbox_OXCSTOR_R196_R208_R210(void)
 {
-    fx f;
+    rc_fx f;
     uint32_t rv = 1;
     uint64_t fid;
     const char *cls;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(get_receive(&f, "IPM.Note", &rv, &fid, &cls) == 0, "transport");
     REQUIREF(rv == 0, "[MS-OXCSTOR] R196: RopGetReceiveFolder(IPM.Note) "
@@ -634,7 +596,7 @@ static void test_get_receive_folder_inbox_OXCSTOR_R196_R208_R210(void)
            "[MS-OXCSTOR] R197/R210: ExplicitMessageClass '%s' for IPM.Note",
            cls ? cls : "(null)");
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopSetReceiveFolder of a class to a folder of ours; RopGetReceiveFolder
@@ -642,7 +604,7 @@ out:
  * lists it. */
 static void test_set_receive_folder_OXCSTOR_R247_R250_R296_R303(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t fid, got;
     uint32_t h, rv = 1, n = 0;
     const char *cls;
@@ -652,13 +614,13 @@ static void test_set_receive_folder_OXCSTOR_R247_R250_R296_R303(void)
     rc_row *rows;
     int found = 0;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, f.inbox, "fold-receive", &fid, &h) == 0, "setup");
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, f.s.logon);
     rc_req_set_receive_folder(&b, 0, 0, fid, "IPM.Note.FoldTest");
-    REQUIREF(run(&f, &b, &x, "RopSetReceiveFolder") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopSetReceiveFolder") == 0, "transport");
     REQUIREF(rc_rsp_generic(&x.resp, RC_ROP_SET_RECEIVE_FOLDER, &hd) == 0,
              "RopSetReceiveFolder response: %s", rc_resp_error(&x.resp));
     REQUIREF(hd.rv == 0, "[MS-OXCSTOR] R250: RopSetReceiveFolder gave "
@@ -683,7 +645,7 @@ static void test_set_receive_folder_OXCSTOR_R247_R250_R296_R303(void)
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, f.s.logon);
     rc_req_get_receive_folder_table(&b, 0, 0);
-    REQUIREF(run(&f, &b, &x, "RopGetReceiveFolderTable") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopGetReceiveFolderTable") == 0, "transport");
     REQUIREF(rc_rsp_get_receive_folder_table(&x.resp, &hd, &n, &rows) == 0,
              "[MS-OXCSTOR] R296: RopGetReceiveFolderTable response: %s",
              rc_resp_error(&x.resp));
@@ -705,18 +667,18 @@ static void test_set_receive_folder_OXCSTOR_R247_R250_R296_R303(void)
            "after the rows", rc_resp_left(&x.resp));
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopLongTermIdFromId then RopIdFromLongTermId gives the id back, for a
  * special folder and for a new one. */
 static void test_long_term_id_round_trip_OXCSTOR_R442_R458(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t ids[2], fid;
     uint32_t h;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, f.inbox, "fold-ltid", &fid, &h) == 0, "setup");
     ids[0] = f.s.lo.fids[RC_FID_INBOX];
@@ -731,7 +693,7 @@ static void test_long_term_id_round_trip_OXCSTOR_R442_R458(void)
         rc_buf_init(&b, f.s.pool);
         rc_buf_handle(&b, 0, f.s.logon);
         rc_req_long_term_id_from_id(&b, 0, 0, ids[i]);
-        if (run(&f, &b, &x, "RopLongTermIdFromId") != 0)
+        if (rc_fx_run(&f, &b, &x, "RopLongTermIdFromId") != 0)
             break;
         CHECKF(rc_rsp_long_term_id_from_id(&x.resp, &hd, &lt) == 0 &&
                hd.rv == 0, "[MS-OXCSTOR] R442: RopLongTermIdFromId of "
@@ -746,7 +708,7 @@ static void test_long_term_id_round_trip_OXCSTOR_R442_R458(void)
         rc_buf_init(&b, f.s.pool);
         rc_buf_handle(&b, 0, f.s.logon);
         rc_req_id_from_long_term_id(&b, 0, 0, &lt);
-        if (run(&f, &b, &x, "RopIdFromLongTermId") != 0)
+        if (rc_fx_run(&f, &b, &x, "RopIdFromLongTermId") != 0)
             break;
         CHECKF(rc_rsp_id_from_long_term_id(&x.resp, &hd, &back) == 0 &&
                hd.rv == 0 && back == ids[i], "[MS-OXCSTOR] R458/R459: "
@@ -756,24 +718,24 @@ static void test_long_term_id_round_trip_OXCSTOR_R442_R458(void)
         rc_exec_free(&x);
     }
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopGetStoreState: success, and no bit but STORE_HAS_SEARCHES. */
 static void test_get_store_state_OXCSTOR_R334_R339(void)
 {
-    fx f;
+    rc_fx f;
     rc_buf b;
     rc_exec x = { 0 };
     rc_head hd;
     uint32_t state = 0xFFFFFFFF;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, f.s.logon);
     rc_req_get_store_state(&b, 0, 0);
-    REQUIREF(run(&f, &b, &x, "RopGetStoreState") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopGetStoreState") == 0, "transport");
     REQUIREF(rc_rsp_get_store_state(&x.resp, &hd, &state) == 0,
              "RopGetStoreState response: %s", rc_resp_error(&x.resp));
     CHECKF(hd.rv == 0, "[MS-OXCSTOR] R339: RopGetStoreState gave 0x%08X",
@@ -784,25 +746,25 @@ static void test_get_store_state_OXCSTOR_R334_R339(void)
            rc_resp_left(&x.resp));
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopGetAddressTypes: the count and size fields describe the strings. */
 static void test_get_address_types_OXCROPS_R2410_R2416(void)
 {
-    fx f;
+    rc_fx f;
     rc_buf b;
     rc_exec x = { 0 };
     rc_head hd;
     uint16_t n = 0;
     const char **types;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, f.s.logon);
     rc_req_get_address_types(&b, 0, 0);
-    REQUIREF(run(&f, &b, &x, "RopGetAddressTypes") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopGetAddressTypes") == 0, "transport");
     REQUIREF(rc_rsp_get_address_types(&x.resp, &hd, &n, &types) == 0,
              "[MS-OXCROPS] R2410-R2416: RopGetAddressTypes response: %s",
              rc_resp_error(&x.resp));
@@ -817,21 +779,21 @@ static void test_get_address_types_OXCROPS_R2410_R2416(void)
            rc_resp_left(&x.resp));
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* A handle index whose slot holds 0xFFFFFFFF: ecNullObject, and the ROPs
  * after it run. */
 static void test_null_handle_OXCROPS_R4712_R471201_R457302(void)
 {
-    fx f;
+    rc_fx f;
     rc_buf b;
     rc_exec x = { 0 };
     rc_folder_rsp o;
     rc_head hd;
     uint32_t state;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, f.s.logon);
@@ -839,7 +801,7 @@ static void test_null_handle_OXCROPS_R4712_R471201_R457302(void)
     rc_buf_handle(&b, 2, RC_NO_HANDLE);
     rc_req_open_folder(&b, 0, 1, 2, f.s.lo.fids[RC_FID_INBOX], 0);
     rc_req_get_store_state(&b, 0, 0);
-    REQUIREF(run(&f, &b, &x, "RopOpenFolder on 0xFFFFFFFF") == 0,
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopOpenFolder on 0xFFFFFFFF") == 0,
              "transport");
     REQUIREF(rc_rsp_open_folder(&x.resp, &o) == 0, "RopOpenFolder "
              "response: %s", rc_resp_error(&x.resp));
@@ -854,7 +816,7 @@ static void test_null_handle_OXCROPS_R4712_R471201_R457302(void)
            rc_resp_left(&x.resp));
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* Folder ROPs given the logon handle instead of a folder: each fails with
@@ -867,7 +829,7 @@ static void test_folder_rop_on_logon_R495_R509(void)
                                     RC_ROP_GET_CONTENTS_TABLE,
                                     RC_ROP_DELETE_FOLDER,
                                     RC_ROP_EMPTY_FOLDER };
-    fx f;
+    rc_fx f;
     rc_buf b;
     rc_exec x = { 0 };
     rc_head hd;
@@ -875,7 +837,7 @@ static void test_folder_rop_on_logon_R495_R509(void)
     uint8_t partial;
     rc_folder_rsp o;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, f.s.logon);
@@ -884,7 +846,7 @@ static void test_folder_rop_on_logon_R495_R509(void)
     rc_req_delete_folder(&b, 0, 0, 0x05, f.s.lo.fids[RC_FID_INBOX]);
     rc_req_empty_folder(&b, 0, 0, 0, 0, 0);
     rc_req_get_store_state(&b, 0, 0);
-    REQUIREF(run(&f, &b, &x, "folder ROPs on the logon") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "folder ROPs on the logon") == 0, "transport");
     REQUIREF(rc_rsp_create_folder(&x.resp, &o) == 0, "RopCreateFolder on "
              "the logon: %s", rc_resp_error(&x.resp));
     CHECKF(o.h.rv == RC_EC_NOT_SUPPORTED, "R495: RopCreateFolder on the "
@@ -915,19 +877,19 @@ static void test_folder_rop_on_logon_R495_R509(void)
     }
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* A RopOpenFolder request cut inside its FolderId: the Execute fails with
  * ecRpcFormat in ErrorCode; the session context survives it. */
 static void test_truncated_request_OXCROPS_R4551(void)
 {
-    fx f;
+    rc_fx f;
     rc_buf b;
     rc_exec x = { 0 };
     uint32_t h, rv;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, f.s.logon);
@@ -957,12 +919,12 @@ static void test_truncated_request_OXCROPS_R4551(void)
            rv, f.s.error);
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* Sends one folder-to-folder ROP built by build() with slot 0 = src and
  * slot 1 = dst; its ReturnValue and PartialCompletion, or RC_ERR_CLIENT. */
-static uint32_t move_or_copy(fx *f, int copy, uint32_t src, uint32_t dst,
+static uint32_t move_or_copy(rc_fx *f, int copy, uint32_t src, uint32_t dst,
                              uint64_t fid, const char *name, uint8_t *partial)
 {
     rc_buf b;
@@ -978,7 +940,7 @@ static uint32_t move_or_copy(fx *f, int copy, uint32_t src, uint32_t dst,
         rc_req_copy_folder(&b, 0, 0, 1, 0, 1, 1, fid, name);
     else
         rc_req_move_folder(&b, 0, 0, 1, 0, 1, fid, name);
-    if (run(f, &b, &x, copy ? "RopCopyFolder" : "RopMoveFolder") != 0)
+    if (rc_fx_run(f, &b, &x, copy ? "RopCopyFolder" : "RopMoveFolder") != 0)
         return rv;
     if (rc_rsp_move_copy(&x.resp, copy ? RC_ROP_COPY_FOLDER
                                        : RC_ROP_MOVE_FOLDER,
@@ -994,7 +956,7 @@ static uint32_t move_or_copy(fx *f, int copy, uint32_t src, uint32_t dst,
 }
 
 /* How many children of folder are named name. */
-static int children_named(fx *f, uint32_t folder, const char *name)
+static int children_named(rc_fx *f, uint32_t folder, const char *name)
 {
     rc_rows_rsp rows;
     int n = 0;
@@ -1013,7 +975,7 @@ static int children_named(fx *f, uint32_t folder, const char *name)
  * destination that is no folder. */
 static void test_folder_invalid_requests_R486_R1234_R599_R611_R601(void)
 {
-    fx f;
+    rc_fx f;
     rc_buf b;
     rc_exec x = { 0 };
     rc_folder_rsp o;
@@ -1021,14 +983,14 @@ static void test_folder_invalid_requests_R486_R1234_R599_R611_R601(void)
     uint32_t h, rv = 0;
     uint8_t partial;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, f.inbox, "fold-invalid", &fid, &h) == 0, "setup");
     bogus = (uint64_t)f.s.lo.repl_id | ((uint64_t)0x0000EEDDCCBBAA99ull << 16);
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, f.inbox);
     rc_req_create_folder(&b, 0, 0, 1, 3, 1, 0, "fold-badtype", "");
-    REQUIREF(run(&f, &b, &x, "RopCreateFolder") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopCreateFolder") == 0, "transport");
     REQUIREF(rc_rsp_create_folder(&x.resp, &o) == 0, "response: %s",
              rc_resp_error(&x.resp));
     CHECKF(o.h.rv == RC_EC_INVALID_PARAM, "R486/R487: RopCreateFolder with "
@@ -1061,7 +1023,7 @@ static void test_folder_invalid_requests_R486_R1234_R599_R611_R601(void)
            "the folder moved in a refused RopMoveFolder");
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* Moves that would break the tree: a folder into its own subfolder, and
@@ -1070,7 +1032,7 @@ out:
  * nothing. */
 static void test_move_folder_loops_and_clashes_R480_R1065_R1114(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t a, sub, b_fid, clash;
     uint32_t ha, hs, hb, hc, rv;
     uint8_t partial;
@@ -1078,7 +1040,7 @@ static void test_move_folder_loops_and_clashes_R480_R1065_R1114(void)
     uint16_t np = 0;
     rc_problem *pp;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, f.inbox, "fold-loop", &a, &ha) == 0, "setup");
     REQUIREF(mkfolder(&f, ha, "fold-loop-sub", &sub, &hs) == 0, "setup");
@@ -1120,7 +1082,7 @@ static void test_move_folder_loops_and_clashes_R480_R1065_R1114(void)
     CHECKF(rv != 0 || np != 0, "R1065: RopSetProperties renaming a folder "
            "to its sibling's name reported success");
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 int main(int argc, char **argv)

@@ -55,47 +55,9 @@ static int suite_cleanup(void)
 
 /* ------------------------------------------------------------ fixture -- */
 
-typedef struct fx {
-    mhc_client *c;
-    rc_session s;
-    uint32_t inbox;
-} fx;
-
-/* A fresh Connect of the demo user, logged on, the Inbox open; 0 or -1
- * after recording why. */
-static int fx_open(fx *f)
-{
-    uint32_t rv;
-
-    memset(f, 0, sizeof(*f));
-    f->c = harness_connect_demo(harness_client(&H, 0, MHC_AUTH_BASIC));
-    if (f->c == NULL)
-        return -1;
-    rc_session_init(&f->s, f->c);
-    rv = rc_logon(&f->s, H_DEMO_DN, RC_OPEN_DEFAULT_PRIVATE);
-    if (rv == 0)
-        rv = rc_open_folder(&f->s, f->s.lo.fids[RC_FID_INBOX], &f->inbox);
-    CHECKF(rv == 0, "setup: RopLogon + RopOpenFolder(Inbox): 0x%08X (%s)",
-           rv, f->s.error);
-    return rv == 0 ? 0 : -1;
-}
-
-static void fx_close(fx *f)
-{
-    if (f->c)
-        rc_session_free(&f->s);
-    mhc_client_free(&f->c);
-}
-
-static int run(fx *f, rc_buf *b, rc_exec *x, const char *what)
-{
-    if (rc_execute(f->c, b, f->s.pool, x) == 0)
-        return 0;
-    CHECKF(0, "%s: %s", what, x->error);
-    return -1;
-}
-
-static uint32_t mkfolder(fx *f, const char *name, uint64_t *fid,
+/* rc_fx (rop_client.h) is the session; a folder of the test's own under
+ * its Inbox: */
+static uint32_t mkfolder(rc_fx *f, const char *name, uint64_t *fid,
                          uint32_t *h)
 {
     uint32_t rv = rc_create_folder(&f->s, f->inbox, name, NULL, 0, fid, h);
@@ -106,7 +68,7 @@ static uint32_t mkfolder(fx *f, const char *name, uint64_t *fid,
 }
 
 /* A saved message with subject and body in folder fid (handle folder). */
-static uint32_t mkmessage(fx *f, uint32_t folder, uint64_t fid,
+static uint32_t mkmessage(rc_fx *f, uint32_t folder, uint64_t fid,
                           const char *subject, const char *body,
                           uint64_t *mid)
 {
@@ -130,7 +92,7 @@ static int str_is(const char *a, const char *b)
     return a && strcmp(a, b) == 0;
 }
 
-static uint32_t msg_flags(fx *f, uint64_t fid, uint64_t mid)
+static uint32_t msg_flags(rc_fx *f, uint64_t fid, uint64_t mid)
 {
     static const uint32_t tags[] = { RC_TAG_MESSAGE_FLAGS };
     rc_row row;
@@ -141,7 +103,7 @@ static uint32_t msg_flags(fx *f, uint64_t fid, uint64_t mid)
     return rc_row_u32(&row, RC_TAG_MESSAGE_FLAGS, 0xFFFFFFFFu);
 }
 
-static long contents_count(fx *f, uint32_t folder)
+static long contents_count(rc_fx *f, uint32_t folder)
 {
     uint32_t table, count;
 
@@ -153,7 +115,7 @@ static long contents_count(fx *f, uint32_t folder)
 
 /* The subjects of folder's messages in table order (up to 64); count or
  * -1. */
-static int subjects(fx *f, uint32_t folder, const char **out, int max)
+static int subjects(rc_fx *f, uint32_t folder, const char **out, int max)
 {
     static const uint32_t cols[] = { RC_TAG_SUBJECT, RC_TAG_MID };
     uint32_t table, count;
@@ -238,7 +200,7 @@ static void roundtrip_recipients(apr_pool_t *p, rc_recipient *r)
 
 /* Execute 1 of the build: message, properties, recipients, attachment,
  * its stream.  Handles of the message, attachment, stream; 0 or -1. */
-static int rt_create(fx *f, uint32_t *msg, uint32_t *att, uint32_t *strm)
+static int rt_create(rc_fx *f, uint32_t *msg, uint32_t *att, uint32_t *strm)
 {
     rc_prop v[N_RT_PROPS];
     rc_prop av[2] = { rc_pv_i32(RC_TAG_ATTACH_METHOD, 1),
@@ -265,7 +227,7 @@ static int rt_create(fx *f, uint32_t *msg, uint32_t *att, uint32_t *strm)
     rc_req_create_attachment(&b, 0, 1, 2);
     rc_req_set_props(&b, 0, 2, av, 2);
     rc_req_open_stream(&b, 0, 2, 3, RC_TAG_ATTACH_DATA_BIN, 2);
-    if (run(f, &b, &x, "build Execute 1") != 0)
+    if (rc_fx_run(f, &b, &x, "build Execute 1") != 0)
         return -1;
     if (rc_rsp_create_message(&x.resp, &h, &has_mid, &tmid) || h.rv) {
         CHECKF(0, "RopCreateMessage: 0x%08X (%s)", h.rv,
@@ -303,7 +265,7 @@ static int rt_create(fx *f, uint32_t *msg, uint32_t *att, uint32_t *strm)
 }
 
 /* The payload through RopWriteStream, three ROPs per Execute. */
-static int rt_write(fx *f, uint32_t strm)
+static int rt_write(rc_fx *f, uint32_t strm)
 {
     size_t off = 0;
 
@@ -322,7 +284,7 @@ static int rt_write(fx *f, uint32_t strm)
             sent[k] = n;
             off += n;
         }
-        if (run(f, &b, &x, "RopWriteStream") != 0)
+        if (rc_fx_run(f, &b, &x, "RopWriteStream") != 0)
             return -1;
         for (int i = 0; i < k && ok; i++) {
             rc_head h;
@@ -341,7 +303,7 @@ static int rt_write(fx *f, uint32_t strm)
 }
 
 /* Commit, save the attachment and the message: the message id. */
-static int rt_save(fx *f, uint32_t msg, uint32_t att, uint32_t strm,
+static int rt_save(rc_fx *f, uint32_t msg, uint32_t att, uint32_t strm,
                    uint64_t *mid)
 {
     rc_buf b;
@@ -361,7 +323,7 @@ static int rt_save(fx *f, uint32_t msg, uint32_t att, uint32_t strm,
     rc_req_release(&b, 0, 2);
     rc_req_save_changes_message(&b, 0, 0, 1, 0x02);
     rc_req_release(&b, 0, 1);
-    if (run(f, &b, &x, "save Execute") != 0)
+    if (rc_fx_run(f, &b, &x, "save Execute") != 0)
         return -1;
     if (rc_rsp_generic(&x.resp, RC_ROP_COMMIT_STREAM, &h) || h.rv)
         CHECKF(0, "[MS-OXCPRPT] RopCommitStream: 0x%08X (%s)", h.rv,
@@ -436,7 +398,7 @@ static void rt_check_recipients(const rc_recipient *r, unsigned n,
 
 /* The attachment data through RopReadStream, one ROP per Execute;
  * returns the bytes read (into buf) or -1. */
-static long rt_read_stream(fx *f, uint32_t strm, uint8_t *buf, size_t cap)
+static long rt_read_stream(rc_fx *f, uint32_t strm, uint8_t *buf, size_t cap)
 {
     size_t got = 0;
 
@@ -449,7 +411,7 @@ static long rt_read_stream(fx *f, uint32_t strm, uint8_t *buf, size_t cap)
         rc_buf_init(&b, f->s.pool);
         rc_buf_handle(&b, 0, strm);
         rc_req_read_stream(&b, 0, 0, READ_CHUNK, 0);
-        if (run(f, &b, &x, "RopReadStream") != 0)
+        if (rc_fx_run(f, &b, &x, "RopReadStream") != 0)
             return -1;
         if (rc_rsp_read_stream(&x.resp, &h, &d) != 0 || h.rv != 0) {
             CHECKF(0, "[MS-OXCPRPT] RopReadStream at %zu: 0x%08X (%s)", got,
@@ -478,7 +440,7 @@ static void rt_verify(uint64_t mid)
     static const uint32_t acols[] = { RC_TAG_ATTACH_NUM,
                                       RC_TAG_ATTACH_LONG_FILENAME,
                                       RC_TAG_ATTACH_METHOD };
-    fx g;
+    rc_fx g;
     rc_buf b;
     rc_exec x = { 0 };
     rc_message_rsp m;
@@ -491,7 +453,7 @@ static void rt_verify(uint64_t mid)
     uint8_t *back = NULL;
     long got;
 
-    if (fx_open(&g) != 0)
+    if (rc_fx_open(&g, &H) != 0)
         goto out;
     rc_buf_init(&b, g.s.pool);
     rc_buf_handle(&b, 0, g.inbox);
@@ -502,7 +464,7 @@ static void rt_verify(uint64_t mid)
     rc_req_get_attachment_table(&b, 0, 1, 2, 0);
     rc_req_set_columns(&b, 0, 2, 0, acols, 3);
     rc_req_query_rows(&b, 0, 2, 0, 1, 10);
-    REQUIREF(run(&g, &b, &x, "read Execute") == 0, "transport");
+    REQUIREF(rc_fx_run(&g, &b, &x, "read Execute") == 0, "transport");
     REQUIREF(rc_rsp_open_message(&x.resp, &m) == 0 && m.h.rv == 0,
              "R333: RopOpenMessage of 0x%016llX in a new session: 0x%08X "
              "(%s)", (unsigned long long)mid, m.h.rv,
@@ -548,7 +510,7 @@ static void rt_verify(uint64_t mid)
         rc_buf_handle(&b, 0, msg);
         rc_req_open_attachment(&b, 0, 0, 1, 0, attach_num);
         rc_req_open_stream(&b, 0, 1, 2, RC_TAG_ATTACH_DATA_BIN, 0);
-        REQUIREF(run(&g, &b, &y, "RopOpenAttachment") == 0, "transport");
+        REQUIREF(rc_fx_run(&g, &b, &y, "RopOpenAttachment") == 0, "transport");
         CHECKF(rc_rsp_generic(&y.resp, RC_ROP_OPEN_ATTACHMENT, &h) == 0 &&
                h.rv == 0, "R440: RopOpenAttachment %u: 0x%08X (%s)",
                attach_num, h.rv, rc_resp_error(&y.resp));
@@ -575,26 +537,26 @@ static void rt_verify(uint64_t mid)
 out:
     free(back);
     rc_exec_free(&x);
-    fx_close(&g);
+    rc_fx_close(&g);
 }
 
 static void test_message_round_trip_R333_OXCPRPT_R27601_R296(void)
 {
-    fx f;
+    rc_fx f;
     uint32_t msg = RC_NO_HANDLE, att = RC_NO_HANDLE, strm = RC_NO_HANDLE;
     uint64_t mid = 0;
 
     payload_fill();
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(rt_create(&f, &msg, &att, &strm) == 0, "building the message");
     REQUIREF(rt_write(&f, strm) == 0, "writing the attachment data");
     REQUIREF(rt_save(&f, msg, att, strm, &mid) == 0, "saving");
     REQUIREF(mid != 0, "RopSaveChangesMessage gave MessageId 0");
-    fx_close(&f);
+    rc_fx_close(&f);
     rt_verify(mid);
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* ------------------------------------------------- the contents table -- */
@@ -611,7 +573,7 @@ static const char *const tbl_subjects[] = {
 static void test_contents_sort_restrict_page_OXCTABL_R117_R136_R138(void)
 {
     static const uint32_t cols[] = { RC_TAG_SUBJECT, RC_TAG_MID };
-    fx f;
+    rc_fx f;
     uint64_t fid, mid;
     uint32_t h, table, count;
     rc_buf b, rb;
@@ -623,7 +585,7 @@ static void test_contents_sort_restrict_page_OXCTABL_R117_R136_R138(void)
     uint32_t num = 0, den = 0;
     int seen = 0;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, "msg-table", &fid, &h) == 0, "setup");
     for (int i = 0; i < N_TBL; i++)
@@ -644,7 +606,7 @@ static void test_contents_sort_restrict_page_OXCTABL_R117_R136_R138(void)
     for (int p = 0; p < 3; p++)
         rc_req_query_rows(&b, 0, 0, 0, 1, 3);
     rc_req_query_position(&b, 0, 0);
-    REQUIREF(run(&f, &b, &x, "table Execute") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "table Execute") == 0, "transport");
     REQUIREF(rc_rsp_table_status(&x.resp, RC_ROP_SET_COLUMNS, &hd, &st) == 0
              && hd.rv == 0, "[MS-OXCTABL] RopSetColumns: 0x%08X", hd.rv);
     REQUIREF(rc_rsp_table_status(&x.resp, RC_ROP_SORT_TABLE, &hd, &st) == 0
@@ -678,7 +640,7 @@ static void test_contents_sort_restrict_page_OXCTABL_R117_R136_R138(void)
            "QueryPosition %u/%u at the end of %d rows", num, den, N_MATCH);
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* The same table: SeekRow, CreateBookmark / SeekRowBookmark /
@@ -686,7 +648,7 @@ out:
 static void test_contents_seek_bookmark_find_OXCTABL_R150_R153_R522(void)
 {
     static const uint32_t cols[] = { RC_TAG_SUBJECT, RC_TAG_MID };
-    fx f;
+    rc_fx f;
     uint64_t fid, mid;
     uint32_t h, table, count, num = 0, den = 0;
     rc_buf b, rb, fb;
@@ -701,7 +663,7 @@ static void test_contents_seek_bookmark_find_OXCTABL_R150_R153_R522(void)
     rc_bin bm = { NULL, 0 };
     rc_find_row_rsp fr;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, "msg-seek", &fid, &h) == 0, "setup");
     for (int i = 0; i < N_TBL; i++)
@@ -720,7 +682,7 @@ static void test_contents_seek_bookmark_find_OXCTABL_R150_R153_R522(void)
     rc_req_seek_row(&b, 0, 0, 0, 2, 1);
     rc_req_query_rows(&b, 0, 0, 0, 1, 1);
     rc_req_create_bookmark(&b, 0, 0);
-    REQUIREF(run(&f, &b, &x, "seek Execute") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "seek Execute") == 0, "transport");
     REQUIREF(rc_rsp_table_status(&x.resp, RC_ROP_SET_COLUMNS, &hd, &st) == 0
              && hd.rv == 0 &&
              rc_rsp_table_status(&x.resp, RC_ROP_SORT_TABLE, &hd, &st) == 0
@@ -754,7 +716,7 @@ static void test_contents_seek_bookmark_find_OXCTABL_R150_R153_R522(void)
     rc_req_seek_row_bookmark(&b, 0, 0, &bm, 0, 1);
     rc_req_query_rows(&b, 0, 0, 0, 1, 1);
     rc_req_free_bookmark(&b, 0, 0, &bm);
-    REQUIREF(run(&f, &b, &x, "bookmark Execute") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "bookmark Execute") == 0, "transport");
     REQUIREF(rc_rsp_seek_row(&x.resp, &hd, &less, &sought) == 0 &&
              hd.rv == 0, "RopSeekRow(END): 0x%08X", hd.rv);
     REQUIREF(rc_rsp_seek_row_bookmark(&x.resp, &hd, &gone, &less, &sought)
@@ -782,7 +744,7 @@ static void test_contents_seek_bookmark_find_OXCTABL_R150_R153_R522(void)
     rc_buf_handle(&b, 0, table);
     rc_req_find_row(&b, 0, 0, 0, fb.wr.buf, (uint16_t)fb.wr.len, 0, NULL);
     rc_req_query_position(&b, 0, 0);
-    REQUIREF(run(&f, &b, &x, "find Execute") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "find Execute") == 0, "transport");
     REQUIREF(rc_rsp_find_row(&x.resp, cols, 2, &fr) == 0 && fr.h.rv == 0,
              "[MS-OXCTABL] RopFindRow: 0x%08X (%s)", fr.h.rv,
              rc_resp_error(&x.resp));
@@ -798,7 +760,7 @@ static void test_contents_seek_bookmark_find_OXCTABL_R150_R153_R522(void)
            N_MATCH);
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* -------------------------------------------------- property ROPs -- */
@@ -810,7 +772,7 @@ static void test_props_all_list_delete_OXCPRPT_R93_R10001_R121(void)
 {
     static const uint32_t body_tag[] = { RC_TAG_BODY };
     static const uint32_t check[] = { RC_TAG_SUBJECT, RC_TAG_BODY };
-    fx f;
+    rc_fx f;
     uint64_t fid, mid, mid2;
     uint32_t h;
     rc_buf b;
@@ -824,7 +786,7 @@ static void test_props_all_list_delete_OXCPRPT_R93_R10001_R121(void)
     uint8_t idx;
     int has_subject = 0, has_body = 0, lists_subject = 0, lists_body = 0;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, "msg-props", &fid, &h) == 0, "setup");
     REQUIREF(mkmessage(&f, h, fid, "props subject", "props body", &mid) == 0,
@@ -838,7 +800,7 @@ static void test_props_all_list_delete_OXCPRPT_R93_R10001_R121(void)
     rc_req_get_props_specific(&b, 0, 1, 0, 1, check, 2);
     rc_req_save_changes_message(&b, 0, 0, 1, 0x02);
     rc_req_release(&b, 0, 1);
-    REQUIREF(run(&f, &b, &x, "props Execute") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "props Execute") == 0, "transport");
     REQUIREF(rc_rsp_open_message(&x.resp, &(rc_message_rsp){ 0 }) == 0,
              "RopOpenMessage: %s", rc_resp_error(&x.resp));
     REQUIREF(rc_rsp_get_props_all(&x.resp, &hd, &nv, &vals) == 0 &&
@@ -884,11 +846,11 @@ static void test_props_all_list_delete_OXCPRPT_R93_R10001_R121(void)
            str_or(rc_row_str(&row, RC_TAG_BODY)));
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* One RopGetPropertyIdsFromNames (create) of names on the logon. */
-static int ids_from_names(fx *f, const rc_propname *names, uint16_t n,
+static int ids_from_names(rc_fx *f, const rc_propname *names, uint16_t n,
                           uint16_t *ids)
 {
     rc_buf b;
@@ -900,7 +862,7 @@ static int ids_from_names(fx *f, const rc_propname *names, uint16_t n,
     rc_buf_init(&b, f->s.pool);
     rc_buf_handle(&b, 0, f->s.logon);
     rc_req_get_ids_from_names(&b, 0, 0, 0x02, names, n);
-    if (run(f, &b, &x, "RopGetPropertyIdsFromNames") != 0)
+    if (rc_fx_run(f, &b, &x, "RopGetPropertyIdsFromNames") != 0)
         return -1;
     if (rc_rsp_get_ids_from_names(&x.resp, &hd, &cnt, &got) == 0 &&
         hd.rv == 0 && cnt == n) {
@@ -927,12 +889,12 @@ static void test_named_props_OXCPRPT_R216_R222_R238(void)
     rc_propname names[2];
     uint16_t ids1[2] = { 0 }, ids2[2] = { 0 }, n = 0;
     rc_propname *back;
-    fx f;
+    rc_fx f;
     rc_buf b;
     rc_exec x = { 0 };
     rc_head hd;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     memset(names, 0, sizeof(names));
     names[0].kind = 1;
@@ -951,7 +913,7 @@ static void test_named_props_OXCPRPT_R216_R222_R238(void)
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, f.s.logon);
     rc_req_get_names_from_ids(&b, 0, 0, ids1, 2);
-    REQUIREF(run(&f, &b, &x, "RopGetNamesFromPropertyIds") == 0,
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopGetNamesFromPropertyIds") == 0,
              "transport");
     REQUIREF(rc_rsp_get_names_from_ids(&x.resp, &hd, &n, &back) == 0 &&
              hd.rv == 0 && n == 2,
@@ -966,22 +928,22 @@ static void test_named_props_OXCPRPT_R216_R222_R238(void)
            "kind %u LID 0x%X", ids1[1], back[1].kind, back[1].lid);
     /* A fresh session sees the same mapping (it is the mailbox's). */
     {
-        fx g;
+        rc_fx g;
         uint16_t ids3[2] = { 0 };
-        if (fx_open(&g) == 0 && ids_from_names(&g, names, 2, ids3) == 0)
+        if (rc_fx_open(&g, &H) == 0 && ids_from_names(&g, names, 2, ids3) == 0)
             CHECKF(ids3[0] == ids1[0] && ids3[1] == ids1[1],
                    "[MS-OXCPRPT] R222: another session maps the names to "
                    "0x%04X 0x%04X", ids3[0], ids3[1]);
-        fx_close(&g);
+        rc_fx_close(&g);
     }
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* ------------------------------------------ move, copy, delete, flags -- */
 
-static uint64_t drafts_fid(fx *f)
+static uint64_t drafts_fid(rc_fx *f)
 {
     static const uint32_t cols[] = { RC_TAG_DISPLAY_NAME, RC_TAG_FOLDER_ID };
     uint32_t ipm, table, count;
@@ -998,7 +960,7 @@ static uint64_t drafts_fid(fx *f)
     return fid;
 }
 
-static uint32_t move_copy(fx *f, uint32_t src, uint32_t dst, uint64_t mid,
+static uint32_t move_copy(rc_fx *f, uint32_t src, uint32_t dst, uint64_t mid,
                           int copy, uint8_t *partial)
 {
     rc_buf b;
@@ -1010,7 +972,7 @@ static uint32_t move_copy(fx *f, uint32_t src, uint32_t dst, uint64_t mid,
     rc_buf_handle(&b, 0, src);
     rc_buf_handle(&b, 1, dst);
     rc_req_move_copy_messages(&b, 0, 0, 1, &mid, 1, 0, copy);
-    if (run(f, &b, &x, "RopMoveCopyMessages") != 0)
+    if (rc_fx_run(f, &b, &x, "RopMoveCopyMessages") != 0)
         return rv;
     if (rc_rsp_move_copy(&x.resp, RC_ROP_MOVE_COPY_MESSAGES, &hd, &dest_idx,
                          partial) == 0)
@@ -1026,14 +988,14 @@ static uint32_t move_copy(fx *f, uint32_t src, uint32_t dst, uint64_t mid,
  * not. */
 static void test_move_copy_messages_OXCFOLD_R144_R159_R160(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t fid, dfid, m1, m2;
     uint32_t h, drafts, rv;
     uint8_t partial = 0xFF;
     const char *subj[64];
     int n;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF((dfid = drafts_fid(&f)) != 0, "setup: no Drafts");
     REQUIREF(rc_open_folder(&f.s, dfid, &drafts) == 0, "setup: open Drafts");
@@ -1063,14 +1025,14 @@ static void test_move_copy_messages_OXCFOLD_R144_R159_R160(void)
                "in its old folder (0x%08X)", rv);
     }
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopSetMessageReadFlag and RopSetReadFlags change mfRead in
  * PidTagMessageFlags. */
 static void test_read_flags_R818_R822_R846_OXCROPS_R2075(void)
 {
-    fx f;
+    rc_fx f;
     uint64_t fid, m[2];
     uint32_t h, fl;
     rc_buf b;
@@ -1079,7 +1041,7 @@ static void test_read_flags_R818_R822_R846_OXCROPS_R2075(void)
     uint8_t changed, lid, partial = 0xFF;
     const uint8_t *cd;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, "msg-read", &fid, &h) == 0, "setup");
     REQUIREF(mkmessage(&f, h, fid, "read-1", NULL, &m[0]) == 0, "setup");
@@ -1092,7 +1054,7 @@ static void test_read_flags_R818_R822_R846_OXCROPS_R2075(void)
         rc_req_open_message(&b, 0, 0, 1, 0x0FFF, fid, 1, m[0]);
         rc_req_set_message_read_flag(&b, 0, 0, 1, flags, NULL);
         rc_req_release(&b, 0, 1);
-        REQUIREF(run(&f, &b, &x, "RopSetMessageReadFlag") == 0, "transport");
+        REQUIREF(rc_fx_run(&f, &b, &x, "RopSetMessageReadFlag") == 0, "transport");
         REQUIREF(rc_rsp_open_message(&x.resp, &(rc_message_rsp){ 0 }) == 0,
                  "RopOpenMessage: %s", rc_resp_error(&x.resp));
         REQUIREF(rc_rsp_set_message_read_flag(&x.resp, &hd, &changed, &lid,
@@ -1114,7 +1076,7 @@ static void test_read_flags_R818_R822_R846_OXCROPS_R2075(void)
         rc_buf_init(&b, f.s.pool);
         rc_buf_handle(&b, 0, h);
         rc_req_set_read_flags(&b, 0, 0, 0, flags, m, 2);
-        REQUIREF(run(&f, &b, &x, "RopSetReadFlags") == 0, "transport");
+        REQUIREF(rc_fx_run(&f, &b, &x, "RopSetReadFlags") == 0, "transport");
         REQUIREF(rc_rsp_partial(&x.resp, RC_ROP_SET_READ_FLAGS, &hd,
                                 &partial) == 0,
                  "RopSetReadFlags response: %s", rc_resp_error(&x.resp));
@@ -1132,14 +1094,14 @@ static void test_read_flags_R818_R822_R846_OXCROPS_R2075(void)
     }
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopDeleteMessages of two of three messages. */
 static void test_delete_messages_OXCFOLD_R282_R991(void)
 {
     static const uint32_t t[] = { RC_TAG_SUBJECT };
-    fx f;
+    rc_fx f;
     uint64_t fid, m[3];
     uint32_t h, rv;
     rc_buf b;
@@ -1148,7 +1110,7 @@ static void test_delete_messages_OXCFOLD_R282_R991(void)
     uint8_t partial = 0xFF;
     rc_row row;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, "msg-delete", &fid, &h) == 0, "setup");
     for (int i = 0; i < 3; i++)
@@ -1157,7 +1119,7 @@ static void test_delete_messages_OXCFOLD_R282_R991(void)
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, h);
     rc_req_delete_messages(&b, 0, 0, 0, 0, 0, m, 2);
-    REQUIREF(run(&f, &b, &x, "RopDeleteMessages") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopDeleteMessages") == 0, "transport");
     REQUIREF(rc_rsp_partial(&x.resp, RC_ROP_DELETE_MESSAGES, &hd, &partial)
                  == 0, "RopDeleteMessages response: %s",
              rc_resp_error(&x.resp));
@@ -1173,7 +1135,7 @@ static void test_delete_messages_OXCFOLD_R282_R991(void)
     CHECKF(rv == 0, "the message not deleted does not open (0x%08X)", rv);
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* A message opened read-only: RopSetProperties + RopSaveChangesMessage
@@ -1183,7 +1145,7 @@ out:
 static void test_read_only_refuses_save_R661_R1699(void)
 {
     static const uint32_t t[] = { RC_TAG_SUBJECT };
-    fx f;
+    rc_fx f;
     uint64_t fid, mid, mid2;
     uint32_t h;
     rc_buf b;
@@ -1195,7 +1157,7 @@ static void test_read_only_refuses_save_R661_R1699(void)
     rc_prop v = rc_pv_str(RC_TAG_SUBJECT, "changed read-only");
     rc_row row;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, "msg-readonly", &fid, &h) == 0, "setup");
     REQUIREF(mkmessage(&f, h, fid, "original", NULL, &mid) == 0, "setup");
@@ -1204,7 +1166,7 @@ static void test_read_only_refuses_save_R661_R1699(void)
     rc_req_open_message(&b, 0, 0, 1, 0x0FFF, fid, 0, mid);
     rc_req_set_props(&b, 0, 1, &v, 1);
     rc_req_save_changes_message(&b, 0, 0, 1, 0x02);
-    REQUIREF(run(&f, &b, &x, "read-only Execute") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "read-only Execute") == 0, "transport");
     REQUIREF(rc_rsp_open_message(&x.resp, &(rc_message_rsp){ 0 }) == 0,
              "RopOpenMessage: %s", rc_resp_error(&x.resp));
     REQUIREF(rc_rsp_problems(&x.resp, RC_ROP_SET_PROPS, &hs, &np, &pp) == 0,
@@ -1225,19 +1187,19 @@ static void test_read_only_refuses_save_R661_R1699(void)
            "'%s'", str_or(rc_row_str(&row, RC_TAG_SUBJECT)));
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopOpenMessage with the FolderId of another folder than the message's. */
 static void test_open_message_other_folder_R333_R1477(void)
 {
     static const uint32_t t[] = { RC_TAG_SUBJECT };
-    fx f;
+    rc_fx f;
     uint64_t fa, fb, mid;
     uint32_t ha, hb, rv;
     rc_row row;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, "msg-here", &fa, &ha) == 0, "setup");
     REQUIREF(mkfolder(&f, "msg-there", &fb, &hb) == 0, "setup");
@@ -1254,14 +1216,14 @@ static void test_open_message_other_folder_R333_R1477(void)
     CHECKF(rv == 0, "the message does not open in its own folder (0x%08X)",
            rv);
 out:
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* RopLogon with the other user's ESSDN is refused, both ways round; after
  * it the refused LogonId serves nothing. */
 static void test_logon_other_mailbox_OXCSTOR_R3905_R1346(void)
 {
-    fx f;
+    rc_fx f;
     rc_buf b;
     rc_exec x = { 0 };
     rc_logon_rsp lo;
@@ -1270,13 +1232,13 @@ static void test_logon_other_mailbox_OXCSTOR_R3905_R1346(void)
     const char *cls;
     mhc_client *o = NULL;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     rc_buf_init(&b, f.s.pool);
     rc_req_logon(&b, 1, 1, RC_LOGON_PRIVATE, RC_OPEN_DEFAULT_PRIVATE,
                  H_OTHER_DN);
     rc_req_get_receive_folder(&b, 1, 1, "IPM.Note");
-    REQUIREF(run(&f, &b, &x, "RopLogon (other)") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopLogon (other)") == 0, "transport");
     REQUIREF(rc_rsp_logon(&x.resp, &lo) == 0, "RopLogon response: %s",
              rc_resp_error(&x.resp));
     CHECKF(lo.h.rv != 0, "[MS-OXCSTOR] R3905: demo logged on to %s",
@@ -1307,7 +1269,7 @@ static void test_logon_other_mailbox_OXCSTOR_R3905_R1346(void)
 out:
     rc_exec_free(&x);
     mhc_client_free(&o);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* ------------------------------------------------------- streams -- */
@@ -1336,7 +1298,7 @@ static size_t utf16(const char *s, uint8_t *out)
 static void test_stream_semantics_OXCPRPT_R547_R555_R581_R583_R584_R57705(void)
 {
     static const uint32_t body_tag[] = { RC_TAG_BODY };
-    fx f;
+    rc_fx f;
     uint64_t fid, mid;
     uint32_t h, size = 0, msg, strm;
     rc_buf b;
@@ -1349,7 +1311,7 @@ static void test_stream_semantics_OXCPRPT_R547_R555_R581_R583_R584_R57705(void)
     size_t wn, xyn;
     rc_row row;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, "msg-stream", &fid, &h) == 0, "setup");
     REQUIREF(mkmessage(&f, h, fid, "stream subject", "Hello stream", &mid)
@@ -1363,7 +1325,7 @@ static void test_stream_semantics_OXCPRPT_R547_R555_R581_R583_R584_R57705(void)
     rc_req_seek_stream(&b, 0, 2, 0, -2);
     rc_req_set_stream_size(&b, 0, 2, 8);
     rc_req_get_stream_size(&b, 0, 2);
-    REQUIREF(run(&f, &b, &x, "stream Execute 1") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "stream Execute 1") == 0, "transport");
     REQUIREF(rc_rsp_open_message(&x.resp, &(rc_message_rsp){ 0 }) == 0,
              "RopOpenMessage: %s", rc_resp_error(&x.resp));
     REQUIREF(rc_rsp_open_stream(&x.resp, &hd, &size) == 0 && hd.rv == 0,
@@ -1408,7 +1370,7 @@ static void test_stream_semantics_OXCPRPT_R547_R555_R581_R583_R584_R57705(void)
     rc_req_get_stream_size(&b, 0, 0);
     rc_req_seek_stream(&b, 0, 0, 0, 0);
     rc_req_read_stream(&b, 0, 0, 100, 0);
-    REQUIREF(run(&f, &b, &x, "stream Execute 2") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "stream Execute 2") == 0, "transport");
     REQUIREF(rc_rsp_seek_stream(&x.resp, &hd, &pos_end) == 0 && hd.rv == 0,
              "RopSeekStream(END, 4): 0x%08X", hd.rv);
     CHECKF(pos_end == 12, "[MS-OXCPRPT] R581: NewPosition %llu for END + 4 "
@@ -1440,7 +1402,7 @@ static void test_stream_semantics_OXCPRPT_R547_R555_R581_R583_R584_R57705(void)
     rc_req_open_stream(&b, 0, 0, 1, RC_TAG_SUBJECT, 0);
     rc_req_write_stream(&b, 0, 1, xy, (uint16_t)xyn);
     rc_req_open_stream(&b, 0, 0, 2, 0x6077001F, 0);
-    REQUIREF(run(&f, &b, &x, "stream Execute 3") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "stream Execute 3") == 0, "transport");
     REQUIREF(rc_rsp_open_stream(&x.resp, &hd, &size) == 0 && hd.rv == 0,
              "RopOpenStream(PidTagSubject, ReadOnly): 0x%08X", hd.rv);
     REQUIREF(rc_rsp_write_stream(&x.resp, &hw, &w) == 0,
@@ -1466,7 +1428,7 @@ static void test_stream_semantics_OXCPRPT_R547_R555_R581_R583_R584_R57705(void)
            "message was never saved", str_or(rc_row_str(&row, RC_TAG_BODY)));
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* Objects that do not exist: an attachment number, a recipient row, a
@@ -1474,7 +1436,7 @@ out:
 static void test_missing_objects_R440_R1055_R403_OXCTABL_R2481_OXCPRPT_R220(void)
 {
     static const uint32_t cols[] = { RC_TAG_SUBJECT };
-    fx f;
+    rc_fx f;
     uint64_t fid, mid, mid2;
     uint32_t h, msg, table, count;
     rc_buf b;
@@ -1489,7 +1451,7 @@ static void test_missing_objects_R440_R1055_R403_OXCTABL_R2481_OXCPRPT_R220(void
     rc_propname nm;
     rc_recipient one[2];   /* roundtrip_recipients() fills two */
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, "msg-missing", &fid, &h) == 0, "setup");
     REQUIREF(mkmessage(&f, h, fid, "no recipients", NULL, &mid) == 0,
@@ -1505,7 +1467,7 @@ static void test_missing_objects_R440_R1055_R403_OXCTABL_R2481_OXCPRPT_R220(void
     rc_req_modify_recipients(&b, 0, 1, recip_cols, 2, one, 1, NULL);
     rc_req_save_changes_message(&b, 0, 0, 1, 0x02);
     rc_req_release(&b, 0, 1);
-    REQUIREF(run(&f, &b, &x, "recipient setup") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "recipient setup") == 0, "transport");
     rc_exec_free(&x);
 
     rc_buf_init(&b, f.s.pool);
@@ -1515,7 +1477,7 @@ static void test_missing_objects_R440_R1055_R403_OXCTABL_R2481_OXCPRPT_R220(void
     rc_req_read_recipients(&b, 0, 1, 0);
     rc_req_open_message(&b, 0, 0, 3, 0x0FFF, fid, 0, mid2);
     rc_req_read_recipients(&b, 0, 3, 100);
-    REQUIREF(run(&f, &b, &x, "missing Execute") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "missing Execute") == 0, "transport");
     REQUIREF(rc_rsp_open_message(&x.resp, &m) == 0 && m.h.rv == 0,
              "RopOpenMessage: 0x%08X", m.h.rv);
     REQUIREF(rc_rsp_generic(&x.resp, RC_ROP_OPEN_ATTACHMENT, &hd) == 0,
@@ -1558,7 +1520,7 @@ static void test_missing_objects_R440_R1055_R403_OXCTABL_R2481_OXCPRPT_R220(void
     rc_buf_handle(&b, 0, table);
     rc_req_set_columns(&b, 0, 0, 0, cols, 1);
     rc_req_create_bookmark(&b, 0, 0);
-    REQUIREF(run(&f, &b, &x, "bookmark") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "bookmark") == 0, "transport");
     REQUIREF(rc_rsp_table_status(&x.resp, RC_ROP_SET_COLUMNS, &hd, &st) == 0
              && hd.rv == 0 && rc_rsp_create_bookmark(&x.resp, &hd, &bm) == 0
              && hd.rv == 0, "RopCreateBookmark: 0x%08X (%s)", hd.rv,
@@ -1569,7 +1531,7 @@ static void test_missing_objects_R440_R1055_R403_OXCTABL_R2481_OXCPRPT_R220(void
     rc_buf_handle(&b, 0, table);
     rc_req_free_bookmark(&b, 0, 0, &bm);
     rc_req_seek_row_bookmark(&b, 0, 0, &bm, 0, 0);
-    REQUIREF(run(&f, &b, &x, "freed bookmark") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "freed bookmark") == 0, "transport");
     REQUIREF(rc_rsp_generic(&x.resp, RC_ROP_FREE_BOOKMARK, &hd) == 0 &&
              hd.rv == 0, "RopFreeBookmark: 0x%08X", hd.rv);
     REQUIREF(rc_rsp_seek_row_bookmark(&x.resp, &hd, &gone, &less, &sought)
@@ -1588,7 +1550,7 @@ static void test_missing_objects_R440_R1055_R403_OXCTABL_R2481_OXCPRPT_R220(void
     rc_buf_init(&b, f.s.pool);
     rc_buf_handle(&b, 0, f.s.logon);
     rc_req_get_ids_from_names(&b, 0, 0, 0x00, &nm, 1);
-    REQUIREF(run(&f, &b, &x, "RopGetPropertyIdsFromNames") == 0,
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopGetPropertyIdsFromNames") == 0,
              "transport");
     REQUIREF(rc_rsp_get_ids_from_names_warn(&x.resp, &hd, &n, &ids) == 0,
              "RopGetPropertyIdsFromNames response: %s",
@@ -1605,7 +1567,7 @@ static void test_missing_objects_R440_R1055_R403_OXCTABL_R2481_OXCPRPT_R220(void
            "0x0000 (ReturnValue 0x%08X)", n, n ? ids[0] : 0, hd.rv);
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 /* A message created but never saved, and a change to an open message
@@ -1614,7 +1576,7 @@ out:
 static void test_unsaved_changes_dropped_OXCPRPT_R56403(void)
 {
     static const uint32_t t[] = { RC_TAG_SUBJECT };
-    fx f;
+    rc_fx f;
     uint64_t fid, mid;
     uint32_t h;
     rc_buf b;
@@ -1624,7 +1586,7 @@ static void test_unsaved_changes_dropped_OXCPRPT_R56403(void)
     const char *subj[8];
     int n;
 
-    if (fx_open(&f) != 0)
+    if (rc_fx_open(&f, &H) != 0)
         goto out;
     REQUIREF(mkfolder(&f, "msg-unsaved", &fid, &h) == 0, "setup");
     REQUIREF(mkmessage(&f, h, fid, "saved once", NULL, &mid) == 0, "setup");
@@ -1636,7 +1598,7 @@ static void test_unsaved_changes_dropped_OXCPRPT_R56403(void)
     rc_req_open_message(&b, 0, 0, 2, 0x0FFF, fid, 1, mid);
     rc_req_set_props(&b, 0, 2, &v, 1);
     rc_req_release(&b, 0, 2);
-    REQUIREF(run(&f, &b, &x, "unsaved Execute") == 0, "transport");
+    REQUIREF(rc_fx_run(&f, &b, &x, "unsaved Execute") == 0, "transport");
     rc_exec_free(&x);
     n = subjects(&f, h, subj, 8);
     CHECKF(n == 1 && str_is(subj[0], "saved once"), "[MS-OXCPRPT] R56403: "
@@ -1649,7 +1611,7 @@ static void test_unsaved_changes_dropped_OXCPRPT_R56403(void)
            "without a save", str_or(rc_row_str(&row, RC_TAG_SUBJECT)));
 out:
     rc_exec_free(&x);
-    fx_close(&f);
+    rc_fx_close(&f);
 }
 
 int main(int argc, char **argv)
