@@ -10,6 +10,7 @@
 #include "apr_strings.h"
 #include "mod_mapi.h"
 #include "rop/rop.h"
+#include "rop/rop_ids.h"
 #include "rop/rop_object.h"
 #include "session/sess_notify.h"
 #include "wire/mapi_rd.h"
@@ -190,14 +191,52 @@ static int emsmdb_execute_failure(mh_request *mr, uint32_t status)
     return MH_DONE;
 }
 
+/* Extended buffer packing ([MS-OXCRPC] R958-R973): while rgbOut has room,
+ * further payloads of the last RopQueryRows or RopReadStream, each in its
+ * own RPC_HEADER_EXT.  The room rules are R968 (stop below 32 KiB for
+ * rows, 8 KiB for bytes) and R969 (at most 96 payloads). */
+#define EXEC_PACK_ROOM_ROWS   0x8000u
+#define EXEC_PACK_ROOM_BYTES  0x2000u
+
+static void emsmdb_pack(mh_request *mr, rop_ctx *ctx, mapi_wr *out,
+                        uint16_t want)
+{
+    rop_packer *pk = rop_packer_start(ctx, mr->r->pool);
+    size_t min_room, room, prev = 0, hdr;
+    unsigned blocks = 1;
+    rop_result more;
+
+    if (!pk)
+        return;
+    min_room = rop_packer_rop_id(pk) == ROP_ID_QUERY_ROWS
+               ? EXEC_PACK_ROOM_ROWS : EXEC_PACK_ROOM_BYTES;
+    while (blocks < RPCEXT_MAX_BLOCKS
+           && (room = mapi_wr_room(out)) >= min_room
+           && room > RPCEXT_HEADER_SIZE + 2) {
+        room -= RPCEXT_HEADER_SIZE;
+        if (room > RPCEXT_MAX_PAYLOAD)
+            room = RPCEXT_MAX_PAYLOAD;          /* R964 */
+        if (rop_packer_next(pk, room, &more) != 0)
+            break;
+        hdr = out->len;
+        /* Cannot fail: the payload was bounded by the room left. */
+        if (rpcext_encode_block(out, more.out, more.out_len, want, 1) != 0)
+            break;
+        rpcext_clear_last(out, prev);
+        prev = hdr;
+        blocks++;
+    }
+}
+
 /* Runs the ROPs of the first extended buffer and encodes the answer as the
- * client's flags allow.  Packed additional request buffers only follow a
- * server capability this server does not advertise. */
+ * client's flags allow, packing more payloads after it when the client
+ * set Chain.  Packed additional request buffers only follow a server
+ * capability this server does not advertise. */
 static int emsmdb_execute_rops(mh_request *mr, const emsmdb_execute_req *req,
                                const rpcext_block *blocks, size_t n_blocks)
 {
     apr_pool_t *pool = mr->r->pool;
-    size_t max_out = req->max_rop_out;
+    size_t max_out = req->max_rop_out, first;
     uint16_t want = 0;
     rop_result res;
     rop_ctx *ctx;
@@ -205,17 +244,21 @@ static int emsmdb_execute_rops(mh_request *mr, const emsmdb_execute_req *req,
 
     if (n_blocks != 1)
         return emsmdb_execute_reply(mr, EC_RPC_FORMAT, NULL, 0);
-    if (max_out > RPCEXT_HEADER_SIZE + RPCEXT_MAX_PAYLOAD)
-        max_out = RPCEXT_HEADER_SIZE + RPCEXT_MAX_PAYLOAD;
+    if (max_out > RPCEXT_MAX_BLOCKS * (RPCEXT_HEADER_SIZE + RPCEXT_MAX_PAYLOAD))
+        max_out = RPCEXT_MAX_BLOCKS * (RPCEXT_HEADER_SIZE + RPCEXT_MAX_PAYLOAD);
     if (max_out < RPCEXT_HEADER_SIZE + 2)
         return emsmdb_execute_failure(mr, EC_BUFFER_TOO_SMALL);
+    /* R961: the ROPs of the request answer in at most 32 KiB. */
+    first = max_out;
+    if (first > RPCEXT_HEADER_SIZE + RPCEXT_MAX_PAYLOAD)
+        first = RPCEXT_HEADER_SIZE + RPCEXT_MAX_PAYLOAD;
     ctx = rop_ctx_create(pool, mr->sess);
     rop_ctx_set_progress(ctx, emsmdb_progress, mr);
     if (mr->mbx)
         rop_ctx_set_env(ctx, mr->db, mr->sess->id, mr->mbx,
                         mr->org ? cfg_org_dn_prefix(pool, mr->org) : "");
     switch (rop_execute(ctx, blocks[0].payload, blocks[0].size,
-                        max_out - RPCEXT_HEADER_SIZE, pool, &res)) {
+                        first - RPCEXT_HEADER_SIZE, pool, &res)) {
     case ROP_OK:
         break;
     case ROP_ERR_TOO_SMALL:          /* [MS-OXCROPS] R4546 */
@@ -233,9 +276,6 @@ static int emsmdb_execute_rops(mh_request *mr, const emsmdb_execute_req *req,
     }
     mr->rop_ids = res.rop_ids;
     mr->n_rop_ids = res.n_rop_ids;
-    if (rop_ctx_last_error(ctx))
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, mr->r,
-                      MAPILOGNO(1067) "store: %s", rop_ctx_last_error(ctx));
     if (!(req->flags & EXEC_NO_COMPRESSION))
         want |= RPCEXT_COMPRESSED;
     if (!(req->flags & EXEC_NO_XOR_MAGIC))
@@ -243,6 +283,11 @@ static int emsmdb_execute_rops(mh_request *mr, const emsmdb_execute_req *req,
     mapi_wr_init(&out, pool, max_out);
     if (rpcext_encode_block(&out, res.out, res.out_len, want, 1) != 0)
         return emsmdb_execute_reply(mr, EC_BUFFER_TOO_SMALL, NULL, 0);
+    if (req->flags & EXEC_CHAIN)
+        emsmdb_pack(mr, ctx, &out, want);
+    if (rop_ctx_last_error(ctx))
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, mr->r,
+                      MAPILOGNO(1067) "store: %s", rop_ctx_last_error(ctx));
     return emsmdb_execute_reply(mr, EC_SUCCESS, out.buf, out.len);
 }
 

@@ -151,4 +151,38 @@ int rop_ctx_set_handle(rop_ctx *ctx, uint8_t index, uint32_t handle);
 void rop_ctx_set_logon_flags(rop_ctx *ctx, uint8_t logon_id, uint8_t flags);
 int rop_ctx_logon_flags(const rop_ctx *ctx, uint8_t logon_id);
 
+/* After rop_execute: the last request of a complete walk and the bytes of
+ * its response (RopId first).  -1 when the walk stopped early or parsed
+ * nothing.  Valid until the next rop_execute on ctx. */
+int rop_ctx_last_call(const rop_ctx *ctx, const rop_call **call_r,
+                      const uint8_t **resp_r, size_t *resp_len_r);
+/* The handle table as the last rop_execute left it. */
+unsigned rop_ctx_handles(const rop_ctx *ctx, const uint32_t **handles_r);
+/* On: rop_execute adds no RopNotify/RopPending (a packed payload). */
+void rop_ctx_set_packing(rop_ctx *ctx, int on);
+
+/* ---- extended buffer packing ([MS-OXCRPC] 3.1.4.2.1.2.2) --------------
+ *
+ * When the client sets Chain and the last ROP of its request was
+ * RopQueryRows with EnablePackedBuffers (0x02) or RopReadStream, the
+ * server may add further payloads to rgbOut, each built "as if the client
+ * sent another request with only" that ROP (R963), for what the client
+ * still wants (R972, R973, R1280), each in its own RPC_HEADER_EXT (R965).
+ * The packer builds those requests and runs them; the transport encodes
+ * the payloads and decides, from the room left, when to stop (R967-R969).
+ */
+typedef struct rop_packer rop_packer;
+
+/* A packer for what follows the rop_execute just done on ctx, or NULL
+ * when its last ROP does not pack (another ROP, a failure, NoAdvance, no
+ * EnablePackedBuffers, nothing left to read). */
+rop_packer *rop_packer_start(rop_ctx *ctx, apr_pool_t *pool);
+/* The RopId being packed (RopQueryRows or RopReadStream). */
+uint8_t rop_packer_rop_id(const rop_packer *pk);
+/* Runs the next packed request with at most max_out bytes of payload.
+ * Returns 0 with *more holding the payload, or -1 when there is no more
+ * to add (the end of the table or stream, what was asked for is sent, or
+ * not one row or byte fits). */
+int rop_packer_next(rop_packer *pk, size_t max_out, rop_result *more);
+
 #endif

@@ -58,6 +58,13 @@ struct rop_ctx {
     const char *dn_prefix;
     store_mailbox_info *mi;     /* loaded on first use */
     const char *last_error;
+    /* The last request of the walk and its response, for extended buffer
+     * packing (rop_pack.c); valid when last_valid. */
+    rop_call last_call;
+    const uint8_t *last_resp;
+    size_t last_resp_len;
+    int last_valid;
+    int packing;                /* a packed payload: no RopNotify in it */
 };
 
 /* ---- lookup ----------------------------------------------------------- */
@@ -151,6 +158,25 @@ const cfg_mailbox *rop_ctx_mailbox(const rop_ctx *ctx) { return ctx->mbx; }
 const char *rop_ctx_dn_prefix(const rop_ctx *ctx) { return ctx->dn_prefix; }
 apr_pool_t *rop_ctx_pool(const rop_ctx *ctx) { return ctx->pool; }
 const char *rop_ctx_last_error(const rop_ctx *ctx) { return ctx->last_error; }
+
+int rop_ctx_last_call(const rop_ctx *ctx, const rop_call **call_r,
+                      const uint8_t **resp_r, size_t *resp_len_r)
+{
+    if (!ctx->last_valid)
+        return -1;
+    *call_r = &ctx->last_call;
+    *resp_r = ctx->last_resp;
+    *resp_len_r = ctx->last_resp_len;
+    return 0;
+}
+
+void rop_ctx_set_packing(rop_ctx *ctx, int on) { ctx->packing = on; }
+
+unsigned rop_ctx_handles(const rop_ctx *ctx, const uint32_t **handles_r)
+{
+    *handles_r = ctx->handles;
+    return ctx->n_handles;
+}
 
 void rop_ctx_note_error(rop_ctx *ctx, const char *error)
 {
@@ -289,6 +315,8 @@ typedef struct rop_walk {
     mapi_rd rd;                 /* over the RopsList */
     mapi_wr resp;               /* responses only */
     rop_result *res;
+    size_t last_mark;           /* where the last response starts */
+    size_t last_len;
 } rop_walk;
 
 static void rop_stop_at(rop_walk *w, rop_stop why, uint8_t id)
@@ -354,6 +382,9 @@ static int rop_walk_one(rop_walk *w)
     }
     if (w->resp.len > mark)
         w->res->rops_done++;
+    w->ctx->last_call = call;
+    w->last_mark = mark;
+    w->last_len = w->resp.len - mark;
     return 0;
 }
 
@@ -407,6 +438,7 @@ rop_status rop_execute(rop_ctx *ctx, const uint8_t *in, size_t in_len,
     size_t fixed, room;
 
     memset(res, 0, sizeof(*res));
+    ctx->last_valid = 0;
     if (!in || (rop_size = rop_read_framing(ctx, in, in_len, pool)) == 0)
         return ROP_ERR_FORMAT;
     fixed = 2 + 4 * (size_t)ctx->n_handles;
@@ -430,7 +462,14 @@ rop_status rop_execute(rop_ctx *ctx, const uint8_t *in, size_t in_len,
     /* R4546: not even RopBufferTooSmall fitted and nothing was answered. */
     if (res->stop == ROP_STOP_NO_ROOM && w.resp.len == 0)
         return ROP_ERR_TOO_SMALL;
-    /* R452201: queued RopNotify/RopPending go after every ROP response. */
-    rop_notify_deliver(ctx, &w.resp, res);
+    /* R452201: queued RopNotify/RopPending go after every ROP response;
+     * a packed payload holds only its one response (R963). */
+    if (!ctx->packing)
+        rop_notify_deliver(ctx, &w.resp, res);
+    if (res->stop == ROP_STOP_NONE && res->rops_in > 0) {
+        ctx->last_resp = w.resp.buf + w.last_mark;
+        ctx->last_resp_len = w.last_len;
+        ctx->last_valid = 1;
+    }
     return rop_build_output(&w, max_out);
 }

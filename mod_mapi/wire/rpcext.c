@@ -178,6 +178,16 @@ static void rpcext_put_hdr(mapi_wr *out, size_t hdr_off, uint16_t flags,
     mapi_wr_put_u16_at(out, hdr_off + 6, (uint16_t)actual_size);
 }
 
+void rpcext_clear_last(mapi_wr *out, size_t hdr_off)
+{
+    uint16_t flags;
+
+    if (hdr_off + RPCEXT_HEADER_SIZE > out->len)
+        return;
+    flags = (uint16_t)(out->buf[hdr_off + 2] | out->buf[hdr_off + 3] << 8);
+    mapi_wr_put_u16_at(out, hdr_off + 2, flags & (uint16_t)~RPCEXT_LAST);
+}
+
 int rpcext_encode_block(mapi_wr *out, const uint8_t *payload, size_t size,
                         uint16_t want_flags, int last)
 {

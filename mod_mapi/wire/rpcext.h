@@ -63,4 +63,8 @@ int rpcext_encode_block(mapi_wr *out, const uint8_t *payload, size_t size,
 
 void rpcext_xor(uint8_t *data, size_t len);
 
+/* Clears the Last flag of the block whose header starts at hdr_off in out
+ * (a block that turned out not to be the last of a packed rgbOut). */
+void rpcext_clear_last(mapi_wr *out, size_t hdr_off);
+
 #endif

@@ -890,6 +890,21 @@ int mhc_decode_rop_buffer(apr_pool_t *p, const uint8_t *b, size_t n,
     if (err != RPCEXT_OK || nb == 0)
         return -1;
     out->n_blocks = nb;
+    out->blocks = blocks;
+    {
+        uint16_t *bf = apr_palloc(p, nb * sizeof(uint16_t));
+        uint16_t *bw = apr_palloc(p, nb * sizeof(uint16_t));
+        size_t off = 0;
+
+        /* The chain decoded, so every header is in place. */
+        for (size_t i = 0; i < nb; i++) {
+            bf[i] = (uint16_t)(b[off + 2] | (b[off + 3] << 8));
+            bw[i] = (uint16_t)(b[off + 4] | (b[off + 5] << 8));
+            off += RPCEXT_HEADER_SIZE + bw[i];
+        }
+        out->block_flags = bf;
+        out->block_wire = bw;
+    }
     out->payload = blocks[0].payload;
     out->payload_len = blocks[0].size;
     if (out->payload_len < 2)
@@ -1234,9 +1249,18 @@ int mhc_execute(mhc_client *c, uint32_t exec_flags, const uint8_t *rops,
                 size_t rops_len, const uint32_t *handles, size_t n_handles,
                 mhc_response *resp, mhc_execute_rsp *rsp)
 {
+    return mhc_execute_max(c, exec_flags, MHC_MAX_ROP_OUT, rops, rops_len,
+                           handles, n_handles, resp, rsp);
+}
+
+int mhc_execute_max(mhc_client *c, uint32_t exec_flags, uint32_t max_rop_out,
+                    const uint8_t *rops, size_t rops_len,
+                    const uint32_t *handles, size_t n_handles,
+                    mhc_response *resp, mhc_execute_rsp *rsp)
+{
     apr_pool_t *p;
     mhc_execute_req req = { .flags = exec_flags,
-                            .max_rop_out = MHC_MAX_ROP_OUT };
+                            .max_rop_out = max_rop_out };
     mhc_buf rb = { NULL, 0 };
     uint16_t ext = 0;
     int rc;

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <apr_pools.h>
+#include "wire/rpcext.h"
 
 /* ------------------------------------------------------------ basics -- */
 
@@ -331,6 +332,9 @@ typedef struct mhc_rop_out {
     size_t rops_len;
     uint32_t *handles;           /* server object handle table */
     size_t n_handles;
+    const rpcext_block *blocks;  /* every block, plain (packed rgbOut) */
+    const uint16_t *block_flags; /* RPC_HEADER_EXT.Flags of each block */
+    const uint16_t *block_wire;  /* RPC_HEADER_EXT.Size of each block */
 } mhc_rop_out;
 int mhc_decode_rop_buffer(apr_pool_t *p, const uint8_t *b, size_t n,
                           mhc_rop_out *out);
@@ -401,6 +405,11 @@ int mhc_connect(mhc_client *c, const char *user_dn, mhc_response *resp,
 int mhc_execute(mhc_client *c, uint32_t exec_flags, const uint8_t *rops,
                 size_t rops_len, const uint32_t *handles, size_t n_handles,
                 mhc_response *resp, mhc_execute_rsp *rsp);
+/* The same with the client's MaxRopOut (mhc_execute sends 0x10008). */
+int mhc_execute_max(mhc_client *c, uint32_t exec_flags, uint32_t max_rop_out,
+                    const uint8_t *rops, size_t rops_len,
+                    const uint32_t *handles, size_t n_handles,
+                    mhc_response *resp, mhc_execute_rsp *rsp);
 int mhc_disconnect(mhc_client *c, mhc_response *resp, mhc_status_rsp *rsp);
 int mhc_ping(mhc_client *c, mhc_endpoint ep, mhc_response *resp);
 int mhc_notification_wait(mhc_client *c, const mhc_opts *opts,
