@@ -1989,3 +1989,55 @@ int rc_rsp_get_ids_from_names_warn(rc_resp *r, rc_head *h, uint16_t *n,
             return -1;
     return 0;
 }
+
+
+/* ------------------------------------- table ROPs of the ported tests -- */
+
+void rc_req_get_status(rc_buf *b, uint8_t lid, uint8_t in)
+{
+    rc_start(b, RC_ROP_GET_STATUS, lid, in);
+}
+
+void rc_req_abort(rc_buf *b, uint8_t lid, uint8_t in)
+{
+    rc_start(b, RC_ROP_ABORT, lid, in);
+}
+
+void rc_req_seek_row_fractional(rc_buf *b, uint8_t lid, uint8_t in,
+                                uint32_t numerator, uint32_t denominator)
+{
+    rc_start(b, RC_ROP_SEEK_ROW_FRACTIONAL, lid, in);
+    rc_u32(b, numerator);
+    rc_u32(b, denominator);
+}
+
+void rc_req_expand_row(rc_buf *b, uint8_t lid, uint8_t in,
+                       uint16_t max_rows, uint64_t category_id)
+{
+    rc_start(b, RC_ROP_EXPAND_ROW, lid, in);
+    rc_u16(b, max_rows);
+    rc_u64(b, category_id);
+}
+
+void rc_req_collapse_row(rc_buf *b, uint8_t lid, uint8_t in,
+                         uint64_t category_id)
+{
+    rc_start(b, RC_ROP_COLLAPSE_ROW, lid, in);
+    rc_u64(b, category_id);
+}
+
+void rc_req_get_collapse_state(rc_buf *b, uint8_t lid, uint8_t in,
+                               uint64_t row_id, uint32_t instance)
+{
+    rc_start(b, RC_ROP_GET_COLLAPSE_STATE, lid, in);
+    rc_u64(b, row_id);
+    rc_u32(b, instance);
+}
+
+void rc_req_set_collapse_state(rc_buf *b, uint8_t lid, uint8_t in,
+                               const rc_bin *state)
+{
+    rc_start(b, RC_ROP_SET_COLLAPSE_STATE, lid, in);
+    rc_u16(b, (uint16_t)state->len);
+    rc_bytes(b, state->data, state->len);
+}

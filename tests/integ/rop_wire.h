@@ -719,4 +719,34 @@ int rc_rsp_get_address_types(rc_resp *r, rc_head *h, uint16_t *n,
 int rc_get_recipient_row(rc_resp *r, const uint32_t *cols, size_t ncols,
                          rc_recipient *rr);
 
+/* ------------------------------------- table ROPs of the ported tests -- */
+/* The table ROPs test_ported_oxctabl / test_ported_oxcrops need beyond the
+ * ones above ([MS-OXCROPS] 2.2.5). */
+#define RC_ROP_GET_STATUS           0x16
+#define RC_ROP_SEEK_ROW_FRACTIONAL  0x1A
+#define RC_ROP_ABORT                0x38
+#define RC_ROP_EXPAND_ROW           0x59
+#define RC_ROP_COLLAPSE_ROW         0x5A
+#define RC_ROP_GET_COLLAPSE_STATE   0x6B
+#define RC_ROP_SET_COLLAPSE_STATE   0x6C
+#define RC_EC_UNABLE_TO_ABORT       0x80040114u
+#define RC_EC_INVALID_BOOKMARK      0x80040405u
+#define RC_TBLSTAT_COMPLETE         0x00
+#define RC_TBL_ASYNC                0x01   /* asynchronous flags */
+#define RC_QUERY_ROWS_NO_ADVANCE    0x01   /* QueryRowsFlags */
+
+void rc_req_get_status(rc_buf *b, uint8_t lid, uint8_t in);
+void rc_req_abort(rc_buf *b, uint8_t lid, uint8_t in);
+void rc_req_seek_row_fractional(rc_buf *b, uint8_t lid, uint8_t in,
+                                uint32_t numerator, uint32_t denominator);
+void rc_req_expand_row(rc_buf *b, uint8_t lid, uint8_t in,
+                       uint16_t max_rows, uint64_t category_id);
+void rc_req_collapse_row(rc_buf *b, uint8_t lid, uint8_t in,
+                         uint64_t category_id);
+void rc_req_get_collapse_state(rc_buf *b, uint8_t lid, uint8_t in,
+                               uint64_t row_id, uint32_t instance);
+void rc_req_set_collapse_state(rc_buf *b, uint8_t lid, uint8_t in,
+                               const rc_bin *state);
+/* RopGetStatus / RopAbort: TableStatus on success (rc_rsp_table_status). */
+
 #endif
