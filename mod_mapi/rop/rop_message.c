@@ -858,6 +858,9 @@ static uint32_t msg_save_store(rop_ctx *ctx, rop_object *obj)
 
     m->fid = obj->fid;
     m->mid = obj->mid;
+    /* [MS-OXCMSG] R1890: the server sets PidTagLocalCommitTime when it
+     * processes RopSaveChangesMessage. */
+    msg_set_time(&m->props, PidTagLocalCommitTime, msg_now_filetime());
     st = store_message_save(rop_ctx_db(ctx), pool, obj->mbox, m, &error);
     if (st != STORE_OK)
         return msg_store_ec(ctx, st, error);

@@ -2041,3 +2041,63 @@ void rc_req_set_collapse_state(rc_buf *b, uint8_t lid, uint8_t in,
     rc_u16(b, (uint16_t)state->len);
     rc_bytes(b, state->data, state->len);
 }
+
+/* ------------------------------------- ported-suite additions -- */
+
+void rc_req_copy_properties(rc_buf *b, uint8_t lid, uint8_t src, uint8_t dst,
+                            int async, uint8_t copy_flags,
+                            const uint32_t *tags, uint16_t n)
+{
+    rc_start2(b, RC_ROP_COPY_PROPERTIES, lid, src, dst);
+    rc_u8(b, async ? 1 : 0);
+    rc_u8(b, copy_flags);
+    rc_tags(b, tags, n);
+}
+
+void rc_req_copy_to(rc_buf *b, uint8_t lid, uint8_t src, uint8_t dst,
+                    int async, int want_sub_objects, uint8_t copy_flags,
+                    const uint32_t *excluded, uint16_t n)
+{
+    rc_start2(b, RC_ROP_COPY_TO, lid, src, dst);
+    rc_u8(b, async ? 1 : 0);
+    rc_u8(b, want_sub_objects ? 1 : 0);
+    rc_u8(b, copy_flags);
+    rc_tags(b, excluded, n);
+}
+
+int rc_rsp_copy_props(rc_resp *r, int rop_id, rc_head *h,
+                      uint32_t *dest_idx, uint16_t *n, rc_problem **p)
+{
+    *dest_idx = 0;
+    *n = 0;
+    *p = NULL;
+    if (rc_rsp_head(r, rop_id, h) != 0)
+        return -1;
+    if (h->rv == RC_EC_DST_NULL_OBJECT)
+        return rc_get_u32(r, dest_idx);
+    if (h->rv != 0)
+        return 0;
+    if (rc_get_u16(r, n) != 0)
+        return -1;
+    *p = apr_pcalloc(r->pool, ((size_t)*n + 1) * sizeof(rc_problem));
+    for (uint16_t i = 0; i < *n; i++) {
+        rc_get_u16(r, &(*p)[i].index);
+        rc_get_u32(r, &(*p)[i].tag);
+        if (rc_get_u32(r, &(*p)[i].error) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void rc_req_reload_cached_information(rc_buf *b, uint8_t lid, uint8_t in)
+{
+    rc_start(b, RC_ROP_RELOAD_CACHED_INFORMATION, lid, in);
+    rc_u16(b, 0);                /* Reserved */
+}
+
+int rc_rsp_reload_cached_information(rc_resp *r, rc_message_rsp *o)
+{
+    memset(o, 0, sizeof(*o));
+    RC_HEAD(r, RC_ROP_RELOAD_CACHED_INFORMATION, &o->h);
+    return rc_message_tail(r, o);
+}

@@ -749,4 +749,39 @@ void rc_req_set_collapse_state(rc_buf *b, uint8_t lid, uint8_t in,
                                const rc_bin *state);
 /* RopGetStatus / RopAbort: TableStatus on success (rc_rsp_table_status). */
 
+/* ------------------------------------- ported-suite additions -- */
+/* Builders and parsers the ported MS-OXCMSG / MS-OXCPRPT scenarios
+ * (test_ported_oxcmsg.c, test_ported_oxcprpt.c) needed beyond the above;
+ * kept in one block to ease merging. */
+
+enum {
+    RC_ROP_RELOAD_CACHED_INFORMATION = 0x10,
+    RC_ROP_COPY_TO = 0x39,
+    RC_ROP_COPY_PROPERTIES = 0x67
+};
+
+#define RC_EC_ERROR            0x80004005u   /* ecError / GeneralFailure */
+
+/* CopyFlags of RopCopyProperties / RopCopyTo ([MS-OXCROPS] 2.2.8.11.1,
+ * 2.2.8.12.1). */
+#define RC_COPY_MOVE           0x01
+#define RC_COPY_NO_OVERWRITE   0x02
+
+/* RopCopyProperties ([MS-OXCROPS] 2.2.8.11): src/dst handle indexes. */
+void rc_req_copy_properties(rc_buf *b, uint8_t lid, uint8_t src, uint8_t dst,
+                            int async, uint8_t copy_flags,
+                            const uint32_t *tags, uint16_t n);
+/* RopCopyTo ([MS-OXCROPS] 2.2.8.12): excluded tags. */
+void rc_req_copy_to(rc_buf *b, uint8_t lid, uint8_t src, uint8_t dst,
+                    int async, int want_sub_objects, uint8_t copy_flags,
+                    const uint32_t *excluded, uint16_t n);
+/* Their response: PropertyProblems on success, the DestHandleIndex (u32)
+ * with ecDstNullObject, the head alone otherwise. */
+int rc_rsp_copy_props(rc_resp *r, int rop_id, rc_head *h,
+                      uint32_t *dest_idx, uint16_t *n, rc_problem **p);
+/* RopReloadCachedInformation ([MS-OXCROPS] 2.2.6.7): the response has the
+ * layout of RopOpenMessage's after the head. */
+void rc_req_reload_cached_information(rc_buf *b, uint8_t lid, uint8_t in);
+int rc_rsp_reload_cached_information(rc_resp *r, rc_message_rsp *o);
+
 #endif
