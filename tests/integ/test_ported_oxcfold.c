@@ -1027,7 +1027,7 @@ int main(int argc, char **argv)
     if (getenv("MAPI_INTEG_DIVERGENCES")) {
         k = CU_add_suite("known-divergences", suite_init, suite_cleanup);
         CU_add_test(k, "MSOXCFOLD_S01_TC01_OpenSoftDeletedFolder step 8: "
-                       "OpenSoftDeleted opens a soft-deleted folder (R20 "
+                       "OpenSoftDeleted opens a soft-deleted folder ("
                        "R22003 R22004)", s01_tc01_open_soft_deleted);
         CU_add_test(k, "MSOXCFOLD_S01_TC09_RopDeleteFolderToSoftDelete: "
                        "R814 R764", s01_tc09_delete_folder_soft);
