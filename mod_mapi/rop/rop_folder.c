@@ -390,6 +390,20 @@ static int rop_handle_copy_folder(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     return folder_move_copy(ctx, call, out, 1);
 }
 
+/* [MS-OXCFOLD] 3.2.5.9: RopEmptyFolder on the Root folder (R1248) or on
+ * a search folder (R1249) SHOULD be ecNotSupported. */
+static uint32_t folder_empty_allowed(rop_ctx *ctx, const rop_object *obj)
+{
+    store_folder *f;
+    uint32_t ec = folder_get(ctx, obj->mbox, obj->fid, &f);
+
+    if (ec != 0)
+        return ec;
+    if (f->parent_fid == 0 || f->folder_type == STORE_FOLDER_SEARCH)
+        return ecNotSupported;
+    return 0;
+}
+
 static int folder_empty(rop_ctx *ctx, rop_call *call, mapi_wr *out,
                         unsigned hard)
 {
@@ -399,7 +413,8 @@ static int folder_empty(rop_ctx *ctx, rop_call *call, mapi_wr *out,
     store_status st;
     uint32_t ec;
 
-    if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &f)))
+    if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &f))
+        || (!hard && (ec = folder_empty_allowed(ctx, f))))
         return rop_write_error_response(out, call, ec);
     st = store_folder_empty(rop_ctx_db(ctx), rop_ctx_pool(ctx), f->mbox,
                             f->fid, STORE_DEL_MESSAGES | STORE_DEL_FOLDERS

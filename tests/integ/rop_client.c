@@ -472,3 +472,214 @@ int rc_fx_run(rc_fx *f, rc_buf *b, rc_exec *x, const char *what)
     CHECKF(0, "%s: %s", what, x->error);
     return -1;
 }
+
+/* ------------------------------------- folder and message ROPs (ported
+ * Microsoft test scenarios) -- */
+
+uint32_t rc_open_folder_ex(rc_session *s, uint32_t in, uint64_t fid,
+                           uint8_t open_mode, rc_folder_rsp *op,
+                           uint32_t *folder)
+{
+    rc_buf b;
+    rc_exec x;
+    rc_folder_rsp local;
+    rc_folder_rsp *o = op ? op : &local;
+    uint32_t rv;
+
+    *folder = RC_NO_HANDLE;
+    memset(o, 0, sizeof(*o));
+    rc_buf_init(&b, s->pool);
+    rc_buf_handle(&b, 0, in);
+    rc_req_open_folder(&b, s->logon_id, 0, 1, fid, open_mode);
+    if ((rv = rc_send(s, &b, &x, "RopOpenFolder")) == 0)
+        rv = rc_outcome(s, &x, rc_rsp_open_folder(&x.resp, o), &o->h,
+                        "RopOpenFolder");
+    if (rv == 0)
+        rv = rc_out_handle(s, &x, 1, folder, "RopOpenFolder");
+    rc_exec_free(&x);
+    return rv;
+}
+
+uint32_t rc_create_folder_ex(rc_session *s, uint32_t parent,
+                             uint8_t folder_type, int unicode,
+                             int open_existing, const char *name,
+                             const char *comment, rc_folder_rsp *o,
+                             uint32_t *folder)
+{
+    rc_buf b;
+    rc_exec x;
+    rc_folder_rsp local;
+    rc_folder_rsp *r = o ? o : &local;
+    uint32_t rv;
+
+    *folder = RC_NO_HANDLE;
+    memset(r, 0, sizeof(*r));
+    rc_buf_init(&b, s->pool);
+    rc_buf_handle(&b, 0, parent);
+    rc_req_create_folder(&b, s->logon_id, 0, 1, folder_type, unicode,
+                         open_existing, name, comment ? comment : "");
+    if ((rv = rc_send(s, &b, &x, "RopCreateFolder")) == 0)
+        rv = rc_outcome(s, &x, rc_rsp_create_folder(&x.resp, r), &r->h,
+                        "RopCreateFolder");
+    if (rv == 0)
+        rv = rc_out_handle(s, &x, 1, folder, "RopCreateFolder");
+    rc_exec_free(&x);
+    return rv;
+}
+
+/* Sends b (one ROP ending in PartialCompletion) and reads it. */
+static uint32_t rc_partial_rop(rc_session *s, rc_buf *b, int rop_id,
+                               uint8_t *partial, const char *what)
+{
+    rc_exec x;
+    rc_head h;
+    uint32_t rv;
+
+    *partial = 0;
+    if ((rv = rc_send(s, b, &x, what)) == 0)
+        rv = rc_outcome(s, &x, rc_rsp_partial(&x.resp, rop_id, &h, partial),
+                        &h, what);
+    rc_exec_free(&x);
+    return rv;
+}
+
+uint32_t rc_delete_folder(rc_session *s, uint32_t parent, uint8_t flags,
+                          uint64_t fid, uint8_t *partial)
+{
+    rc_buf b;
+
+    rc_buf_init(&b, s->pool);
+    rc_buf_handle(&b, 0, parent);
+    rc_req_delete_folder(&b, s->logon_id, 0, flags, fid);
+    return rc_partial_rop(s, &b, RC_ROP_DELETE_FOLDER, partial,
+                          "RopDeleteFolder");
+}
+
+uint32_t rc_empty_folder(rc_session *s, uint32_t folder, int hard,
+                         int want_delete_associated, uint8_t *partial)
+{
+    rc_buf b;
+
+    rc_buf_init(&b, s->pool);
+    rc_buf_handle(&b, 0, folder);
+    rc_req_empty_folder(&b, s->logon_id, 0, hard, 0, want_delete_associated);
+    return rc_partial_rop(s, &b, hard ? RC_ROP_HARD_DELETE_MESSAGES_AND_SUBFOLDERS
+                                      : RC_ROP_EMPTY_FOLDER,
+                          partial, hard ? "RopHardDeleteMessagesAndSubfolders"
+                                        : "RopEmptyFolder");
+}
+
+uint32_t rc_delete_msgs(rc_session *s, uint32_t folder, int hard,
+                        const uint64_t *mids, uint16_t n, uint8_t *partial)
+{
+    rc_buf b;
+
+    rc_buf_init(&b, s->pool);
+    rc_buf_handle(&b, 0, folder);
+    rc_req_delete_messages(&b, s->logon_id, 0, hard, 0, 0, mids, n);
+    return rc_partial_rop(s, &b, hard ? RC_ROP_HARD_DELETE_MESSAGES
+                                      : RC_ROP_DELETE_MESSAGES,
+                          partial, hard ? "RopHardDeleteMessages"
+                                        : "RopDeleteMessages");
+}
+
+/* Sends b (a two-handle move or copy) and reads its response. */
+static uint32_t rc_move_copy_rop(rc_session *s, rc_buf *b, int rop_id,
+                                 uint8_t *partial, const char *what)
+{
+    rc_exec x;
+    rc_head h;
+    uint32_t dest_idx, rv;
+
+    *partial = 0;
+    if ((rv = rc_send(s, b, &x, what)) == 0)
+        rv = rc_outcome(s, &x, rc_rsp_move_copy(&x.resp, rop_id, &h,
+                                                &dest_idx, partial),
+                        &h, what);
+    rc_exec_free(&x);
+    return rv;
+}
+
+uint32_t rc_move_copy_folder(rc_session *s, int copy, uint32_t src,
+                             uint32_t dst, int recursive, int unicode,
+                             uint64_t fid, const char *new_name,
+                             uint8_t *partial)
+{
+    rc_buf b;
+
+    rc_buf_init(&b, s->pool);
+    rc_buf_handle(&b, 0, src);
+    rc_buf_handle(&b, 1, dst);
+    if (copy)
+        rc_req_copy_folder(&b, s->logon_id, 0, 1, 0, recursive, unicode, fid,
+                           new_name);
+    else
+        rc_req_move_folder(&b, s->logon_id, 0, 1, 0, unicode, fid, new_name);
+    return rc_move_copy_rop(s, &b, copy ? RC_ROP_COPY_FOLDER
+                                        : RC_ROP_MOVE_FOLDER,
+                            partial, copy ? "RopCopyFolder"
+                                          : "RopMoveFolder");
+}
+
+uint32_t rc_move_copy_msgs(rc_session *s, int copy, uint32_t src,
+                           uint32_t dst, const uint64_t *mids, uint16_t n,
+                           uint8_t *partial)
+{
+    rc_buf b;
+
+    rc_buf_init(&b, s->pool);
+    rc_buf_handle(&b, 0, src);
+    rc_buf_handle(&b, 1, dst);
+    rc_req_move_copy_messages(&b, s->logon_id, 0, 1, mids, n, 0, copy);
+    return rc_move_copy_rop(s, &b, RC_ROP_MOVE_COPY_MESSAGES, partial,
+                            "RopMoveCopyMessages");
+}
+
+uint32_t rc_create_message_ex(rc_session *s, uint32_t in, uint64_t fid,
+                              int associated, const rc_prop *vals,
+                              uint16_t n, uint64_t *mid)
+{
+    rc_buf b;
+    rc_exec x;
+    rc_head h;
+    uint8_t has_mid;
+    uint64_t tmp_mid;
+    uint32_t rv;
+
+    *mid = 0;
+    rc_buf_init(&b, s->pool);
+    rc_buf_handle(&b, 0, in);
+    rc_req_create_message(&b, s->logon_id, 0, 1, 0x0FFF, fid, associated);
+    rc_req_set_props(&b, s->logon_id, 1, vals, n);
+    rc_req_save_changes_message(&b, s->logon_id, 1, 1, 0x02);
+    rc_req_release(&b, s->logon_id, 1);
+    if ((rv = rc_send(s, &b, &x, "RopCreateMessage")) == 0)
+        rv = rc_outcome(s, &x, rc_rsp_create_message(&x.resp, &h, &has_mid,
+                                                     &tmp_mid),
+                        &h, "RopCreateMessage");
+    if (rv == 0)
+        rv = rc_create_tail(s, &x, mid);
+    rc_exec_free(&x);
+    return rv;
+}
+
+uint32_t rc_open_message(rc_session *s, uint32_t in, uint64_t fid,
+                         uint64_t mid, uint8_t open_mode, uint32_t *msg)
+{
+    rc_buf b;
+    rc_exec x;
+    rc_message_rsp m;
+    uint32_t rv;
+
+    *msg = RC_NO_HANDLE;
+    rc_buf_init(&b, s->pool);
+    rc_buf_handle(&b, 0, in);
+    rc_req_open_message(&b, s->logon_id, 0, 1, 0x0FFF, fid, open_mode, mid);
+    if ((rv = rc_send(s, &b, &x, "RopOpenMessage")) == 0)
+        rv = rc_outcome(s, &x, rc_rsp_open_message(&x.resp, &m), &m.h,
+                        "RopOpenMessage");
+    if (rv == 0)
+        rv = rc_out_handle(s, &x, 1, msg, "RopOpenMessage");
+    rc_exec_free(&x);
+    return rv;
+}

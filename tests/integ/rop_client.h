@@ -138,4 +138,61 @@ void rc_fx_close(rc_fx *f);
  * transport failure. */
 int rc_fx_run(rc_fx *f, rc_buf *b, rc_exec *x, const char *what);
 
+
+/* ------------------------------------- folder and message ROPs (ported
+ * Microsoft test scenarios; every helper takes its input objects as
+ * handles and returns 0, the ReturnValue, or RC_ERR_CLIENT). -- */
+
+/* RopOpenFolder of fid from in (the logon or any folder) with
+ * open_mode (OpenModeFlags, 0x04 OpenSoftDeleted). */
+uint32_t rc_open_folder_ex(rc_session *s, uint32_t in, uint64_t fid,
+                           uint8_t open_mode, rc_folder_rsp *o,
+                           uint32_t *folder);
+
+/* RopCreateFolder with every field of the request: folder_type 1 generic,
+ * 2 search; unicode 0 sends the names as 8-bit strings.  o (may be NULL)
+ * gets the response. */
+uint32_t rc_create_folder_ex(rc_session *s, uint32_t parent,
+                             uint8_t folder_type, int unicode,
+                             int open_existing, const char *name,
+                             const char *comment, rc_folder_rsp *o,
+                             uint32_t *folder);
+
+/* RopDeleteFolder of fid in parent: PartialCompletion in *partial. */
+uint32_t rc_delete_folder(rc_session *s, uint32_t parent, uint8_t flags,
+                          uint64_t fid, uint8_t *partial);
+
+/* RopMoveFolder (copy 0) or RopCopyFolder (copy 1) of fid from src to
+ * dst, synchronous, renamed new_name. */
+uint32_t rc_move_copy_folder(rc_session *s, int copy, uint32_t src,
+                             uint32_t dst, int recursive, int unicode,
+                             uint64_t fid, const char *new_name,
+                             uint8_t *partial);
+
+/* RopMoveCopyMessages (synchronous) of mids from src to dst. */
+uint32_t rc_move_copy_msgs(rc_session *s, int copy, uint32_t src,
+                           uint32_t dst, const uint64_t *mids, uint16_t n,
+                           uint8_t *partial);
+
+/* RopEmptyFolder (hard 0) or RopHardDeleteMessagesAndSubfolders (hard 1)
+ * on folder, synchronous. */
+uint32_t rc_empty_folder(rc_session *s, uint32_t folder, int hard,
+                         int want_delete_associated, uint8_t *partial);
+
+/* RopDeleteMessages (hard 0) or RopHardDeleteMessages (hard 1) of mids in
+ * folder, synchronous, no non-read receipts. */
+uint32_t rc_delete_msgs(rc_session *s, uint32_t folder, int hard,
+                        const uint64_t *mids, uint16_t n, uint8_t *partial);
+
+/* rc_create_message, as a folder associated information message when
+ * associated is non-zero. */
+uint32_t rc_create_message_ex(rc_session *s, uint32_t in, uint64_t fid,
+                              int associated, const rc_prop *vals,
+                              uint16_t n, uint64_t *mid);
+
+/* RopOpenMessage of fid/mid from in (open_mode 0 read-only, 1 read/write),
+ * kept open: its handle. */
+uint32_t rc_open_message(rc_session *s, uint32_t in, uint64_t fid,
+                         uint64_t mid, uint8_t open_mode, uint32_t *msg);
+
 #endif
