@@ -133,7 +133,7 @@ static void mapi_db_close_handles(mapi_db *db)
 {
     DB **all[] = { &db->sessions, &db->waits, &db->events, &db->config,
                    &db->folders, &db->messages, &db->contents, &db->meta,
-                   &db->objects };
+                   &db->blobs, &db->objects };
 
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         if (*all[i]) {
@@ -163,6 +163,7 @@ static int mapi_db_open_all(mapi_db *db, const char **error_r)
         mapi_db_open_one(db, &db->messages, "store-messages.db", error_r) != 0 ||
         mapi_db_open_one(db, &db->contents, "store-contents.db", error_r) != 0 ||
         mapi_db_open_one(db, &db->meta, "store-meta.db", error_r) != 0 ||
+        mapi_db_open_one(db, &db->blobs, "store-blobs.db", error_r) != 0 ||
         mapi_db_open_one(db, &db->objects, "objects.db", error_r) != 0) {
         mapi_db_close_handles(db);
         return -1;

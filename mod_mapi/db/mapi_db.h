@@ -35,6 +35,7 @@ typedef struct mapi_db {
     DB *messages;     /* mailbox guid + mid -> message record */
     DB *contents;     /* mailbox guid + parent fid + kind + id -> "" */
     DB *meta;         /* per-mailbox counters, named properties, ... */
+    DB *blobs;        /* owner + blob id + chunk -> chunk of a large value */
     /* Server objects that sessions hold open (see session/sess_objects.h). */
     DB *objects;      /* session id + handle -> object record */
     const char *home;

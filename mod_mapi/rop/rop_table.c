@@ -330,8 +330,10 @@ static uint32_t tbl_message_rows(rop_ctx *ctx, const rop_object *tbl,
         store_message *m;
         store_row *row;
 
-        st = store_message_get(rop_ctx_db(ctx), pool, tbl->mbox, mid, &m,
-                               &error);
+        /* Large values stay in their blobs: a row must not cost the
+         * attachments' bytes (the cells answer ecNotEnoughMemory). */
+        st = store_message_get_ex(rop_ctx_db(ctx), pool, tbl->mbox, mid,
+                                  STORE_GET_LARGE_AS_REF, &m, &error);
         if (st == STORE_NOT_FOUND)
             continue;
         if (st != STORE_OK)

@@ -54,7 +54,8 @@ typedef enum store_status {
     STORE_INVALID,            /* ecInvalidParam 0x80070057 */
     STORE_NOT_EMPTY,          /* ecFolderHasChildren / ecFolderHasContents */
     STORE_DENIED,             /* ecAccessDenied 0x80070005 */
-    STORE_TOO_BIG,            /* a record over STORE_RECORD_MAX */
+    STORE_TOO_BIG,            /* a record over STORE_RECORD_MAX, a message
+                                 over STORE_MESSAGE_MAX */
     STORE_DB_ERROR            /* ecError 0x80004005 */
 } store_status;
 
@@ -64,6 +65,10 @@ uint32_t store_status_ec(store_status st);
 
 /* A record larger than this is refused (STORE_TOO_BIG): 16 MiB. */
 #define STORE_RECORD_MAX      (16u * 1024 * 1024)
+/* A message with everything it holds (large values in blobs included) is
+ * refused over this (STORE_TOO_BIG): 150 MiB, Exchange Online's largest
+ * message. */
+#define STORE_MESSAGE_MAX     (150u * 1024 * 1024)
 
 /* ------------------------------------------------------------ props -- */
 
@@ -97,6 +102,93 @@ void store_propval_copy(apr_pool_t *pool, rop_propval *dst,
  * pool, never views into the record. */
 int store_props_encode(mapi_wr *wr, const store_props *p);
 int store_props_decode(mapi_rd *rd, apr_pool_t *pool, store_props *p);
+
+/* -------------------------------------------------------------- blobs -- */
+
+/* Large values.  A PtypBinary, PtypString or PtypString8 value of a saved
+ * message (its own properties, its recipients' and attachments', embedded
+ * messages recursively) longer than STORE_INLINE_MAX bytes is kept out of
+ * the message record, in store-blobs.db, as chunks of STORE_BLOB_CHUNK
+ * bytes under the key owner (16 bytes) | blob id (u64 BE) | chunk index
+ * (u32 BE).  The owner of a mailbox's blobs is the mailbox GUID; blob ids
+ * come from a per-owner counter in the meta db (owner | "blob"), taken in
+ * the transaction that writes the chunks.  Blobs are immutable: a changed
+ * value is a new blob and the old one is freed in the same transaction.
+ *
+ * The record keeps a reference in place of the value: a property of the
+ * store's private type STORE_PT_BLOBREF (never on the wire: not a
+ * [MS-OXCDATA] 2.11.1 type) whose v.bin holds the encoded store_blob_ref.
+ * store_message_get resolves every reference to the full value, so its
+ * callers never see one; store_message_get_ex with STORE_GET_LARGE_AS_REF
+ * leaves them in place (a contents table row then costs the record, not
+ * the attachments), and store_blob_read reads a range of one.
+ *
+ * Ownership.  A message owns the blobs its record references; nothing is
+ * shared.  A save keeps a reference only if the stored version it replaces
+ * owned that blob; any other reference (to another message's blob, another
+ * mailbox's or a session's) is copied into a new blob of the mailbox.
+ * Delete, hard delete, folder empty/delete free the blobs with the
+ * record; copy and move copy them; store_mailbox_delete frees all. */
+
+/* 16 KiB: a ROP response buffer is at most 32 KiB, so a value over half
+ * of it cannot travel in RopGetPropertiesSpecific beside anything else and
+ * clients read it with RopOpenStream anyway; below it, the common bodies
+ * stay in the record where tables, restrictions and sorts see them. */
+#define STORE_INLINE_MAX      (16u * 1024)
+/* 32 KiB: one RopReadStream/RopWriteStream buffer's worth, so a stream
+ * ROP touches one or two chunks, and well inside a BDB overflow page run. */
+#define STORE_BLOB_CHUNK      (32u * 1024)
+#define STORE_PT_BLOBREF      0x0FB0
+#define STORE_BLOB_REF_LEN    (STORE_GUID_LEN + 8 + 8 + 2)
+#define STORE_BLOB_KEY_LEN    (STORE_GUID_LEN + 8 + 4)
+
+typedef struct store_blob_ref {
+    uint8_t owner[STORE_GUID_LEN];  /* mailbox GUID, or session id */
+    uint64_t id;                    /* blob id under owner */
+    uint64_t size;                  /* bytes of the value (no NUL) */
+    uint16_t type;                  /* the value's PtypXxx */
+} store_blob_ref;
+
+/* 1 and *ref_r if v is a reference (STORE_PT_BLOBREF), else 0. */
+int store_blob_ref_get(const rop_propval *v, store_blob_ref *ref_r);
+/* A reference property with id prop_id, in pool. */
+void store_blob_ref_make(apr_pool_t *pool, uint16_t prop_id,
+                         const store_blob_ref *ref, rop_propval *out);
+/* The tag the referenced value has (its id and its real type). */
+uint32_t store_blob_ref_tag(const rop_propval *v);
+
+/* Reads len bytes (fewer at the end) from offset of a referenced value
+ * into pool (*data_r, *len_r).  Offsets past the end read 0 bytes.
+ * NOT_FOUND if the blob is gone (its message was deleted meanwhile). */
+store_status store_blob_read(mapi_db *db, apr_pool_t *pool,
+                             const store_blob_ref *ref, uint64_t offset,
+                             size_t len, const uint8_t **data_r,
+                             size_t *len_r, const char **error_r);
+/* The whole referenced value as a property of its real type (strings
+ * NUL-terminated), in pool. */
+store_status store_blob_resolve(mapi_db *db, apr_pool_t *pool,
+                                const rop_propval *ref_val, rop_propval *out,
+                                const char **error_r);
+
+/* Inside a transaction (for the session layer's stream blobs and the
+ * store's own use): a new blob id of owner; writes data as a new blob;
+ * writes one chunk; copies a blob to a new id of another owner; frees a
+ * blob.  Return 0 or a BDB error. */
+int store_blob_alloc_id(mapi_db *db, DB_TXN *txn, const uint8_t *owner,
+                        uint64_t *id_r);
+int store_blob_write(mapi_db *db, DB_TXN *txn, const uint8_t *owner,
+                     uint64_t id, const void *data, uint64_t size);
+int store_blob_put_chunk(mapi_db *db, DB_TXN *txn, const uint8_t *owner,
+                         uint64_t id, uint32_t chunk, const void *data,
+                         size_t len);
+int store_blob_copy(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                    const store_blob_ref *src, const uint8_t *to_owner,
+                    store_blob_ref *dst_r);
+int store_blob_free(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                    const uint8_t *owner, uint64_t id);
+/* Frees every blob of owner (a mailbox or a session). */
+int store_blob_free_owner(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                          const uint8_t *owner);
 
 /* ------------------------------------------------------------ mailbox -- */
 
@@ -319,10 +411,21 @@ store_message *store_message_dup(apr_pool_t *pool, const store_message *m);
 int store_message_encode(mapi_wr *wr, const store_message *m);
 int store_message_decode(mapi_rd *rd, apr_pool_t *pool, store_message **m_r);
 
+/* The message with its large values resolved (see "blobs"). */
 store_status store_message_get(mapi_db *db, apr_pool_t *pool,
                                const uint8_t mbox[STORE_GUID_LEN],
                                uint64_t mid, store_message **m_r,
                                const char **error_r);
+/* With STORE_GET_LARGE_AS_REF large values stay references (read them
+ * with store_blob_read); flags 0 is store_message_get. */
+#define STORE_GET_LARGE_AS_REF 0x01
+store_status store_message_get_ex(mapi_db *db, apr_pool_t *pool,
+                                  const uint8_t mbox[STORE_GUID_LEN],
+                                  uint64_t mid, unsigned flags,
+                                  store_message **m_r, const char **error_r);
+/* Resolves every reference of m in place (m's pool). */
+store_status store_message_resolve(mapi_db *db, apr_pool_t *pool,
+                                   store_message *m, const char **error_r);
 /* Saves a message: m->mid 0 allocates an id (written back); sets the
  * change-tracking properties, PidTagMid, PidTagMessageSize,
  * PidTagLastModificationTime (and at creation PidTagCreationTime,

@@ -136,4 +136,23 @@ int store_message_clone(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                         const store_message *src, uint64_t dest_fid,
                         uint64_t *new_mid_r);
 
+/* Large values (store_blob.c).  Before m is written over prev (NULL: a
+ * new message): moves m's large inline values into new blobs of mbox,
+ * keeps references to blobs prev owned, copies any other reference into
+ * a new blob, and frees what prev owned that m no longer holds.  EFBIG
+ * when the message would exceed STORE_MESSAGE_MAX. */
+int store_blob_sync(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                    const uint8_t *mbox, store_message *m,
+                    const store_message *prev);
+/* Frees the blobs of mbox that m references (m is being removed). */
+int store_blob_free_message(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                            const uint8_t *mbox, const store_message *m);
+/* Replaces every reference in m by its value (in pool). */
+int store_blob_resolve_message(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                               store_message *m);
+/* Sum of the sizes of the values m references. */
+uint64_t store_blob_bytes(const store_message *m);
+/* A well-formed reference (the record decoder's check). */
+int store_blob_ref_valid(const rop_propval *v);
+
 #endif

@@ -314,6 +314,8 @@ static int store_mailbox_delete_txn(mapi_db *db, DB_TXN *txn, void *baton)
     if (ret == 0)
         ret = store_delete_prefix(db->folders, txn, t->pool, t->mbox);
     if (ret == 0)
+        ret = store_blob_free_owner(db, txn, t->pool, t->mbox);
+    if (ret == 0)
         ret = store_delete_prefix(db->meta, txn, t->pool, t->mbox);
     return ret ? store_db_fail(t, ret, "delete mailbox") : 0;
 }

@@ -1,10 +1,13 @@
 /*
  * store_message.c: messages with their recipients, attachments and
- * embedded messages, stored as one record each; save, get, move, copy,
- * delete, read flags and the computed properties.
+ * embedded messages, stored as one record each (large values as blobs,
+ * store_blob.c); save, get, move, copy, delete, read flags and the
+ * computed properties.
  *
- * A message and its contents index entry are written in one transaction,
- * so a listing never names a message that is not there.
+ * A message, its blobs and its contents index entry are written in one
+ * transaction, so a listing never names a message that is not there and
+ * no blob outlives its message.  Inside the store, records are read as
+ * stored (references left in place); store_message_get resolves them.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -140,14 +143,15 @@ store_message *store_message_new(apr_pool_t *pool, uint64_t fid,
     return m;
 }
 
-/* Deep copy through the codec: one path to get right, not two. */
+/* Deep copy through the codec: one path to get right, not two.  A
+ * working copy may hold its large values inline, hence the larger bound. */
 store_message *store_message_dup(apr_pool_t *pool, const store_message *m)
 {
     mapi_wr wr;
     mapi_rd rd;
     store_message *out;
 
-    mapi_wr_init(&wr, pool, STORE_RECORD_MAX);
+    mapi_wr_init(&wr, pool, STORE_MESSAGE_MAX + STORE_RECORD_MAX);
     if (store_message_encode(&wr, m) != 0)
         return NULL;
     mapi_rd_init(&rd, wr.buf, wr.len);
@@ -208,19 +212,23 @@ int store_message_remove(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
 
     store_key_id(k, mbox, m->mid);
     store_key_child(ck, mbox, m->fid, store_kind(m), m->mid);
-    ret = store_db_del(db->messages, txn, k, sizeof(k));
+    ret = store_blob_free_message(db, txn, pool, mbox, m);
+    if (ret == 0)
+        ret = store_db_del(db->messages, txn, k, sizeof(k));
     return ret == 0 ? store_db_del(db->contents, txn, ck, sizeof(ck)) : ret;
 }
 
 /* PidTagMessageSize: an estimate of the stored size, which is what
- * Outlook shows and quota counts. */
+ * Outlook shows and quota counts: the record and the blobs it names. */
 static uint32_t store_message_size(apr_pool_t *pool, const store_message *m)
 {
     mapi_wr wr;
+    uint64_t n;
 
-    mapi_wr_init(&wr, pool, STORE_RECORD_MAX);
+    mapi_wr_init(&wr, pool, STORE_MESSAGE_MAX + STORE_RECORD_MAX);
     store_message_encode(&wr, m);
-    return (uint32_t)wr.len;
+    n = wr.len + store_blob_bytes(m);
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 /* Sets what every save sets: ids, change, times, size, attach flags. */
@@ -258,16 +266,50 @@ static int store_message_stamp(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
 
 /* --------------------------------------------------------------- get -- */
 
+store_status store_message_get_ex(mapi_db *db, apr_pool_t *pool,
+                                  const uint8_t mbox[STORE_GUID_LEN],
+                                  uint64_t mid, unsigned flags,
+                                  store_message **m_r, const char **error_r)
+{
+    const char *what = apr_psprintf(pool, "message %016llx",
+                                    (unsigned long long)mid);
+    store_message *m;
+    int ret;
+
+    if (flags & STORE_GET_LARGE_AS_REF)
+        ret = store_message_read(db, NULL, pool, mbox, mid, &m, 0);
+    else {
+        /* Record and chunks in one snapshot of a transaction: a save or
+         * delete between them could otherwise free a blob half read. */
+        DB_TXN *txn = NULL;
+
+        ret = db->env->txn_begin(db->env, NULL, &txn, DB_READ_COMMITTED);
+        if (ret == 0)
+            ret = store_message_read(db, txn, pool, mbox, mid, &m, 0);
+        if (ret == 0)
+            ret = store_blob_resolve_message(db, txn, pool, m);
+        if (txn)
+            txn->commit(txn, 0);
+    }
+    if (ret == 0)
+        *m_r = m;
+    return store_read_status(db, pool, ret, what, error_r);
+}
+
 store_status store_message_get(mapi_db *db, apr_pool_t *pool,
                                const uint8_t mbox[STORE_GUID_LEN],
                                uint64_t mid, store_message **m_r,
                                const char **error_r)
 {
-    int ret = store_message_read(db, NULL, pool, mbox, mid, m_r, 0);
+    return store_message_get_ex(db, pool, mbox, mid, 0, m_r, error_r);
+}
 
-    return store_read_status(db, pool, ret, apr_psprintf(pool,
-                             "message %016llx", (unsigned long long)mid),
-                             error_r);
+store_status store_message_resolve(mapi_db *db, apr_pool_t *pool,
+                                   store_message *m, const char **error_r)
+{
+    int ret = store_blob_resolve_message(db, NULL, pool, m);
+
+    return store_read_status(db, pool, ret, "large value", error_r);
 }
 
 /* -------------------------------------------------------------- save -- */
@@ -285,7 +327,7 @@ static int store_message_save_txn(mapi_db *db, DB_TXN *txn, void *baton)
     apr_pool_t *pool = b->t.pool;
     store_mailbox_info mi;
     store_folder *f;
-    store_message *old, *m;
+    store_message *old = NULL, *m;
     int ret = store_info_read(db, txn, pool, b->t.mbox, &mi, DB_RMW);
 
     /* Work on a copy: a retried body must start from the caller's state. */
@@ -304,6 +346,9 @@ static int store_message_save_txn(mapi_db *db, DB_TXN *txn, void *baton)
         if (ret == 0 && old->fid != m->fid)
             return store_abort(&b->t, STORE_INVALID);
     }
+    if (ret == 0)
+        ret = store_blob_sync(db, txn, pool, b->t.mbox, m,
+                              b->created ? NULL : old);
     if (ret == 0)
         ret = store_message_stamp(db, txn, pool, &mi, m, b->created);
     if (ret == 0)
@@ -325,7 +370,16 @@ store_status store_message_save(mapi_db *db, apr_pool_t *pool,
 
     if (st != STORE_OK)
         return st;
-    /* The caller's working copy now carries the stored state. */
+    /* The caller's working copy now carries the stored state, its own
+     * values in place of the references the record got for them. */
+    for (unsigned i = 0; i < b.out->props.count; i++) {
+        rop_propval *v = &b.out->props.vals[i];
+        const rop_propval *mine;
+
+        if (store_blob_ref_get(v, NULL) &&
+            (mine = store_props_get(&m->props, v->tag & 0xFFFF0000u)))
+            *v = *mine;
+    }
     m->mid = b.out->mid;
     m->props = b.out->props;
     ev.type = b.created ? STORE_EV_OBJ_CREATED : STORE_EV_OBJ_MODIFIED;
@@ -387,9 +441,12 @@ int store_message_clone(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
         return EFBIG;
     m->mid = 0;
     m->fid = dest_fid;
-    /* A copy is a new object: its own source key and change history. */
+    /* A copy is a new object: its own source key, change history and
+     * blobs. */
     store_props_del(&m->props, PidTagPredecessorChangeList);
-    ret = store_message_stamp(db, txn, pool, mi, m, 1);
+    ret = store_blob_sync(db, txn, pool, mbox, m, NULL);
+    if (ret == 0)
+        ret = store_message_stamp(db, txn, pool, mi, m, 1);
     if (ret == 0)
         ret = store_message_write(db, txn, pool, mbox, m);
     if (ret == 0)

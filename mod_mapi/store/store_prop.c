@@ -19,7 +19,7 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
-#include "store.h"
+#include "store_internal.h"
 
 #include <string.h>
 #include <apr_strings.h>
@@ -198,6 +198,7 @@ void store_propval_copy(apr_pool_t *pool, rop_propval *dst,
         break;
     case ROP_PT_BINARY:
     case ROP_PT_SVREID:
+    case STORE_PT_BLOBREF:
         dst->v.bin = store_bindup(pool, &src->v.bin);
         break;
     case ROP_PT_CLSID:
@@ -423,6 +424,7 @@ static int store_wr_value(mapi_wr *wr, const rop_propval *v)
         return 0;
     case ROP_PT_BINARY:
     case ROP_PT_SVREID:
+    case STORE_PT_BLOBREF:    /* a large value's reference (store.h) */
         store_wr_bin(wr, &v->v.bin);
         return 0;
     case ROP_PT_CLSID:
@@ -640,6 +642,9 @@ static int store_rd_value(mapi_rd *rd, apr_pool_t *pool, rop_propval *v)
     case ROP_PT_BINARY:
     case ROP_PT_SVREID:
         return store_rd_bin(rd, pool, &v->v.bin);
+    case STORE_PT_BLOBREF:
+        return store_rd_bin(rd, pool, &v->v.bin) == 0 &&
+               store_blob_ref_valid(v) ? 0 : -1;
     case ROP_PT_CLSID:
         return store_rd_guid(rd, pool, &v->v.guid);
     case ROP_PT_SRESTRICTION:

@@ -845,6 +845,12 @@ static void col_resolve(const store_props *props, uint32_t col,
     cell->error = ecNotFound;
     if (!v)
         return;
+    if (store_blob_ref_get(v, NULL)) {
+        /* A large value left in its blob (STORE_GET_LARGE_AS_REF): too
+         * large for a row, read with RopOpenStream ([MS-OXCPRPT] R2052). */
+        cell->error = ecNotEnoughMemory;
+        return;
+    }
     have = ROP_PROP_TYPE(v->tag);
     if (have == ROP_PT_ERROR && want != ROP_PT_ERROR) {
         cell->error = v->v.l;          /* a stored error is reported */

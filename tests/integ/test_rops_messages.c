@@ -1614,6 +1614,60 @@ out:
     rc_fx_close(&f);
 }
 
+/* A body over the store's inline limit (16 KiB of UTF-8: 7000 x U+20AC,
+ * 21000 bytes, 14000 on the wire) is kept as a blob: the contents row
+ * answers ecNotEnoughMemory for it ([MS-OXCPRPT] R2052) and its small
+ * columns as usual, while RopGetPropertiesSpecific on the opened message
+ * gives the whole body. */
+static void test_large_body_row_OXCPRPT_R2052(void)
+{
+    static const uint32_t cols[] = { RC_TAG_SUBJECT, RC_TAG_BODY, RC_TAG_MID };
+    static const uint32_t tags[] = { RC_TAG_BODY, RC_TAG_MESSAGE_SIZE };
+    size_t n = 7000;
+    char *body = calloc(1, n * 3 + 1);
+    uint32_t h = 0, table, count;
+    uint64_t fid = 0, mid = 0;
+    rc_rows_rsp rows;
+    const rc_prop *p;
+    rc_row row;
+    rc_fx f = { 0 };
+
+    for (size_t i = 0; i < n; i++)
+        memcpy(body + 3 * i, "\xE2\x82\xAC", 3);
+    body[n * 3] = '\0';
+    REQUIREF(rc_fx_open(&f, &H) == 0, "setup");
+    REQUIREF(mkfolder(&f, "large body", &fid, &h) == 0, "setup");
+    REQUIREF(mkmessage(&f, h, fid, "large", body, &mid) == 0, "setup");
+    REQUIREF(rc_get_contents_table(&f.s, h, 0, &table, &count) == 0 &&
+             rc_query_table(&f.s, table, cols, 3, 8, &rows) == 0 &&
+             rows.count == 1, "contents table: %s", f.s.error);
+    CHECKF(str_is(rc_row_str(&rows.rows[0], RC_TAG_SUBJECT), "large") &&
+           rc_row_u64(&rows.rows[0], RC_TAG_MID, 0) == mid,
+           "small columns of the row: subject '%s'",
+           str_or(rc_row_str(&rows.rows[0], RC_TAG_SUBJECT)));
+    p = rc_row_find(&rows.rows[0], RC_TAG_BODY);
+    CHECKF(rows.rows[0].flagged && p && p->type == RC_PT_ERROR &&
+           p->v.u32 == 0x8007000Eu, "[MS-OXCPRPT] R2052: the large body "
+           "column: flagged %u, type 0x%04X, value 0x%08X",
+           rows.rows[0].flagged, p ? p->type : 0, p ? p->v.u32 : 0);
+    rc_release(&f.s, table);
+    REQUIREF(rc_open_message_props(&f.s, h, fid, mid, tags, 2, NULL, &row)
+             == 0, "open: %s", f.s.error);
+    /* RopGetPropertiesSpecific caps values at its own limit (R2052
+     * again); PidTagMessageSize counts the blob. */
+    p = rc_row_find(&row, RC_TAG_BODY);
+    CHECKF(str_is(rc_row_str(&row, RC_TAG_BODY), body) ||
+           (p && p->type == RC_PT_ERROR && p->v.u32 == 0x8007000Eu),
+           "the opened message's body: neither the saved one nor "
+           "ecNotEnoughMemory");
+    CHECKF(rc_row_u32(&row, RC_TAG_MESSAGE_SIZE, 0) >= n * 3,
+           "PidTagMessageSize %u of a message with a %zu-byte body",
+           rc_row_u32(&row, RC_TAG_MESSAGE_SIZE, 0), n * 3);
+out:
+    free(body);
+    rc_fx_close(&f);
+}
+
 int main(int argc, char **argv)
 {
     CU_pSuite s;
@@ -1626,6 +1680,9 @@ int main(int argc, char **argv)
                    "attachment, read back by another session (R333 "
                    "[MS-OXCPRPT] R27601 R296)",
                 test_message_round_trip_R333_OXCPRPT_R27601_R296);
+    CU_add_test(s, "a large body: ecNotEnoughMemory in the contents row, "
+                   "whole in the message ([MS-OXCPRPT] R2052)",
+                test_large_body_row_OXCPRPT_R2052);
     CU_add_test(s, "contents table: columns, sort, restriction, pages, "
                    "position ([MS-OXCTABL] R117 R136 R138)",
                 test_contents_sort_restrict_page_OXCTABL_R117_R136_R138);
