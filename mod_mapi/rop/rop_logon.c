@@ -286,8 +286,10 @@ static int rop_handle_get_receive_folder(rop_ctx *ctx, rop_call *call,
     return mapi_wr_str8(out, cls ? cls : "");
 }
 
-/* [MS-OXCSTOR] 3.2.5.3: the classes "IPM" and "Report.IPM" cannot be
- * removed, and an IPC class cannot be given a receive folder. */
+/* [MS-OXCSTOR] 3.2.5.3: the Receive folder of "IPM" and "Report.IPM"
+ * cannot be changed at all, whatever the FolderId (R272, R859); an empty
+ * class with FolderId 0 is ecError (R860, R277); an IPC class cannot be
+ * given a receive folder. */
 static uint32_t logon_check_receive_class(const char *cls, uint64_t fid)
 {
     size_t i;
@@ -299,9 +301,10 @@ static uint32_t logon_check_receive_class(const char *cls, uint64_t fid)
             return ecInvalidParam;
     if (cls[0] == '.' || (i > 0 && cls[i - 1] == '.') || strstr(cls, ".."))
         return ecInvalidParam;
-    if (fid == 0 && (strcasecmp(cls, "IPM") == 0
-                     || strcasecmp(cls, "Report.IPM") == 0 || !*cls))
+    if (strcasecmp(cls, "IPM") == 0 || strcasecmp(cls, "Report.IPM") == 0)
         return ecAccessDenied;
+    if (fid == 0 && !*cls)
+        return ecError;
     if (strncasecmp(cls, "IPC", 3) == 0 && (cls[3] == '\0' || cls[3] == '.'))
         return ecAccessDenied;
     return 0;

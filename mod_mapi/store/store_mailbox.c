@@ -233,6 +233,10 @@ static int store_mailbox_create_txn(mapi_db *db, DB_TXN *txn, void *baton)
     if (ret == 0)
         ret = store_rf_put(db, txn, b->t.mbox, "IPM",
                            mi.folder_ids[STORE_FOLDER_INBOX]);
+    /* [MS-OXCSTOR] R782: "Report.IPM" goes to the Inbox too. */
+    if (ret == 0)
+        ret = store_rf_put(db, txn, b->t.mbox, "Report.IPM",
+                           mi.folder_ids[STORE_FOLDER_INBOX]);
     if (ret == 0)
         ret = store_rf_put(db, txn, b->t.mbox, "IPC",
                            mi.folder_ids[STORE_FOLDER_ROOT]);

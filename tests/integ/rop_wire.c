@@ -2101,3 +2101,94 @@ int rc_rsp_reload_cached_information(rc_resp *r, rc_message_rsp *o)
     RC_HEAD(r, RC_ROP_RELOAD_CACHED_INFORMATION, &o->h);
     return rc_message_tail(r, o);
 }
+
+/* ------------------------------------- per-user information and message
+ * status (ported MS-OXCSTOR / MS-OXCMSG scenarios) -- */
+
+void rc_req_read_per_user_info(rc_buf *b, uint8_t lid, uint8_t in,
+                               const rc_ltid *folder, uint32_t offset,
+                               uint16_t max_size)
+{
+    rc_start(b, RC_ROP_READ_PER_USER_INFORMATION, lid, in);
+    rc_ltid_wr(b, folder);
+    rc_u8(b, 0);                 /* Reserved */
+    rc_u32(b, offset);
+    rc_u16(b, max_size);
+}
+
+int rc_rsp_read_per_user_info(rc_resp *r, rc_head *h, uint8_t *finished,
+                              rc_bin *data)
+{
+    uint16_t n = 0;
+    const uint8_t *p = NULL;
+
+    *finished = 0;
+    data->data = NULL;
+    data->len = 0;
+    RC_HEAD(r, RC_ROP_READ_PER_USER_INFORMATION, h);
+    if (rc_get_u8(r, finished) != 0 || rc_get_u16(r, &n) != 0
+        || rc_get_bytes(r, n, &p) != 0)
+        return -1;
+    data->data = p;
+    data->len = n;
+    return 0;
+}
+
+void rc_req_write_per_user_info(rc_buf *b, uint8_t lid, uint8_t in,
+                                const rc_ltid *folder, int finished,
+                                uint32_t offset, const void *data,
+                                uint16_t len, const uint8_t *repl_guid)
+{
+    rc_start(b, RC_ROP_WRITE_PER_USER_INFORMATION, lid, in);
+    rc_ltid_wr(b, folder);
+    rc_u8(b, finished ? 1 : 0);
+    rc_u32(b, offset);
+    rc_u16(b, len);
+    rc_bytes(b, data, len);
+    if (repl_guid)
+        rc_bytes(b, repl_guid, 16);
+}
+
+void rc_req_set_message_status(rc_buf *b, uint8_t lid, uint8_t in,
+                               uint64_t mid, uint32_t status, uint32_t mask)
+{
+    rc_start(b, RC_ROP_SET_MESSAGE_STATUS, lid, in);
+    rc_u64(b, mid);
+    rc_u32(b, status);
+    rc_u32(b, mask);
+}
+
+void rc_req_get_message_status(rc_buf *b, uint8_t lid, uint8_t in,
+                               uint64_t mid)
+{
+    rc_start(b, RC_ROP_GET_MESSAGE_STATUS, lid, in);
+    rc_u64(b, mid);
+}
+
+int rc_rsp_message_status(rc_resp *r, int rop_id, rc_head *h,
+                          uint32_t *status)
+{
+    *status = 0;
+    RC_HEAD(r, rop_id, h);
+    return rc_get_u32(r, status);
+}
+
+void rc_req_get_valid_attachments(rc_buf *b, uint8_t lid, uint8_t in)
+{
+    rc_start(b, RC_ROP_GET_VALID_ATTACHMENTS, lid, in);
+}
+
+int rc_rsp_get_valid_attachments(rc_resp *r, rc_head *h, uint16_t *n,
+                                 uint32_t **ids)
+{
+    *n = 0;
+    *ids = NULL;
+    RC_HEAD(r, RC_ROP_GET_VALID_ATTACHMENTS, h);
+    if (rc_get_u16(r, n) != 0)
+        return -1;
+    *ids = apr_pcalloc(r->pool, ((size_t)*n + 1) * sizeof(uint32_t));
+    for (uint16_t i = 0; i < *n; i++)
+        if (rc_get_u32(r, &(*ids)[i]) != 0)
+            return -1;
+    return 0;
+}

@@ -784,4 +784,44 @@ int rc_rsp_copy_props(rc_resp *r, int rop_id, rc_head *h,
 void rc_req_reload_cached_information(rc_buf *b, uint8_t lid, uint8_t in);
 int rc_rsp_reload_cached_information(rc_resp *r, rc_message_rsp *o);
 
+/* ------------------------------------- per-user information and message
+ * status (ported MS-OXCSTOR / MS-OXCMSG scenarios; test_ported_oxcstor.c,
+ * test_ported_oxcmsg.c).  Kept in one block to ease merging. -- */
+
+enum {
+    RC_ROP_GET_MESSAGE_STATUS = 0x1F,
+    RC_ROP_SET_MESSAGE_STATUS = 0x20,
+    RC_ROP_GET_VALID_ATTACHMENTS = 0x52,
+    RC_ROP_READ_PER_USER_INFORMATION = 0x63,
+    RC_ROP_WRITE_PER_USER_INFORMATION = 0x64
+};
+
+/* RopReadPerUserInformation ([MS-OXCROPS] 2.2.3.12). */
+void rc_req_read_per_user_info(rc_buf *b, uint8_t lid, uint8_t in,
+                               const rc_ltid *folder, uint32_t offset,
+                               uint16_t max_size);
+/* HasFinished, then Data (DataSize bytes). */
+int rc_rsp_read_per_user_info(rc_resp *r, rc_head *h, uint8_t *finished,
+                              rc_bin *data);
+/* RopWritePerUserInformation ([MS-OXCROPS] 2.2.3.13): repl_guid (16
+ * bytes) is sent when non-NULL, which a private logon's first chunk
+ * (offset 0) needs. Response: the head alone (rc_rsp_generic). */
+void rc_req_write_per_user_info(rc_buf *b, uint8_t lid, uint8_t in,
+                                const rc_ltid *folder, int finished,
+                                uint32_t offset, const void *data,
+                                uint16_t len, const uint8_t *repl_guid);
+/* RopSetMessageStatus / RopGetMessageStatus ([MS-OXCROPS] 2.2.6.8,
+ * 2.2.6.9) on a folder. */
+void rc_req_set_message_status(rc_buf *b, uint8_t lid, uint8_t in,
+                               uint64_t mid, uint32_t status, uint32_t mask);
+void rc_req_get_message_status(rc_buf *b, uint8_t lid, uint8_t in,
+                               uint64_t mid);
+/* Either one's response: MessageStatusFlags on success. */
+int rc_rsp_message_status(rc_resp *r, int rop_id, rc_head *h,
+                          uint32_t *status);
+/* RopGetValidAttachments ([MS-OXCROPS] 2.2.6.18): AttachmentIdCount ids. */
+void rc_req_get_valid_attachments(rc_buf *b, uint8_t lid, uint8_t in);
+int rc_rsp_get_valid_attachments(rc_resp *r, rc_head *h, uint16_t *n,
+                                 uint32_t **ids);
+
 #endif

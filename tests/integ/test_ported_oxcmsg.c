@@ -19,8 +19,10 @@
  * - S01_TC06.. (RopCreateMessage without permissions, public folders,
  *   ecObjectModified between two sessions): need another user's folder
  *   permissions or public folders.
- * - S02 (RopSetMessageStatus/RopGetMessageStatus) and S03 (read flags with
- *   client data, submit-related flags): not ported this round (time).
+ * - S02_TC01 R1501 (PidTagChangeKey, PidTagLastModificationTime kept by
+ *   RopSetMessageStatus): in the known-divergences suite.
+ * - S03 (RopSetReadFlags, RopSetMessageReadFlag): not ported this round
+ *   (time); test_rops_messages covers read flags under its own names.
  * - S04 (message object properties set by transport: PidTagMessageFlags
  *   after RopSubmitMessage, PidTagLastModifierName...): need
  *   RopSubmitMessage (a later issue) or product-specific behaviour.
@@ -30,7 +32,8 @@
  *   RopModifyRecipients with RecipientProperties resolved against the
  *   GAL): need address-book resolution we do not have.
  * - S08, S09 (attachments, embedded messages): not ported this round
- *   (time); covered in part by test_rops_messages.
+ *   (time); covered in part by test_rops_messages.  rop_wire has the
+ *   RopGetValidAttachments builder/parser ready for them.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -346,6 +349,115 @@ out:
     rc_fx_close(&f);
 }
 
+/* ----------------------------------------- S02: message status -- */
+
+#define TAG_MESSAGE_STATUS   0x0E170003u
+#define TAG_CHANGE_KEY       0x65E20102u
+#define MS_IN_CONFLICT       0x00000800u
+#define MS_REMOTE_DOWNLOAD   0x00001000u
+#define MS_REMOTE_DELETE     0x00002000u
+#define MS_MASK3 (MS_IN_CONFLICT | MS_REMOTE_DOWNLOAD | MS_REMOTE_DELETE)
+
+/* RopSetMessageStatus (set) or RopGetMessageStatus of mid on the folder
+ * handle (RC_NO_HANDLE: no object); *flags gets MessageStatusFlags (the
+ * old status for a set, R784). */
+static uint32_t msg_status(rc_fx *f, uint32_t folder, int set, uint64_t mid,
+                           uint32_t status, uint32_t mask, uint32_t *flags)
+{
+    rc_buf b;
+    rc_exec x;
+    rc_head h;
+    uint32_t rv = RC_ERR_CLIENT;
+    int rop = set ? RC_ROP_SET_MESSAGE_STATUS : RC_ROP_GET_MESSAGE_STATUS;
+
+    *flags = 0xFFFFFFFFu;
+    rc_buf_init(&b, f->s.pool);
+    rc_buf_handle(&b, 0, folder);
+    if (set)
+        rc_req_set_message_status(&b, f->s.logon_id, 0, mid, status, mask);
+    else
+        rc_req_get_message_status(&b, f->s.logon_id, 0, mid);
+    if (rc_fx_run(f, &b, &x, set ? "RopSetMessageStatus"
+                                 : "RopGetMessageStatus") != 0)
+        return rv;
+    if (rc_rsp_message_status(&x.resp, rop, &h, flags) == 0)
+        rv = h.rv;
+    rc_exec_free(&x);
+    return rv;
+}
+
+static void MSOXCMSG_S02_TC01_SetAndGetMessageStatus(void)
+{
+    static const uint32_t tags[] = { TAG_MESSAGE_STATUS, TAG_CHANGE_KEY,
+                                     RC_TAG_LAST_MODIFICATION };
+    static const uint32_t steps[] = { MS_REMOTE_DOWNLOAD, MS_IN_CONFLICT,
+                                      MS_REMOTE_DELETE };
+    rc_fx f;
+    rc_row before, after;
+    rc_prop subj = rc_pv_str(RC_TAG_SUBJECT, "S02_TC01");
+    uint64_t fid, mid = 0;
+    uint32_t rv, old, got, prev = 0;
+
+    if (rc_fx_open(&f, &H) != 0)
+        return;
+    fid = f.s.lo.fids[RC_FID_INBOX];
+    rv = rc_create_message(&f.s, f.s.logon, fid, &subj, 1, &mid);
+    REQUIREF(rv == 0, "RopCreateMessage/SaveChanges: 0x%08X (%s)", rv,
+             f.s.error);
+    rv = rc_open_message_props(&f.s, f.s.logon, fid, mid, tags, 3, NULL,
+                               &before);
+    REQUIREF(rv == 0, "RopOpenMessage/GetProperties: 0x%08X", rv);
+    for (size_t i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
+        rv = msg_status(&f, f.inbox, 1, mid, steps[i], MS_MASK3, &old);
+        CHECKF(rv == 0, "R773 R549: RopSetMessageStatus(0x%04X, mask "
+               "0x%04X) on the Inbox, message not open: 0x%08X", steps[i],
+               MS_MASK3, rv);
+        CHECKF(i == 0 || old == prev, "R784: RopSetMessageStatus returned "
+               "0x%08X, the status before was 0x%08X", old, prev);
+        rv = msg_status(&f, f.inbox, 0, mid, 0, 0, &got);
+        CHECKF(rv == 0 && got == (steps[i] & MS_MASK3), "R786 R421 R416 "
+               "R1500 R2028 R2029 R2030: RopGetMessageStatus: 0x%08X, "
+               "flags 0x%08X, expected 0x%08X", rv, got, steps[i]);
+        prev = got;
+    }
+    rv = rc_open_message_props(&f.s, f.s.logon, fid, mid, tags, 3, NULL,
+                               &after);
+    REQUIREF(rv == 0, "RopOpenMessage/GetProperties: 0x%08X", rv);
+    CHECKF(rc_row_u32(&after, TAG_MESSAGE_STATUS, 0) == MS_REMOTE_DELETE,
+           "R773 R1501: PidTagMessageStatus 0x%08X, expected the status "
+           "set", rc_row_u32(&after, TAG_MESSAGE_STATUS, 0));
+    /* R1501's PidTagChangeKey / PidTagLastModificationTime: see the
+     * known-divergences suite. */
+    (void)before;
+out:
+    rc_fx_close(&f);
+}
+
+/* The input handle is no Folder object (no object at all). */
+static void MSOXCMSG_S02_TC02_ErrorCodeOfMessageStatus(void)
+{
+    rc_fx f;
+    rc_prop subj = rc_pv_str(RC_TAG_SUBJECT, "S02_TC02");
+    uint64_t mid = 0;
+    uint32_t rv, flags;
+
+    if (rc_fx_open(&f, &H) != 0)
+        return;
+    rv = rc_create_message(&f.s, f.s.logon, f.s.lo.fids[RC_FID_INBOX], &subj,
+                           1, &mid);
+    REQUIREF(rv == 0, "RopCreateMessage/SaveChanges: 0x%08X (%s)", rv,
+             f.s.error);
+    rv = msg_status(&f, RC_NO_HANDLE, 1, mid, MS_REMOTE_DOWNLOAD,
+                    MS_REMOTE_DOWNLOAD, &flags);
+    CHECKF(rv == RC_EC_NULL_OBJECT, "R1505: RopSetMessageStatus on an "
+           "invalid handle: 0x%08X, expected ecNullObject", rv);
+    rv = msg_status(&f, RC_NO_HANDLE, 0, mid, 0, 0, &flags);
+    CHECKF(rv == RC_EC_NULL_OBJECT, "R1507: RopGetMessageStatus on an "
+           "invalid handle: 0x%08X, expected ecNullObject", rv);
+out:
+    rc_fx_close(&f);
+}
+
 /* ------------------------------------------------ known divergences -- */
 /* Not run by default (MAPI_INTEG_DIVERGENCES=1 runs them): the server is
  * wrong in code another engineer is reworking, or the expectation is the
@@ -615,6 +727,48 @@ out:
     rc_fx_close(&f);
 }
 
+/* S02_TC01, R1501: RopSetMessageStatus changes PidTagMessageStatus only,
+ * not PidTagChangeKey nor PidTagLastModificationTime.  rop_message.c
+ * commits it through store_message_save(), which stamps a new change and
+ * modification time (store_message.c has no status-only write). */
+static void MSOXCMSG_S02_TC01_MessageStatusKeepsChangeKey(void)
+{
+    static const uint32_t tags[] = { TAG_CHANGE_KEY,
+                                     RC_TAG_LAST_MODIFICATION };
+    rc_fx f;
+    rc_row before, after;
+    rc_prop subj = rc_pv_str(RC_TAG_SUBJECT, "S02_TC01 R1501");
+    const rc_prop *ck0, *ck1;
+    uint64_t fid, mid = 0;
+    uint32_t rv, old;
+
+    if (rc_fx_open(&f, &H) != 0)
+        return;
+    fid = f.s.lo.fids[RC_FID_INBOX];
+    rv = rc_create_message(&f.s, f.s.logon, fid, &subj, 1, &mid);
+    REQUIREF(rv == 0, "RopCreateMessage/SaveChanges: 0x%08X", rv);
+    rv = rc_open_message_props(&f.s, f.s.logon, fid, mid, tags, 2, NULL,
+                               &before);
+    REQUIREF(rv == 0, "RopOpenMessage/GetProperties: 0x%08X", rv);
+    rv = msg_status(&f, f.inbox, 1, mid, MS_REMOTE_DOWNLOAD, MS_MASK3, &old);
+    REQUIREF(rv == 0, "RopSetMessageStatus: 0x%08X", rv);
+    rv = rc_open_message_props(&f.s, f.s.logon, fid, mid, tags, 2, NULL,
+                               &after);
+    REQUIREF(rv == 0, "RopOpenMessage/GetProperties: 0x%08X", rv);
+    ck0 = rc_row_find(&before, TAG_CHANGE_KEY);
+    ck1 = rc_row_find(&after, TAG_CHANGE_KEY);
+    CHECKF(ck0 && ck1 && ck0->type == RC_PT_BINARY
+           && ck1->type == RC_PT_BINARY && ck0->v.bin.len == ck1->v.bin.len
+           && memcmp(ck0->v.bin.data, ck1->v.bin.data, ck0->v.bin.len) == 0,
+           "R1501: PidTagChangeKey changed with RopSetMessageStatus");
+    CHECKF(rc_row_u64(&before, RC_TAG_LAST_MODIFICATION, 0)
+           == rc_row_u64(&after, RC_TAG_LAST_MODIFICATION, 1),
+           "R1501: PidTagLastModificationTime changed with "
+           "RopSetMessageStatus");
+out:
+    rc_fx_close(&f);
+}
+
 int main(int argc, char **argv)
 {
     CU_pSuite s;
@@ -628,6 +782,8 @@ int main(int argc, char **argv)
     ADD(MSOXCMSG_S01_TC02_CreateFAIMessage);
     ADD(MSOXCMSG_S01_TC03_PropertiesInRopCreateMessageInitialization);
     ADD(MSOXCMSG_S01_TC05_SaveReadOnlyPropertiesOfMessage);
+    ADD(MSOXCMSG_S02_TC01_SetAndGetMessageStatus);
+    ADD(MSOXCMSG_S02_TC02_ErrorCodeOfMessageStatus);
     ADD(MSOXCMSG_S06_TC01_RopReloadCachedInformation);
     ADD(MSOXCMSG_S06_TC02_RopReloadCachedInformationFailure);
     ADD(MSOXCMSG_S07_TC01_RopModifyRemoveRecipientSuccessfully);
@@ -635,6 +791,7 @@ int main(int argc, char **argv)
         s = CU_add_suite("known-divergences", suite_init, suite_cleanup);
         ADD(MSOXCMSG_S01_TC03_PidTagAccessInitialization);
         ADD(MSOXCMSG_S01_TC04_RopSaveChangesMessageWithInvalidSaveFlags);
+        ADD(MSOXCMSG_S02_TC01_MessageStatusKeepsChangeKey);
     }
 #undef ADD
     return harness_run_tests();

@@ -265,7 +265,8 @@ static void test_provision(void)
     CU_ASSERT_EQUAL(rf, mi->folder_ids[STORE_FOLDER_DRAFTS]);
     CU_ASSERT_EQUAL(store_receive_folder_list(db, pool, mbox, &ids, &error),
                     STORE_OK);
-    CU_ASSERT_EQUAL(ids->nelts, 4);
+    /* "", "IPM", "Report.IPM", "IPC" (MS-OXCSTOR R782) and IPM.Note. */
+    CU_ASSERT_EQUAL(ids->nelts, 5);
 }
 
 /* ----------------------------------------------------------- folders -- */
