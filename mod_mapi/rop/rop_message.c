@@ -1018,7 +1018,8 @@ static int rop_h_get_message_status(rop_ctx *ctx, rop_call *call,
 }
 
 /* [MS-OXCMSG] 3.2.5.8: the bits under the mask take the new values,
- * committed at once; the response carries the status before. */
+ * committed at once and alone (R1501: no new change key or modification
+ * time); the response carries the status before. */
 static int rop_h_set_message_status(rop_ctx *ctx, rop_call *call,
                                     mapi_wr *out)
 {
@@ -1026,21 +1027,16 @@ static int rop_h_set_message_status(rop_ctx *ctx, rop_call *call,
     const char *error = NULL;
     rop_object *folder;
     store_message *m;
-    uint32_t old = 0, now;
+    uint32_t old = 0;
     uint32_t ec = msg_in_folder(ctx, call, r->message_id, &folder, &m);
 
     if (ec == 0 && mapi_wr_room(out) < 10)
         return -1;
-    if (ec == 0) {
-        old = msg_prop_u32(&m->props, PidTagMessageStatus, 0);
-        now = (old & ~r->message_status_mask)
-              | (r->message_status_flags & r->message_status_mask);
-        store_props_set_u32(&m->props, PidTagMessageStatus, now);
-        if (now != old)
-            ec = msg_store_ec(ctx, store_message_save(rop_ctx_db(ctx),
-                              rop_ctx_pool(ctx), folder->mbox, m, &error),
-                              error);
-    }
+    if (ec == 0)
+        ec = msg_store_ec(ctx, store_message_set_status(rop_ctx_db(ctx),
+                          rop_ctx_pool(ctx), folder->mbox, m->mid,
+                          r->message_status_mask, r->message_status_flags,
+                          &old, &error), error);
     if (ec)
         return rop_write_error_response(out, call, ec);
     rop_wr_ok_header(out, call, call->in_handle_index);

@@ -451,6 +451,14 @@ store_status store_message_set_flags(mapi_db *db, apr_pool_t *pool,
                                      uint64_t mid, uint32_t set,
                                      uint32_t clear, uint32_t *new_flags_r,
                                      const char **error_r);
+/* Sets the PidTagMessageStatus bits under mask to flags, alone: no new
+ * change number, change key or modification time ([MS-OXCMSG] R1501).
+ * *old_r gets the status before. */
+store_status store_message_set_status(mapi_db *db, apr_pool_t *pool,
+                                      const uint8_t mbox[STORE_GUID_LEN],
+                                      uint64_t mid, uint32_t mask,
+                                      uint32_t flags, uint32_t *old_r,
+                                      const char **error_r);
 
 /* The properties of a message, computed ones included: PidTagMid,
  * PidTagFolderId, PidTagEntryId, PidTagParentEntryId, PidTagRecordKey,

@@ -515,6 +515,8 @@ typedef struct store_mflags {
     store_txn t;
     uint64_t mid, fid;
     uint32_t set, clear, flags;
+    uint32_t tag;               /* PidTagMessageFlags or PidTagMessageStatus */
+    uint32_t old;
 } store_mflags;
 
 static int store_message_flags_txn(mapi_db *db, DB_TXN *txn, void *baton)
@@ -527,15 +529,43 @@ static int store_message_flags_txn(mapi_db *db, DB_TXN *txn, void *baton)
 
     if (ret != 0)
         return store_db_fail(&b->t, ret, "set message flags");
-    v = store_props_get(&m->props, PidTagMessageFlags);
-    b->flags = ((v ? v->v.l : 0) | b->set) & ~b->clear;
-    if (b->flags & MSGFLAG_READ)
-        b->flags |= MSGFLAG_EVERREAD;
+    v = store_props_get(&m->props, b->tag);
+    b->old = v ? v->v.l : 0;
+    b->flags = (b->old | b->set) & ~b->clear;
     b->fid = m->fid;
-    store_props_set_u32(&m->props, PidTagMessageFlags, b->flags);
-    store_props_set_bool(&m->props, PidTagRead, b->flags & MSGFLAG_READ);
+    if (b->tag == PidTagMessageFlags) {
+        if (b->flags & MSGFLAG_READ)
+            b->flags |= MSGFLAG_EVERREAD;
+        store_props_set_bool(&m->props, PidTagRead, b->flags & MSGFLAG_READ);
+    }
+    store_props_set_u32(&m->props, b->tag, b->flags);
     ret = store_message_write(db, txn, b->t.pool, b->t.mbox, m);
     return ret ? store_db_fail(&b->t, ret, "set message flags") : 0;
+}
+
+static store_status store_message_set_u32(mapi_db *db, apr_pool_t *pool,
+                                          const uint8_t *mbox, uint64_t mid,
+                                          uint32_t tag, uint32_t set,
+                                          uint32_t clear, store_mflags *b,
+                                          const char **error_r)
+{
+    store_status st;
+
+    memset(b, 0, sizeof(*b));
+    b->t.pool = pool;
+    b->t.mbox = mbox;
+    b->mid = mid;
+    b->set = set;
+    b->clear = clear;
+    b->tag = tag;
+    st = store_run(db, store_message_flags_txn, &b->t, "set message flags",
+                   error_r);
+    if (st == STORE_OK && (b->flags != b->old || tag == PidTagMessageFlags)) {
+        store_event ev = { .type = STORE_EV_OBJ_MODIFIED, .fid = b->fid,
+                           .mid = mid, .parent_fid = b->fid };
+        store_raise(db, pool, mbox, &ev);
+    }
+    return st;
 }
 
 store_status store_message_set_flags(mapi_db *db, apr_pool_t *pool,
@@ -544,17 +574,30 @@ store_status store_message_set_flags(mapi_db *db, apr_pool_t *pool,
                                      uint32_t clear, uint32_t *new_flags_r,
                                      const char **error_r)
 {
-    store_mflags b = { { .pool = pool, .mbox = mbox }, mid, 0, set, clear, 0 };
-    store_status st = store_run(db, store_message_flags_txn, &b.t,
-                                "set message flags", error_r);
+    store_mflags b;
+    store_status st = store_message_set_u32(db, pool, mbox, mid,
+                                            PidTagMessageFlags, set, clear,
+                                            &b, error_r);
 
-    if (st == STORE_OK) {
-        store_event ev = { .type = STORE_EV_OBJ_MODIFIED, .fid = b.fid,
-                           .mid = mid, .parent_fid = b.fid };
-        if (new_flags_r)
-            *new_flags_r = b.flags;
-        store_raise(db, pool, mbox, &ev);
-    }
+    if (st == STORE_OK && new_flags_r)
+        *new_flags_r = b.flags;
+    return st;
+}
+
+store_status store_message_set_status(mapi_db *db, apr_pool_t *pool,
+                                      const uint8_t mbox[STORE_GUID_LEN],
+                                      uint64_t mid, uint32_t mask,
+                                      uint32_t flags, uint32_t *old_r,
+                                      const char **error_r)
+{
+    store_mflags b;
+    store_status st = store_message_set_u32(db, pool, mbox, mid,
+                                            PidTagMessageStatus,
+                                            flags & mask, mask & ~flags,
+                                            &b, error_r);
+
+    if (st == STORE_OK && old_r)
+        *old_r = b.old;
     return st;
 }
 
@@ -604,7 +647,9 @@ void store_message_all_props(apr_pool_t *pool, const uint8_t mbox[16],
                             store_message_size(pool, m));
     store_props_set_bool(out, PidTagHasAttachments,
                          m->attachments && m->attachments->nelts > 0);
-    store_props_set_u32(out, PidTagAccess, 0x3F);
+    /* [MS-OXCMSG] R353: a message not saved yet is read and modify (3);
+     * a saved one in the owner's mailbox can also be deleted. */
+    store_props_set_u32(out, PidTagAccess, m->mid ? 0x7 : 0x3);
     store_props_set_u32(out, PidTagAccessLevel, 1);
     store_props_set_u32(out, PidTagObjectType, MAPI_MESSAGE);
     store_props_set_u32(out, PidTagStoreSupportMask, 0x00040000);
