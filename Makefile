@@ -12,13 +12,17 @@ SANITIZE    ?=
 WARN        := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS      ?= -O2 -g
 ALL_CFLAGS  := $(CFLAGS) $(WARN) -std=gnu11 -fPIC -D_GNU_SOURCE $(APR_CFLAGS) $(SANITIZE)
-LIBS        := -ldb-5.3 -lssl -lcrypto $(APR_LIBS) -laprutil-1 -lpthread
+GMIME_CFLAGS := $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
+GMIME_LIBS  := $(shell pkg-config --libs gmime-3.0 2>/dev/null)
+ALL_CFLAGS  += $(GMIME_CFLAGS)
+LIBS        := -ldb-5.3 -lssl -lcrypto $(APR_LIBS) -laprutil-1 -lpthread $(GMIME_LIBS)
 O           := build/obj
 
 # Core: everything that does not need httpd headers, linked into the module,
 # mapi-admin and the tests.
 CORE_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c \
-                 mod_mapi/session/*.c mod_mapi/rop/*.c mod_mapi/store/*.c)
+                 mod_mapi/session/*.c mod_mapi/rop/*.c mod_mapi/store/*.c \
+                 mod_mapi/mime/*.c mod_mapi/delivery/*.c)
 CORE_OBJ    := $(patsubst %.c,$(O)/%.o,$(CORE_SRC))
 # httpd side: transport, Autodiscover, module glue.
 MOD_SRC     := mod_mapi/mod_mapi.c $(wildcard mod_mapi/http/*.c mod_mapi/autodiscover/*.c mod_mapi/log/*.c)
@@ -92,11 +96,11 @@ check: deps
 
 # libFuzzer targets (clang, ASan + UBSan) over the parsers of untrusted
 # bytes; `make fuzz FUZZ_SECONDS=3600` runs each for that long.
-FUZZ_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/rop/*.c mod_mapi/store/*.c mod_mapi/session/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c)
+FUZZ_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/rop/*.c mod_mapi/store/*.c mod_mapi/session/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c mod_mapi/mime/*.c mod_mapi/delivery/*.c)
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-               -D_GNU_SOURCE $(APR_CFLAGS) -Imod_mapi
+               -D_GNU_SOURCE $(APR_CFLAGS) $(GMIME_CFLAGS) -Imod_mapi
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p build/fuzz

@@ -20,7 +20,7 @@ PACKAGES=(
     # krb5-admin-server: on Debian 12 kadmin.local lives there, and
     # build/instance.sh needs it to create principals in its private realm.
     krb5-kdc krb5-admin-server krb5-user libkrb5-dev
-    libdb5.3-dev libcunit1-dev libcurl4-openssl-dev libssl-dev
+    libdb5.3-dev libcunit1-dev libcurl4-openssl-dev libssl-dev libgmime-3.0-dev
     openssl curl clang valgrind procps
 )
 
