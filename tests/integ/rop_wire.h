@@ -784,4 +784,42 @@ int rc_rsp_copy_props(rc_resp *r, int rop_id, rc_head *h,
 void rc_req_reload_cached_information(rc_buf *b, uint8_t lid, uint8_t in);
 int rc_rsp_reload_cached_information(rc_resp *r, rc_message_rsp *o);
 
+/* ------------------------------------- ported MS-OXCROPS S01 / S12 -- */
+/* Builders and parsers test_ported_oxcrops.c needed for the logon and
+ * notification cases; one block of its own to ease merging. */
+
+#define RC_ROP_READ_PER_USER_INFORMATION  0x63
+#define RC_ROP_WRITE_PER_USER_INFORMATION 0x64
+
+/* RopReadPerUserInformation ([MS-OXCROPS] 2.2.3.12.1). */
+void rc_req_read_per_user_info(rc_buf *b, uint8_t lid, uint8_t in,
+                               const rc_ltid *folder, uint8_t reserved,
+                               uint32_t offset, uint16_t max_size);
+/* Success: HasFinished, DataSize and the Data. */
+int rc_rsp_read_per_user_info(rc_resp *r, rc_head *h, uint8_t *finished,
+                              rc_bin *data);
+/* RopWritePerUserInformation ([MS-OXCROPS] 2.2.3.13.1): ReplGuid is sent
+ * only when offset is 0. */
+void rc_req_write_per_user_info(rc_buf *b, uint8_t lid, uint8_t in,
+                                const rc_ltid *folder, uint8_t finished,
+                                uint32_t offset, const void *data,
+                                uint16_t len, const uint8_t repl_guid[16]);
+
+/* The head of a RopNotify ([MS-OXCROPS] 2.2.14.2): NotificationHandle,
+ * LogonId, then NotificationData's NotificationFlags and, for the object
+ * events, FolderId and (message events, bit 0x8000) MessageId
+ * ([MS-OXCNOTIF] 2.2.1.4.1.2).  The cursor stops after what was read, so
+ * only the last response of a buffer may be read this way. */
+typedef struct rc_notify {
+    uint32_t handle;
+    uint8_t logon_id;
+    uint16_t flags;
+    uint64_t fid, mid;
+} rc_notify;
+int rc_rsp_notify_head(rc_resp *r, rc_notify *n);
+/* A whole RopNotify of the kinds ObjectCreated, ObjectDeleted,
+ * ObjectModified (folder or message, [MS-OXCNOTIF] 2.2.1.4.1.2); -1 for
+ * any other kind. */
+int rc_rsp_notify(rc_resp *r, rc_notify *n);
+
 #endif
