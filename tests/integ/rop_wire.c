@@ -2102,16 +2102,16 @@ int rc_rsp_reload_cached_information(rc_resp *r, rc_message_rsp *o)
     return rc_message_tail(r, o);
 }
 
-/* ------------------------------------- per-user information and message
- * status (ported MS-OXCSTOR / MS-OXCMSG scenarios) -- */
+/* ------------------------------------- per-user information, message
+ * status, RopNotify (ported MS-OXCSTOR / MS-OXCMSG / MS-OXCROPS) -- */
 
 void rc_req_read_per_user_info(rc_buf *b, uint8_t lid, uint8_t in,
-                               const rc_ltid *folder, uint32_t offset,
-                               uint16_t max_size)
+                               const rc_ltid *folder, uint8_t reserved,
+                               uint32_t offset, uint16_t max_size)
 {
     rc_start(b, RC_ROP_READ_PER_USER_INFORMATION, lid, in);
     rc_ltid_wr(b, folder);
-    rc_u8(b, 0);                 /* Reserved */
+    rc_u8(b, reserved);
     rc_u32(b, offset);
     rc_u16(b, max_size);
 }
@@ -2190,5 +2190,63 @@ int rc_rsp_get_valid_attachments(rc_resp *r, rc_head *h, uint16_t *n,
     for (uint16_t i = 0; i < *n; i++)
         if (rc_get_u32(r, &(*ids)[i]) != 0)
             return -1;
+    return 0;
+}
+
+int rc_rsp_notify_head(rc_resp *r, rc_notify *n)
+{
+    uint8_t id;
+
+    memset(n, 0, sizeof(*n));
+    if (rc_get_u8(r, &id) != 0)
+        return -1;
+    if (id != RC_ROP_NOTIFY) {
+        r->failed = 1;
+        snprintf(r->error, sizeof(r->error), "RopId 0x%02X where a "
+                 "RopNotify was expected", id);
+        return -1;
+    }
+    if (rc_get_u32(r, &n->handle) != 0 || rc_get_u8(r, &n->logon_id) != 0
+        || rc_get_u16(r, &n->flags) != 0)
+        return -1;
+    /* NewMail and the object events (0x02..0x40) carry the ids. */
+    if ((n->flags & 0x00FE) && rc_get_u64(r, &n->fid) != 0)
+        return -1;
+    if ((n->flags & 0x00FE) && (n->flags & 0x8000) &&
+        rc_get_u64(r, &n->mid) != 0)
+        return -1;
+    return 0;
+}
+
+int rc_rsp_notify(rc_resp *r, rc_notify *n)
+{
+    uint16_t tc = 0;
+    uint32_t tag;
+    uint64_t parent;
+    int folder;
+
+    if (rc_rsp_notify_head(r, n) != 0)
+        return -1;
+    folder = !(n->flags & 0x8000);
+    if ((n->flags & 0x0FFF & ~0x001C) != 0 || (n->flags & 0x4000)) {
+        r->failed = 1;
+        snprintf(r->error, sizeof(r->error), "RopNotify flags 0x%04X not "
+                 "decoded by the test client", n->flags);
+        return -1;
+    }
+    /* ParentFolderId: a folder created or deleted (R179). */
+    if (folder && (n->flags & 0x000C) && rc_get_u64(r, &parent) != 0)
+        return -1;
+    if (n->flags & 0x0014) {     /* created, modified: TagCount (R195) */
+        if (rc_get_u16(r, &tc) != 0)
+            return -1;
+        for (uint16_t i = 0; tc != 0xFFFF && i < tc; i++)
+            if (rc_get_u32(r, &tag) != 0)
+                return -1;
+    }
+    if ((n->flags & 0x1000) && rc_get_u32(r, &tag) != 0)
+        return -1;               /* TotalMessageCount */
+    if ((n->flags & 0x2000) && rc_get_u32(r, &tag) != 0)
+        return -1;               /* UnreadMessageCount */
     return 0;
 }

@@ -798,8 +798,8 @@ enum {
 
 /* RopReadPerUserInformation ([MS-OXCROPS] 2.2.3.12). */
 void rc_req_read_per_user_info(rc_buf *b, uint8_t lid, uint8_t in,
-                               const rc_ltid *folder, uint32_t offset,
-                               uint16_t max_size);
+                               const rc_ltid *folder, uint8_t reserved,
+                               uint32_t offset, uint16_t max_size);
 /* HasFinished, then Data (DataSize bytes). */
 int rc_rsp_read_per_user_info(rc_resp *r, rc_head *h, uint8_t *finished,
                               rc_bin *data);
@@ -823,5 +823,22 @@ int rc_rsp_message_status(rc_resp *r, int rop_id, rc_head *h,
 void rc_req_get_valid_attachments(rc_buf *b, uint8_t lid, uint8_t in);
 int rc_rsp_get_valid_attachments(rc_resp *r, rc_head *h, uint16_t *n,
                                  uint32_t **ids);
+
+/* The head of a RopNotify ([MS-OXCROPS] 2.2.14.2): NotificationHandle,
+ * LogonId, then NotificationData's NotificationFlags and, for the object
+ * events, FolderId and (message events, bit 0x8000) MessageId
+ * ([MS-OXCNOTIF] 2.2.1.4.1.2).  The cursor stops after what was read, so
+ * only the last response of a buffer may be read this way. */
+typedef struct rc_notify {
+    uint32_t handle;
+    uint8_t logon_id;
+    uint16_t flags;
+    uint64_t fid, mid;
+} rc_notify;
+int rc_rsp_notify_head(rc_resp *r, rc_notify *n);
+/* A whole RopNotify of the kinds ObjectCreated, ObjectDeleted,
+ * ObjectModified (folder or message, [MS-OXCNOTIF] 2.2.1.4.1.2); -1 for
+ * any other kind. */
+int rc_rsp_notify(rc_resp *r, rc_notify *n);
 
 #endif

@@ -692,7 +692,7 @@ static void s01_tc07_per_user_guid(void)
     logon_buf(&s, &b);
     rc_req_write_per_user_info(&b, s.logon_id, 0, &lt, 1, 0, data,
                                sizeof(data), s.lo.repl_guid);
-    rc_req_read_per_user_info(&b, s.logon_id, 0, &lt, 0, 0x30);
+    rc_req_read_per_user_info(&b, s.logon_id, 0, &lt, 0, 0, 0x30);
     rc_req_get_per_user_guid(&b, s.logon_id, 0, &lt);
     REQUIREF(run(&s, &b, &x) == 0, "per-user ROPs: %s", s.error);
     /* CHECKF formats before it tests: parse first. */
