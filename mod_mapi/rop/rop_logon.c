@@ -433,14 +433,22 @@ static int rop_handle_long_term_id_from_id(rop_ctx *ctx, rop_call *call,
     const store_mailbox_info *mi = rop_ctx_mailbox_info(ctx);
     rop_long_term_id ltid;
     rop_object *logon;
+    const char *error = NULL;
+    store_status st;
     uint32_t ec;
 
     if ((ec = logon_input(ctx, call, &logon)) != 0)
         return rop_write_error_response(out, call, ec);
     if (!mi)
         return rop_write_error_response(out, call, ecError);
-    if (store_ltid_from_id(mi, r->id, &ltid) != STORE_OK)
-        return rop_write_error_response(out, call, ecNotFound);
+    /* Another replica's id converts through the REPLID map (R950). */
+    st = store_ltid_from_id_db(rop_ctx_db(ctx), rop_ctx_pool(ctx), mi, r->id,
+                               &ltid, &error);
+    if (st != STORE_OK) {
+        if (error)
+            rop_ctx_note_error(ctx, error);
+        return rop_write_error_response(out, call, store_status_ec(st));
+    }
     rop_wr_ok_header(out, call, call->in_handle_index);
     return rop_wr_long_term_id(out, &ltid);
 }
@@ -452,14 +460,22 @@ static int rop_handle_id_from_long_term_id(rop_ctx *ctx, rop_call *call,
     const store_mailbox_info *mi = rop_ctx_mailbox_info(ctx);
     rop_object *logon;
     uint64_t id;
+    const char *error = NULL;
+    store_status st;
     uint32_t ec;
 
     if ((ec = logon_input(ctx, call, &logon)) != 0)
         return rop_write_error_response(out, call, ec);
     if (!mi)
         return rop_write_error_response(out, call, ecError);
-    if (store_id_from_ltid(mi, &r->ltid, &id) != STORE_OK)
-        return rop_write_error_response(out, call, ecNotFound);
+    /* A REPLGUID seen for the first time gets a REPLID (R950, R1246). */
+    st = store_id_from_ltid_db(rop_ctx_db(ctx), rop_ctx_pool(ctx), mi,
+                               &r->ltid, &id, &error);
+    if (st != STORE_OK) {
+        if (error)
+            rop_ctx_note_error(ctx, error);
+        return rop_write_error_response(out, call, store_status_ec(st));
+    }
     rop_wr_ok_header(out, call, call->in_handle_index);
     return mapi_wr_u64(out, id);
 }

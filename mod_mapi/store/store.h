@@ -263,6 +263,26 @@ store_status store_ltid_from_id(const store_mailbox_info *mi, uint64_t id,
 store_status store_id_from_ltid(const store_mailbox_info *mi,
                                 const rop_long_term_id *ltid,
                                 uint64_t *id_r);
+/* The same over every replica the mailbox knows (store_replica.c): a
+ * REPLID other than 1 maps to the GUID recorded for it (NOT_FOUND when
+ * none), and a GUID seen for the first time gets a new REPLID
+ * ([MS-OXCSTOR] R950, R1246). */
+store_status store_replid_from_guid(mapi_db *db, apr_pool_t *pool,
+                                    const store_mailbox_info *mi,
+                                    const uint8_t guid[16], int create,
+                                    uint16_t *replid_r, const char **error_r);
+store_status store_guid_from_replid(mapi_db *db, apr_pool_t *pool,
+                                    const store_mailbox_info *mi,
+                                    uint16_t replid, uint8_t guid_r[16],
+                                    const char **error_r);
+store_status store_ltid_from_id_db(mapi_db *db, apr_pool_t *pool,
+                                   const store_mailbox_info *mi, uint64_t id,
+                                   rop_long_term_id *ltid_r,
+                                   const char **error_r);
+store_status store_id_from_ltid_db(mapi_db *db, apr_pool_t *pool,
+                                   const store_mailbox_info *mi,
+                                   const rop_long_term_id *ltid,
+                                   uint64_t *id_r, const char **error_r);
 
 /* Receive folders ([MS-OXCSTOR] 3.2.5.2): the longest matching class
  * prefix wins; "" is the default.  *class_r is the explicit class. */

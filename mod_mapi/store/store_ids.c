@@ -101,13 +101,13 @@ uint64_t store_id_counter(uint64_t id)
     return c;
 }
 
-static void store_counter_bytes(uint64_t counter, uint8_t out[6])
+void store_counter_bytes(uint64_t counter, uint8_t out[6])
 {
     for (int i = 0; i < 6; i++)
         out[i] = (uint8_t)(counter >> (8 * (5 - i)));
 }
 
-static uint64_t store_counter_from(const uint8_t in[6])
+uint64_t store_counter_from(const uint8_t in[6])
 {
     uint64_t c = 0;
 

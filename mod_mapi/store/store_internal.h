@@ -34,6 +34,9 @@ typedef struct store_txn {
 
 /* Ends a body with a verdict: returns MAPI_DB_ABORT. */
 int store_abort(store_txn *t, store_status st);
+/* A GLOBCNT ([MS-OXCDATA] 2.2.1.1): 6 bytes, big-endian. */
+void store_counter_bytes(uint64_t counter, uint8_t out[6]);
+uint64_t store_counter_from(const uint8_t in[6]);
 /* Runs body; maps the outcome onto a store_status (and *error_r). */
 store_status store_run(mapi_db *db, mapi_db_txn_fn body, store_txn *t,
                        const char *what, const char **error_r);

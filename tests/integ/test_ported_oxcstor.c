@@ -22,8 +22,8 @@
  *  - S01_TC06 step 8 (RopLongTermIdFromId of 0): product behaviour only
  *    (R1337 vs R1355), no normative statement to follow.
  *  - S01_TC16 step 5 on: not ported this round (time).
- *  - S01_TC06 steps 6-7 (R950 R1246) and S01_TC07 steps 5-8 (R964):
- *    known divergences (MAPI_INTEG_DIVERGENCES=1).
+ *  - S01_TC07 steps 5-8 (R964): a known divergence
+ *    (MAPI_INTEG_DIVERGENCES=1): no per-user table of public folders.
  *  - S03 (read/unread sync through RopReadPerUserInformation /
  *    RopWritePerUserInformation) concerns public folders only; the
  *    private-mailbox per-user write is in the TC07 divergence.
@@ -639,7 +639,7 @@ out:
 
 /* S01_TC06 steps 6-7: RopIdFromLongTermId of an unknown REPLGUID must add
  * a REPLID for it (R950, R1246), so that RopLongTermIdFromId of the id it
- * returns gives the same LongTermID back.  We answer ecNotFound. */
+ * returns gives the same LongTermID back (once a divergence). */
 static void s01_tc06_unknown_replguid(void)
 {
     rc_session s;
@@ -746,10 +746,10 @@ int main(int argc, char **argv)
         "R469 R960 R473", s01_tc15_get_per_user_ltids_private);
     ADD("MSOXCSTOR_S01_TC16_TestRopLongTermIdFromIdErrorCodes (step 4): "
         "R948", s01_tc16_long_term_id_error_codes);
+    ADD("MSOXCSTOR_S01_TC06 steps 6-7: R950 R1246",
+        s01_tc06_unknown_replguid);
     if (getenv("MAPI_INTEG_DIVERGENCES")) {
         s = CU_add_suite("known-divergences", suite_init, suite_cleanup);
-        ADD("MSOXCSTOR_S01_TC06 steps 6-7: R950 R1246",
-            s01_tc06_unknown_replguid);
         ADD("MSOXCSTOR_S01_TC07_TestRopGetPerUserGuid (steps 5-8): R964",
             s01_tc07_per_user_guid);
     }

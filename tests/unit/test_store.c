@@ -620,6 +620,48 @@ static int count_prefix(DB *d)
     return n;
 }
 
+/* [MS-OXCSTOR] R950, R1246: a new REPLGUID gets a REPLID, the same one
+ * every time, and both directions agree; ours is REPLID 1. */
+static void test_replicas(void)
+{
+    uint8_t g1[16], g2[16], back[16];
+    const char *error = NULL;
+    uint16_t r1, r1b, r2, own;
+    rop_long_term_id lt, lt2;
+    uint64_t id;
+
+    memset(g1, 0xA1, sizeof(g1));
+    memset(g2, 0xB2, sizeof(g2));
+    CU_ASSERT_EQUAL(store_replid_from_guid(db, pool, mi, mi->replica_guid, 1,
+                                           &own, &error), STORE_OK);
+    CU_ASSERT_EQUAL(own, STORE_REPLID);
+    CU_ASSERT_EQUAL(store_replid_from_guid(db, pool, mi, g1, 0, &r1, &error),
+                    STORE_NOT_FOUND);
+    CU_ASSERT_EQUAL(store_replid_from_guid(db, pool, mi, g1, 1, &r1, &error),
+                    STORE_OK);
+    CU_ASSERT_EQUAL(store_replid_from_guid(db, pool, mi, g1, 1, &r1b,
+                                           &error), STORE_OK);
+    CU_ASSERT_EQUAL(store_replid_from_guid(db, pool, mi, g2, 1, &r2, &error),
+                    STORE_OK);
+    CU_ASSERT(r1 >= 2 && r1 == r1b && r2 != r1 && r2 >= 2);
+    CU_ASSERT_EQUAL(store_guid_from_replid(db, pool, mi, r2, back, &error),
+                    STORE_OK);
+    CU_ASSERT(memcmp(back, g2, 16) == 0);
+    CU_ASSERT_EQUAL(store_guid_from_replid(db, pool, mi, 0x7777, back,
+                                           &error), STORE_NOT_FOUND);
+    memcpy(lt.database_guid, g1, 16);
+    memset(lt.global_counter, 0, 6);
+    lt.global_counter[5] = 0x42;
+    lt.pad = 0;
+    CU_ASSERT_EQUAL(store_id_from_ltid_db(db, pool, mi, &lt, &id, &error),
+                    STORE_OK);
+    CU_ASSERT_EQUAL(STORE_ID_REPLID(id), r1);
+    CU_ASSERT_EQUAL(store_ltid_from_id_db(db, pool, mi, id, &lt2, &error),
+                    STORE_OK);
+    CU_ASSERT(memcmp(&lt2.database_guid, g1, 16) == 0
+              && memcmp(lt2.global_counter, lt.global_counter, 6) == 0);
+}
+
 static void test_mailbox_delete(void)
 {
     const char *error = NULL;
@@ -654,6 +696,7 @@ int main(void)
     CU_add_test(s, "message malformed", test_message_malformed);
     CU_add_test(s, "named properties", test_named);
     CU_add_test(s, "concurrent saves", test_concurrent_saves);
+    CU_add_test(s, "replica ids", test_replicas);
     CU_add_test(s, "mailbox delete", test_mailbox_delete);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
