@@ -29,6 +29,7 @@ typedef struct mime_ctx {
     const uint8_t *html;
     size_t html_len;
     uint32_t html_cp, text_cp;
+    const char *html_cs;      /* the HTML part's declared charset */
     const uint8_t *rtf;
     size_t rtf_len;
 } mime_ctx;
@@ -562,6 +563,7 @@ static int mime_take_body(mime_ctx *c, GMimePart *part, unsigned f)
     if (mime_is_type(o, "text", "html") && (override || !c->html)) {
         c->html = mime_part_bytes(c->pool, part, &c->html_len);
         c->html_cp = mime_charset_cp(cs);
+        c->html_cs = cs ? apr_pstrdup(c->pool, cs) : NULL;
         if (c->html_cp == 0)
             c->html_cp = g_utf8_validate_len((char *)c->html, c->html_len,
                                              NULL) ? 65001 : 1252;
@@ -897,7 +899,8 @@ static void mime_bodies(mime_ctx *c, int signed_msg)
         native = NATIVE_BODY_HTML;
         cp = c->html_cp;
         if (!c->text) {
-            const char *cs = mime_cp_charset(c->html_cp);
+            const char *cs = c->html_cs ? c->html_cs
+                                        : mime_cp_charset(c->html_cp);
 
             c->text = mime_html_to_text(c->pool, mime_to_utf8(
                 c->pool, (const char *)c->html, c->html_len, cs));

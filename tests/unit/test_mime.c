@@ -13,6 +13,8 @@
 #include <apr_strings.h>
 #include <glib.h>
 #include "mime/mime.h"
+#include "store/store.h"
+#include "unit_env.h"
 #include "wire/mapi_tags.h"
 
 static apr_pool_t *pool;
@@ -529,6 +531,42 @@ static void test_export_related_embedded(void)
     STR_EQ(str(&att(back, 1)->embedded->props, PidTagBody), "inner body\n");
 }
 
+/* An imported message saves in a real store and reads back whole. */
+static void test_store_save(void)
+{
+    static char dir[] = "/tmp/mapi-unit-mime-XXXXXX";
+    static const uint8_t mbox[16] = { 0x4D, 0x1E, 1, 2, 3, 4, 5, 6, 7, 8,
+                                      9, 10, 11, 12, 13, 14 };
+    mapi_db *db = unit_env_open(pool, dir);
+    store_mailbox_info *mi;
+    store_message *m, *got;
+    const char *err = NULL;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(db);
+    CU_ASSERT_EQUAL_FATAL(store_mailbox_create(db, pool, mbox, "Mime", &err),
+                          STORE_OK);
+    CU_ASSERT_EQUAL_FATAL(store_mailbox_get(db, pool, mbox, &mi, &err),
+                          STORE_OK);
+    m = store_message_new(pool, mi->folder_ids[STORE_FOLDER_INBOX], 0);
+    {
+        const char *e = NULL;
+
+        CU_ASSERT_EQUAL(mime_import(pool, (const uint8_t *)related_msg,
+                                    strlen(related_msg), NULL, m, &e),
+                        MIME_OK);
+    }
+    CU_ASSERT_EQUAL_FATAL(store_message_save(db, pool, mbox, m, &err),
+                          STORE_OK);
+    CU_ASSERT_EQUAL_FATAL(store_message_get(db, pool, mbox, m->mid, &got,
+                                            &err), STORE_OK);
+    STR_EQ(str(&got->props, PidTagSubject), "pic");
+    CU_ASSERT_EQUAL_FATAL(got->attachments->nelts, 1);
+    CU_ASSERT_EQUAL(bin(&att(got, 0)->props, PidTagAttachDataBinary)->len, 8);
+    STR_EQ(str(&att(got, 0)->props, PidTagAttachContentId), "img1@x");
+    mapi_db_close(&db);
+    unit_env_remove(dir);
+}
+
 /* ---------------------------------------------------------------- RTF -- */
 
 /* [MS-OXRTFCP] 3.1.1.1 and 3.1.2.1. */
@@ -676,6 +714,7 @@ int main(void)
     CU_add_test(s, "over MIME_MAX_MESSAGE refused", test_too_big);
     CU_add_test(s, "export and re-import", test_export_round_trip);
     CU_add_test(s, "export related and embedded", test_export_related_embedded);
+    CU_add_test(s, "saved in a real store", test_store_save);
     CU_add_test(s, "RTF known answers", test_rtf_known_answers);
     CU_add_test(s, "RTF errors and MELA", test_rtf_errors_and_mela);
     CU_add_test(s, "RTF round trips", test_rtf_round_trip);
