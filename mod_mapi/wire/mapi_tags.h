@@ -155,6 +155,44 @@
 #define PidTagAttachSize                 0x0E200003u
 #define PidTagAttachmentHidden           0x7FFE000Bu
 #define PidTagRenderingPosition          0x370B0003u
+#define PidTagAttachFlags                0x37140003u
+#define PidTagAttachContentLocation      0x3713001Fu
+#define PidTagAttachmentFlags            0x7FFD0003u
+
+/* PidTagAttachFlags ([MS-OXCMSG] 2.2.2.18). */
+#define ATT_INVISIBLE_IN_HTML            0x00000001u
+#define ATT_INVISIBLE_IN_RTF             0x00000002u
+#define ATT_MHTML_REF                    0x00000004u
+
+/* ---- Internet mail ([MS-OXCMAIL], [MS-OXOMSG]) ---------------------- */
+#define PidTagSenderSmtpAddress          0x5D01001Fu
+#define PidTagSentRepresentingSmtpAddress 0x5D02001Fu
+#define PidTagSentRepresentingEmailAddress 0x0065001Fu
+#define PidTagSentRepresentingAddressType 0x0064001Fu
+#define PidTagReceivedByName             0x0040001Fu
+#define PidTagReceivedByEmailAddress     0x0076001Fu
+#define PidTagReceivedByAddressType      0x0075001Fu
+#define PidTagReceivedBySmtpAddress      0x5D07001Fu
+#define PidTagReceivedRepresentingName   0x0044001Fu
+#define PidTagReceivedRepresentingEmailAddress 0x0078001Fu
+#define PidTagReceivedRepresentingAddressType 0x0077001Fu
+#define PidTagReceivedRepresentingSmtpAddress 0x5D08001Fu
+#define PidTagInReplyToId                0x1042001Fu
+#define PidTagInternetReferences         0x1039001Fu
+#define PidTagBodyContentId              0x1015001Fu
+#define PidTagMessageToMe                0x0057000Bu
+#define PidTagMessageCcMe                0x0058000Bu
+#define PidTagMessageRecipientMe         0x0059000Bu
+#define PidTagRtfInSync                  0x0E1F000Bu
+#define PidTagNativeBody                 0x10160003u
+#define PidTagConversationIndexTracking  0x3016000Bu
+
+/* PidTagNativeBody values ([MS-OXCMSG] 2.2.1.58.1). */
+#define NATIVE_BODY_UNDEFINED            0
+#define NATIVE_BODY_PLAIN                1
+#define NATIVE_BODY_RTF                  2
+#define NATIVE_BODY_HTML                 3
+#define NATIVE_BODY_CLEAR_SIGNED         4
 
 #define ATTACH_BY_VALUE                  1
 #define ATTACH_EMBEDDED_MSG              5
