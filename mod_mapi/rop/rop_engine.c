@@ -467,7 +467,8 @@ rop_status rop_execute(rop_ctx *ctx, const uint8_t *in, size_t in_len,
     if (!ctx->packing)
         rop_notify_deliver(ctx, &w.resp, res);
     if (res->stop == ROP_STOP_NONE && res->rops_in > 0) {
-        ctx->last_resp = w.resp.buf + w.last_mark;
+        /* No response at all (a lone RopRelease) leaves buf NULL. */
+        ctx->last_resp = w.resp.buf ? w.resp.buf + w.last_mark : NULL;
         ctx->last_resp_len = w.last_len;
         ctx->last_valid = 1;
     }
