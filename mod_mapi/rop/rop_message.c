@@ -301,15 +301,18 @@ static uint32_t msg_store_ec(rop_ctx *ctx, store_status st, const char *error)
 }
 
 /* A store message of folder fid; ecNotFound also when it lives in another
- * folder, so a client cannot reach a message through the wrong folder. */
+ * folder, so a client cannot reach a message through the wrong folder.
+ * Large values stay references (see "blobs" in store.h): a working copy
+ * is re-encoded on every ROP, and a 20 MiB attachment must not be;
+ * RopGetProperties* resolve what fits, streams read the blob in place. */
 static uint32_t msg_fetch(rop_ctx *ctx, const uint8_t *mbox, uint64_t fid,
                           uint64_t mid, store_message **m_r)
 {
     const char *error = NULL;
     store_status st;
 
-    st = store_message_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), mbox, mid,
-                           m_r, &error);
+    st = store_message_get_ex(rop_ctx_db(ctx), rop_ctx_pool(ctx), mbox, mid,
+                              STORE_GET_LARGE_AS_REF, m_r, &error);
     if (st != STORE_OK)
         return msg_store_ec(ctx, st, error);
     return (*m_r)->fid == fid ? 0 : ecNotFound;
@@ -855,6 +858,7 @@ static uint32_t msg_save_store(rop_ctx *ctx, rop_object *obj)
     store_message *m = store_message_dup(pool, obj->msg);
     const char *error = NULL;
     store_status st;
+    uint32_t ec;
 
     m->fid = obj->fid;
     m->mid = obj->mid;
@@ -866,7 +870,11 @@ static uint32_t msg_save_store(rop_ctx *ctx, rop_object *obj)
         return msg_store_ec(ctx, st, error);
     obj->msg = m;
     obj->mid = m->mid;
-    return 0;
+    /* The working copy now holds mailbox references: the session blobs
+     * the save copied are freed unless another object still holds them. */
+    if ((ec = rop_obj_save(ctx, obj)) != 0)
+        return ec;
+    return rop_obj_blob_gc(ctx);
 }
 
 /* SaveFlags are not looked at: every combination commits, and

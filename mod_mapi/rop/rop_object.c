@@ -9,7 +9,8 @@
 #include "rop_object.h"
 #include "wire/mapi_tags.h"
 
-#define ROP_OBJ_VERSION 1
+/* 2: streams keep their content in blobs, not in the record. */
+#define ROP_OBJ_VERSION 2
 
 /* ---- codec ------------------------------------------------------------ */
 
@@ -129,8 +130,14 @@ static void obj_wr_body(mapi_wr *wr, const rop_object *o)
         mapi_wr_u8(wr, o->stream_mode);
         mapi_wr_u8(wr, o->stream_dirty);
         mapi_wr_u32(wr, o->stream_pos);
-        mapi_wr_u32(wr, o->stream_data.len);
-        mapi_wr_bytes(wr, o->stream_data.data, o->stream_data.len);
+        mapi_wr_u32(wr, o->stream_size);
+        mapi_wr_u64(wr, o->stream_blob);
+        mapi_wr_u8(wr, o->stream_has_base);
+        mapi_wr_bytes(wr, o->stream_base.owner, STORE_GUID_LEN);
+        mapi_wr_u64(wr, o->stream_base.id);
+        mapi_wr_u64(wr, o->stream_base.size);
+        mapi_wr_u16(wr, o->stream_base.type);
+        mapi_wr_u32(wr, o->stream_base_len);
         break;
     case ROP_OBJ_NOTIFY:
         mapi_wr_u16(wr, o->ev_mask);
@@ -157,16 +164,22 @@ int rop_object_encode(const rop_object *obj, apr_pool_t *pool,
 
 static int obj_rd_stream(mapi_rd *rd, apr_pool_t *pool, rop_object *o)
 {
-    const uint8_t *data;
-
+    (void)pool;
     mapi_rd_u32(rd, &o->prop_tag);
     mapi_rd_u8(rd, &o->stream_mode);
     mapi_rd_u8(rd, &o->stream_dirty);
     mapi_rd_u32(rd, &o->stream_pos);
-    if (mapi_rd_u32(rd, &o->stream_data.len) < 0
-        || mapi_rd_view(rd, o->stream_data.len, &data) < 0)
+    mapi_rd_u32(rd, &o->stream_size);
+    mapi_rd_u64(rd, &o->stream_blob);
+    mapi_rd_u8(rd, &o->stream_has_base);
+    mapi_rd_bytes(rd, o->stream_base.owner, STORE_GUID_LEN);
+    mapi_rd_u64(rd, &o->stream_base.id);
+    mapi_rd_u64(rd, &o->stream_base.size);
+    mapi_rd_u16(rd, &o->stream_base.type);
+    mapi_rd_u32(rd, &o->stream_base_len);
+    if (rd->failed || o->stream_base_len > o->stream_size
+        || (o->stream_has_base && o->stream_base_len > o->stream_base.size))
         return -1;
-    o->stream_data.data = apr_pmemdup(pool, data, o->stream_data.len + 0u);
     return 0;
 }
 
@@ -322,6 +335,157 @@ void rop_obj_release(rop_ctx *ctx, uint32_t handle)
     if (sess_obj_release(rop_ctx_db(ctx), rop_ctx_pool(ctx), rop_ctx_sid(ctx),
                          handle, &error) < 0)
         rop_ctx_note_error(ctx, error);
+    else
+        rop_obj_blob_gc(ctx);
+}
+
+/* ---- session blobs ---------------------------------------------------- */
+
+/* The session blob ids obj references, into ids (8-byte BE keys). */
+static void obj_blob_refs(apr_pool_t *pool, const uint8_t *owner,
+                          const rop_object *o, apr_hash_t *ids)
+{
+    uint8_t *k;
+
+    switch (o->type) {
+    case ROP_OBJ_MESSAGE:
+        if (o->msg)
+            store_blob_refs_message(pool, owner, o->msg, ids);
+        break;
+    case ROP_OBJ_ATTACHMENT:
+        if (!o->att)
+            break;
+        store_blob_refs_props(pool, owner, &o->att->props, ids);
+        if (o->att->embedded)
+            store_blob_refs_message(pool, owner, o->att->embedded, ids);
+        break;
+    case ROP_OBJ_STREAM:
+        if (o->stream_blob) {
+            k = apr_palloc(pool, 8);
+            for (int i = 0; i < 8; i++)
+                k[i] = (uint8_t)(o->stream_blob >> (56 - 8 * i));
+            apr_hash_set(ids, k, 8, k);
+        }
+        if (o->stream_has_base
+            && memcmp(o->stream_base.owner, owner, STORE_GUID_LEN) == 0) {
+            k = apr_palloc(pool, 8);
+            for (int i = 0; i < 8; i++)
+                k[i] = (uint8_t)(o->stream_base.id >> (56 - 8 * i));
+            apr_hash_set(ids, k, 8, k);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+typedef struct obj_gc_baton {
+    const uint8_t *owner;
+    apr_pool_t *pool;
+    apr_array_header_t *doomed;   /* uint64_t */
+} obj_gc_baton;
+
+static int obj_gc_txn(mapi_db *db, DB_TXN *txn, void *baton)
+{
+    obj_gc_baton *b = baton;
+    int ret = 0;
+
+    for (int i = 0; ret == 0 && i < b->doomed->nelts; i++)
+        ret = store_blob_free(db, txn, b->pool, b->owner,
+                              APR_ARRAY_IDX(b->doomed, i, uint64_t));
+    return ret;
+}
+
+/* The objects of a session are only touched by that session's Executes,
+ * which the transport runs one at a time, so nothing can reference a blob
+ * between the scan and the free. */
+uint32_t rop_obj_blob_gc(rop_ctx *ctx)
+{
+    apr_pool_t *pool;
+    apr_array_header_t *blobs, *objs;
+    apr_hash_t *live;
+    uint8_t owner[STORE_GUID_LEN];
+    const char *error = NULL;
+    obj_gc_baton b;
+    uint32_t ec = 0;
+
+    if (apr_pool_create(&pool, rop_ctx_pool(ctx)) != APR_SUCCESS)
+        return ecError;
+    sess_blob_owner(rop_ctx_sid(ctx), owner);
+    if (store_blob_list_ids(rop_ctx_db(ctx), NULL, pool, owner, &blobs) != 0
+        || (blobs->nelts > 0
+            && sess_obj_list(rop_ctx_db(ctx), pool, rop_ctx_sid(ctx), &objs,
+                             &error) < 0)) {
+        rop_ctx_note_error(ctx, error ? error : "session blobs unreadable");
+        apr_pool_destroy(pool);
+        return ecError;
+    }
+    live = apr_hash_make(pool);
+    for (int i = 0; blobs->nelts > 0 && i < objs->nelts; i++) {
+        const sess_object *so = &APR_ARRAY_IDX(objs, i, sess_object);
+        rop_object o;
+
+        memset(&o, 0, sizeof(o));
+        o.type = so->type;
+        if (rop_object_decode(so->data, so->len, pool, &o) == 0)
+            obj_blob_refs(pool, owner, &o, live);
+    }
+    b.owner = owner;
+    b.pool = pool;
+    b.doomed = apr_array_make(pool, 4, sizeof(uint64_t));
+    for (int i = 0; i < blobs->nelts; i++) {
+        uint64_t id = APR_ARRAY_IDX(blobs, i, uint64_t);
+        uint8_t k[8];
+
+        for (int j = 0; j < 8; j++)
+            k[j] = (uint8_t)(id >> (56 - 8 * j));
+        if (!apr_hash_get(live, k, 8))
+            APR_ARRAY_PUSH(b.doomed, uint64_t) = id;
+    }
+    if (b.doomed->nelts > 0
+        && mapi_db_txn_run(rop_ctx_db(ctx), MAPI_DB_TXN_NOSYNC, obj_gc_txn,
+                           &b, pool, &error) != 0) {
+        rop_ctx_note_error(ctx, error);
+        ec = ecError;
+    }
+    apr_pool_destroy(pool);
+    return ec;
+}
+
+/* Upper bound of a value's wire size in a property row. */
+static size_t obj_ref_wire_size(const store_blob_ref *r)
+{
+    if (r->type == ROP_PT_UNICODE)
+        return 2 * (size_t)r->size + 2;
+    return (size_t)r->size + (r->type == ROP_PT_BINARY ? 2 : 1);
+}
+
+uint32_t rop_obj_resolve_refs(rop_ctx *ctx, store_props *props, size_t limit)
+{
+    const char *error = NULL;
+
+    for (unsigned i = 0; i < props->count; i++) {
+        rop_propval *v = &props->vals[i], full;
+        store_blob_ref r;
+        store_status st;
+
+        if (!store_blob_ref_get(v, &r))
+            continue;
+        if (obj_ref_wire_size(&r) > limit) {
+            v->tag = ((v->tag) & 0xFFFF0000u) | ROP_PT_ERROR;
+            v->v.l = ecNotEnoughMemory;
+            continue;
+        }
+        st = store_blob_resolve(rop_ctx_db(ctx), props->pool, v, &full,
+                                &error);
+        if (st != STORE_OK) {
+            if (st == STORE_DB_ERROR)
+                rop_ctx_note_error(ctx, error);
+            return store_status_ec(st);
+        }
+        *v = full;               /* same id: the bag stays sorted */
+    }
+    return 0;
 }
 
 uint32_t rop_obj_logon(rop_ctx *ctx, const rop_object *obj,
@@ -408,8 +572,16 @@ static void obj_attachment_props(const rop_object *obj, store_props *out)
     store_props_copy(out, &att->props);
     store_props_set_u32(out, PidTagAttachNumber, att->attach_num);
     store_props_set_u32(out, PidTagObjectType, MAPI_ATTACH);
-    if ((data = store_props_get(&att->props, PidTagAttachDataBinary)))
-        size = data->v.bin.len;
+    if ((data = store_props_get(&att->props,
+                                PidTagAttachDataBinary & 0xFFFF0000u))) {
+        store_blob_ref r;
+
+        /* A large value may be a reference (see "blobs" in store.h). */
+        if (store_blob_ref_get(data, &r))
+            size = (uint32_t)r.size;
+        else if (ROP_PROP_TYPE(data->tag) == ROP_PT_BINARY)
+            size = data->v.bin.len;
+    }
     store_props_set_u32(out, PidTagAttachSize, size + 64);
     memcpy(key, &obj->handle, 4);
     memcpy(key + 4, &att->attach_num, 4);

@@ -98,12 +98,20 @@ typedef struct rop_object {
     rop_bookmark *bookmarks;
     uint32_t next_bookmark;
 
-    /* ROP_OBJ_STREAM: the parent is the object whose property it is */
+    /* ROP_OBJ_STREAM: the parent is the object whose property it is.
+     * The content is not in the record (see rop_stream.c): the bytes
+     * [0, stream_base_len) not overwritten come from stream_base (an
+     * immutable value blob), the chunks written since are those of blob
+     * stream_blob of the session's blob owner (sess_blob_owner). */
     uint32_t prop_tag;
     uint8_t stream_mode;         /* OpenModeFlags of RopOpenStream */
     uint8_t stream_dirty;
     uint32_t stream_pos;
-    rop_bin stream_data;         /* pool copy */
+    uint32_t stream_size;
+    uint64_t stream_blob;        /* 0: nothing written yet */
+    uint8_t stream_has_base;
+    store_blob_ref stream_base;
+    uint32_t stream_base_len;    /* <= stream_size */
 
     /* ROP_OBJ_NOTIFY */
     uint16_t ev_mask;            /* NotificationTypes */
@@ -158,8 +166,21 @@ uint32_t rop_obj_save(rop_ctx *ctx, const rop_object *obj);
  * into the handle table at out_index.  Returns 0 or an error code
  * (ecInsufficientResources when the session holds too many objects). */
 uint32_t rop_obj_create(rop_ctx *ctx, rop_object *obj, uint8_t out_index);
-/* Releases the object (and its descendants). */
+/* Releases the object (and its descendants), then frees the session
+ * blobs no object references any more (rop_obj_blob_gc). */
 void rop_obj_release(rop_ctx *ctx, uint32_t handle);
+/* Session blobs live while an object of the session references them: a
+ * stream its content and base, a working copy its committed large
+ * values.  Frees every other blob of the session's owner.  Cheap when the
+ * session has none (one cursor step); otherwise it decodes every object
+ * of the session.  Returns 0 or ecError. */
+uint32_t rop_obj_blob_gc(rop_ctx *ctx);
+/* Replaces, in props (an object's properties from rop_obj_get_props),
+ * every large-value reference by its value when the value's wire size is
+ * at most limit, else by PtypError ecNotEnoughMemory ([MS-OXCPRPT]
+ * R2052).  Returns 0 or an ec (ecNotFound: the blob is gone). */
+uint32_t rop_obj_resolve_refs(rop_ctx *ctx, store_props *props,
+                              size_t limit);
 /* The logon object an object belongs to (walking parents). */
 uint32_t rop_obj_logon(rop_ctx *ctx, const rop_object *obj,
                        rop_object **logon_r);

@@ -206,6 +206,20 @@ static void prop_cap_values(store_props *props, size_t limit)
     }
 }
 
+/* Large values of a working copy are references: resolved when they can
+ * travel in this response (the size limit and the room left), else
+ * ecNotEnoughMemory, the answer for a value to read with RopOpenStream
+ * ([MS-OXCPRPT] R2052). */
+static uint32_t prop_resolve(rop_ctx *ctx, store_props *props,
+                             uint16_t size_limit, const mapi_wr *out)
+{
+    size_t limit = size_limit ? size_limit : PROP_DEFAULT_LIMIT;
+
+    if (limit > mapi_wr_room(out))
+        limit = mapi_wr_room(out);
+    return rop_obj_resolve_refs(ctx, props, limit);
+}
+
 static int rop_handle_get_props_specific(rop_ctx *ctx, rop_call *call,
                                          mapi_wr *out)
 {
@@ -215,7 +229,9 @@ static int rop_handle_get_props_specific(rop_ctx *ctx, rop_call *call,
     size_t mark;
     uint32_t ec;
 
-    if ((ec = prop_input(ctx, call, &obj, &props)) != 0)
+    if ((ec = prop_input(ctx, call, &obj, &props)) == 0)
+        ec = prop_resolve(ctx, &props, r->property_size_limit, out);
+    if (ec)
         return rop_write_error_response(out, call, ec);
     prop_cap_values(&props, r->property_size_limit ? r->property_size_limit
                                                    : PROP_DEFAULT_LIMIT);
@@ -256,7 +272,9 @@ static int rop_handle_get_props_all(rop_ctx *ctx, rop_call *call,
     rop_object *obj;
     uint32_t ec;
 
-    if ((ec = prop_input(ctx, call, &obj, &props)) != 0)
+    if ((ec = prop_input(ctx, call, &obj, &props)) == 0)
+        ec = prop_resolve(ctx, &props, r->property_size_limit, out);
+    if (ec)
         return rop_write_error_response(out, call, ec);
     prop_cap_values(&props, r->property_size_limit ? r->property_size_limit
                                                    : PROP_DEFAULT_LIMIT);
@@ -276,8 +294,8 @@ static int rop_handle_get_props_list(rop_ctx *ctx, rop_call *call,
         return rop_write_error_response(out, call, ec);
     rop_wr_ok_header(out, call, call->in_handle_index);
     mapi_wr_u16(out, (uint16_t)props.count);
-    for (i = 0; i < props.count; i++)
-        mapi_wr_u32(out, props.vals[i].tag);
+    for (i = 0; i < props.count; i++)     /* a reference's real type */
+        mapi_wr_u32(out, store_blob_ref_tag(&props.vals[i]));
     return out->failed ? -1 : 0;
 }
 
@@ -511,6 +529,11 @@ static uint32_t prop_copy_values(rop_ctx *ctx, rop_object *src,
     store_props_init(&have, rop_ctx_pool(ctx));
     if ((ec = rop_obj_get_props(ctx, src, &from)) != 0
         || (ec = rop_obj_get_props(ctx, dst, &have)) != 0)
+        return ec;
+    /* References travel between working copies (the destination's save
+     * copies the blob); a folder's record holds its values. */
+    if (dst->type == ROP_OBJ_FOLDER
+        && (ec = rop_obj_resolve_refs(ctx, &from, STORE_MESSAGE_MAX)) != 0)
         return ec;
     set.count = 0;
     set.vals = apr_pcalloc(rop_ctx_pool(ctx),

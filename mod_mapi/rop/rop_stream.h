@@ -10,11 +10,11 @@
 
 #define ROP_READ_STREAM_USE_MAX 0xBABE   /* ByteCount: see MaximumByteCount */
 
-/* Largest stream: 16 MiB less room for the rest of the object record
- * that carries it (a session object, like a store record, is capped at
- * 16 MiB: STORE_RECORD_MAX).  Larger writes give ecTooBig, larger sizes
+/* Largest stream: the store's largest message (STORE_MESSAGE_MAX, 150
+ * MiB), since a stream's content lives in blobs, not in its object record
+ * (rop_stream.c).  Larger writes give ecTooBig, larger sizes
  * ecStreamSizeError, seeks past it ecStreamSeekError. */
-#define ROP_STREAM_MAX (16u * 1024 * 1024 - 64u * 1024)
+#define ROP_STREAM_MAX (150u * 1024 * 1024)
 
 typedef struct rop_open_stream_req {
     uint32_t property_tag;

@@ -27,6 +27,7 @@
 
 #include "sess_objects.h"
 #include "wire/mapi_rd.h"
+#include "store/store.h"
 
 #define SESS_OBJ_VERSION      1
 #define SESS_OBJ_CTR_VERSION  1
@@ -665,9 +666,18 @@ int sess_obj_list(mapi_db *db, apr_pool_t *pool,
 
 /* Deletes the counter too: the session is ending, so no handle of it can
  * be used again and reuse is impossible. */
+void sess_blob_owner(const uint8_t sid[SESS_ID_LEN],
+                     uint8_t owner[SESS_ID_LEN])
+{
+    static const uint8_t mask[SESS_ID_LEN] = "mod_mapi:stream";
+
+    for (int i = 0; i < SESS_ID_LEN; i++)
+        owner[i] = sid[i] ^ mask[i];
+}
+
 int sess_objs_clear(mapi_db *db, DB_TXN *txn, const uint8_t sid[SESS_ID_LEN])
 {
-    uint8_t kb[SESS_OBJ_KEY_LEN];
+    uint8_t kb[SESS_OBJ_KEY_LEN], owner[SESS_ID_LEN];
     DBC *cur;
     DBT key, val;
     u_int32_t op = DB_SET_RANGE;
@@ -690,5 +700,8 @@ int sess_objs_clear(mapi_db *db, DB_TXN *txn, const uint8_t sid[SESS_ID_LEN])
             break;
     }
     cur->close(cur);
-    return ret == DB_NOTFOUND ? 0 : ret;
+    if (ret != DB_NOTFOUND)
+        return ret;
+    sess_blob_owner(sid, owner);
+    return store_blob_free_owner(db, txn, NULL, owner);
 }

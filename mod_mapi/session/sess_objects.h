@@ -73,8 +73,17 @@ int sess_obj_list(mapi_db *db, apr_pool_t *pool,
                   const uint8_t sid[SESS_ID_LEN],
                   apr_array_header_t **objs_r, const char **error_r);
 
-/* Deletes every object of a session (Disconnect, expiry) inside the
- * caller's transaction; returns 0 or a BDB error. */
+/* The owner under which the session's objects keep blobs in
+ * store-blobs.db (stream content, committed large values; see "blobs" in
+ * store/store.h): the session id XOR a fixed mask, so it is as unique as
+ * the id and is no mailbox GUID nor the id itself (which clients see in
+ * cookies). */
+void sess_blob_owner(const uint8_t sid[SESS_ID_LEN],
+                     uint8_t owner[SESS_ID_LEN]);
+
+/* Deletes every object of a session (Disconnect, expiry) and every blob
+ * its objects held, inside the caller's transaction; returns 0 or a BDB
+ * error. */
 int sess_objs_clear(mapi_db *db, DB_TXN *txn, const uint8_t sid[SESS_ID_LEN]);
 
 /* Record codec of the object envelope (type, parent, body), exposed for

@@ -36,6 +36,7 @@
 #include <stdint.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
+#include <apr_hash.h>
 #include "db/mapi_db.h"
 #include "rop/rop_types.h"
 
@@ -104,6 +105,8 @@ int store_props_encode(mapi_wr *wr, const store_props *p);
 int store_props_decode(mapi_rd *rd, apr_pool_t *pool, store_props *p);
 
 /* -------------------------------------------------------------- blobs -- */
+
+struct store_message;
 
 /* Large values.  A PtypBinary, PtypString or PtypString8 value of a saved
  * message (its own properties, its recipients' and attachments', embedded
@@ -189,6 +192,33 @@ int store_blob_free(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
 /* Frees every blob of owner (a mailbox or a session). */
 int store_blob_free_owner(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                           const uint8_t *owner);
+
+/* Mutable blobs: a session's stream content (rop_stream.c).  Unlike a
+ * value blob, a chunk may be missing or shorter than its place in the
+ * value; its owner gives the missing bytes their meaning.  Reads chunk i
+ * of (owner, id) into buf (STORE_BLOB_CHUNK bytes), *len_r its stored
+ * length: 0 or DB_NOTFOUND. */
+int store_blob_get_raw(mapi_db *db, DB_TXN *txn, const uint8_t *owner,
+                       uint64_t id, uint32_t chunk, uint8_t *buf,
+                       size_t *len_r);
+/* Chunk i of a value blob (exact length checked) into buf: 0,
+ * DB_NOTFOUND, EINVAL. */
+int store_blob_ref_chunk(mapi_db *db, DB_TXN *txn, const store_blob_ref *ref,
+                         uint32_t chunk, uint8_t *buf);
+/* Deletes the chunks from first on of (owner, id). */
+int store_blob_trim(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                    const uint8_t *owner, uint64_t id, uint32_t first);
+/* The distinct blob ids owner has chunks under (uint64_t elements), one
+ * cursor step per blob, not per chunk. */
+int store_blob_list_ids(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                        const uint8_t *owner, apr_array_header_t **ids_r);
+/* Adds to ids (8-byte big-endian keys) the blob ids of owner that m (or
+ * one bag) references. */
+void store_blob_refs_message(apr_pool_t *pool, const uint8_t *owner,
+                             const struct store_message *m,
+                             apr_hash_t *ids);
+void store_blob_refs_props(apr_pool_t *pool, const uint8_t *owner,
+                           const store_props *bag, apr_hash_t *ids);
 
 /* ------------------------------------------------------------ mailbox -- */
 

@@ -567,3 +567,113 @@ int store_blob_resolve_message(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
 
     return store_walk_bags(m, store_resolve_bag, &w, 0);
 }
+
+/* ------------------------------------------------------ mutable blobs -- */
+
+int store_blob_get_raw(mapi_db *db, DB_TXN *txn, const uint8_t *owner,
+                       uint64_t id, uint32_t chunk, uint8_t *buf,
+                       size_t *len_r)
+{
+    uint8_t k[STORE_BLOB_KEY_LEN];
+    DBT key, val;
+    int ret;
+
+    store_blob_key(k, owner, id, chunk);
+    memset(&key, 0, sizeof(key));
+    memset(&val, 0, sizeof(val));
+    key.data = k;
+    key.size = sizeof(k);
+    val.data = buf;
+    val.ulen = STORE_BLOB_CHUNK;
+    val.flags = DB_DBT_USERMEM;
+    ret = db->blobs->get(db->blobs, txn, &key, &val, 0);
+    if (ret == DB_BUFFER_SMALL)
+        return EINVAL;
+    if (ret == 0)
+        *len_r = val.size;
+    return ret;
+}
+
+int store_blob_ref_chunk(mapi_db *db, DB_TXN *txn, const store_blob_ref *ref,
+                         uint32_t chunk, uint8_t *buf)
+{
+    return store_blob_get_chunk(db, txn, ref, chunk, buf);
+}
+
+int store_blob_trim(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                    const uint8_t *owner, uint64_t id, uint32_t first)
+{
+    uint8_t prefix[STORE_GUID_LEN + 8];
+    apr_pool_t *sub;
+    apr_array_header_t *keys;
+    int ret;
+
+    memcpy(prefix, owner, STORE_GUID_LEN);
+    store_be64(prefix + STORE_GUID_LEN, id);
+    if (apr_pool_create(&sub, pool) != APR_SUCCESS)
+        return ENOMEM;
+    ret = store_db_keys(db->blobs, txn, prefix, sizeof(prefix), sub, &keys);
+    for (int i = 0; ret == 0 && i < keys->nelts; i++) {
+        const rop_bin *k = &APR_ARRAY_IDX(keys, i, rop_bin);
+        const uint8_t *c = k->data + STORE_GUID_LEN + 8;
+
+        if (k->len == STORE_BLOB_KEY_LEN &&
+            ((uint32_t)c[0] << 24 | (uint32_t)c[1] << 16 |
+             (uint32_t)c[2] << 8 | c[3]) >= first)
+            ret = store_db_del(db->blobs, txn, k->data, k->len);
+    }
+    apr_pool_destroy(sub);
+    return ret;
+}
+
+/* Jumps from blob to blob with DB_SET_RANGE on (owner, id + 1): a 20 MiB
+ * blob's 640 chunks cost one step. */
+int store_blob_list_ids(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                        const uint8_t *owner, apr_array_header_t **ids_r)
+{
+    uint8_t k[STORE_BLOB_KEY_LEN];
+    uint64_t next = 0;
+    DBC *cur;
+    DBT key, val;
+    int ret;
+
+    *ids_r = apr_array_make(pool, 4, sizeof(uint64_t));
+    if ((ret = db->blobs->cursor(db->blobs, txn, &cur, 0)) != 0)
+        return ret;
+    for (;;) {
+        store_blob_key(k, owner, next, 0);
+        memset(&key, 0, sizeof(key));
+        memset(&val, 0, sizeof(val));
+        key.data = k;
+        key.size = key.ulen = sizeof(k);
+        key.flags = DB_DBT_USERMEM;
+        val.flags = DB_DBT_PARTIAL;       /* the chunk is not needed */
+        ret = cur->get(cur, &key, &val, DB_SET_RANGE);
+        if (ret != 0 || key.size != STORE_BLOB_KEY_LEN
+            || memcmp(k, owner, STORE_GUID_LEN) != 0)
+            break;
+        next = store_rd_be64(k + STORE_GUID_LEN);
+        APR_ARRAY_PUSH(*ids_r, uint64_t) = next;
+        if (next == UINT64_MAX)
+            break;
+        next++;
+    }
+    cur->close(cur);
+    return ret == DB_NOTFOUND || ret == 0 ? 0 : ret;
+}
+
+void store_blob_refs_message(apr_pool_t *pool, const uint8_t *owner,
+                             const struct store_message *m, apr_hash_t *ids)
+{
+    store_ids_walk w = { owner, ids, pool, 0 };
+
+    store_walk_bags((store_message *)m, store_collect_bag, &w, 0);
+}
+
+void store_blob_refs_props(apr_pool_t *pool, const uint8_t *owner,
+                           const store_props *bag, apr_hash_t *ids)
+{
+    store_ids_walk w = { owner, ids, pool, 0 };
+
+    store_collect_bag((store_props *)bag, &w);
+}

@@ -20,6 +20,7 @@
 #include "rop/rop_stream.h"
 #include "store/store.h"
 #include "session/sess_context.h"
+#include "session/sess_objects.h"
 #include "wire/mapi_tags.h"
 #include "unit_env.h"
 
@@ -1123,6 +1124,220 @@ static void test_R55205_clone_locks_commit_caps(void)
     CU_ASSERT(tx_done(&t));
 }
 
+
+/* ---- large values held as streams ---------------------------------------- */
+
+#define BIG_LEN  (200u * 1024 + 123u)   /* 7 chunks, the last partial */
+#define BIG_STEP 8000u
+
+/* Keys of store-blobs.db under owner (16 bytes). */
+static unsigned blob_keys(const uint8_t *owner)
+{
+    uint8_t kb[64];
+    DBC *cur;
+    DBT key, val;
+    unsigned n = 0;
+    int ret;
+
+    if (db->blobs->cursor(db->blobs, NULL, &cur, 0) != 0)
+        return 0xFFFFFFFFu;
+    memcpy(kb, owner, STORE_GUID_LEN);
+    memset(&key, 0, sizeof(key));
+    key.data = kb;
+    key.size = STORE_GUID_LEN;
+    key.ulen = sizeof(kb);
+    key.flags = DB_DBT_USERMEM;
+    memset(&val, 0, sizeof(val));
+    val.flags = DB_DBT_PARTIAL;
+    for (ret = cur->get(cur, &key, &val, DB_SET_RANGE); ret == 0;
+         ret = cur->get(cur, &key, &val, DB_NEXT)) {
+        if (key.size < STORE_GUID_LEN || memcmp(kb, owner, STORE_GUID_LEN))
+            break;
+        n++;
+    }
+    cur->close(cur);
+    return n;
+}
+
+static unsigned session_blob_keys(void)
+{
+    uint8_t owner[SESS_ID_LEN];
+
+    sess_blob_owner(sid, owner);
+    return blob_keys(owner);
+}
+
+static int clear_session_txn(mapi_db *d, DB_TXN *txn, void *baton)
+{
+    (void)baton;
+    return sess_objs_clear(d, txn, sid);
+}
+
+static uint8_t big_byte(uint32_t i)
+{
+    uint32_t x = i * 2654435761u;
+
+    return (uint8_t)(x >> 13 ^ x >> 24);
+}
+
+/* ReturnValue of the response at the cursor, which moves past len bytes. */
+static uint32_t rv_take(tx *t, size_t len)
+{
+    const uint8_t *p = tx_take(t, len);
+
+    return p ? (uint32_t)p[2] | (uint32_t)p[3] << 8 | (uint32_t)p[4] << 16
+               | (uint32_t)p[5] << 24 : 0xFFFFFFFFu;
+}
+
+/* Writes BIG_LEN bytes through the stream at index 4, three per Execute. */
+static void big_write(uint32_t *h)
+{
+    uint8_t *data = apr_palloc(pool, BIG_LEN);
+    uint32_t off = 0;
+
+    for (uint32_t i = 0; i < BIG_LEN; i++)
+        data[i] = big_byte(i);
+    while (off < BIG_LEN) {
+        tx t;
+        int k;
+
+        tx_begin(&t);
+        memcpy(t.h, h, sizeof(t.h));
+        for (k = 0; k < 3 && off < BIG_LEN; k++) {
+            uint32_t n = BIG_LEN - off < BIG_STEP ? BIG_LEN - off : BIG_STEP;
+
+            r_write_stream(&t, ROP_ID_WRITE_STREAM, 4, data + off,
+                           (uint16_t)n);
+            off += n;
+        }
+        CU_ASSERT_EQUAL_FATAL(tx_run(&t), 0);
+        for (int i = 0; i < k; i++)
+            CU_ASSERT_EQUAL(rv_take(&t, 8), 0);
+    }
+}
+
+/* [MS-OXCPRPT] R56403 R2052: a 200 KiB attachment written through a
+ * stream lives in session blobs, then in the mailbox's; the session's
+ * go with the objects that held them; a reopened message holds a
+ * reference (GetPropertiesSpecific: ecNotEnoughMemory), its stream reads
+ * the mailbox blob in place; a deleted message leaves no chunk. */
+static void test_R2052_large_stream_blobs(void)
+{
+    uint64_t mid = 0;
+    uint32_t h[NH];
+    tx t;
+    const uint8_t *p;
+
+    CU_ASSERT_EQUAL(session_blob_keys(), 0);
+    /* Message 2, attachment 3, stream 4 (Create). */
+    tx_begin(&t);
+    r_create_message(&t, 1, 2, inbox);
+    r_in_out(&t, ROP_ID_CREATE_ATTACHMENT, 2, 3);
+    r_open_stream(&t, 3, 4, PidTagAttachDataBinary, 0x02);
+    CU_ASSERT_EQUAL_FATAL(tx_run(&t), 0);
+    CU_ASSERT_EQUAL(rv_take(&t, 7), 0);
+    CU_ASSERT_EQUAL(rv_take(&t, 10), 0);
+    CU_ASSERT_EQUAL(rv_take(&t, 10), 0);
+    memcpy(h, t.h, sizeof(h));
+    big_write(h);
+    /* Seven own chunks, nothing in the object record. */
+    CU_ASSERT_EQUAL(session_blob_keys(), 7);
+    tx_begin(&t);
+    memcpy(t.h, h, sizeof(t.h));
+    r_hdr(&t, ROP_ID_COMMIT_STREAM, 4);
+    r_save(&t, ROP_ID_SAVE_CHANGES_ATTACHMENT, 3, 3);
+    CU_ASSERT_EQUAL_FATAL(tx_run(&t), 0);
+    CU_ASSERT_EQUAL(rv_take(&t, 6), 0);
+    CU_ASSERT_EQUAL(rv_take(&t, 6), 0);
+    /* Committed: a frozen value blob, the own chunks gone. */
+    CU_ASSERT_EQUAL(session_blob_keys(), 7);
+    tx_begin(&t);
+    memcpy(t.h, h, sizeof(t.h));
+    r_save(&t, ROP_ID_SAVE_CHANGES_MESSAGE, 2, 2);
+    CU_ASSERT_EQUAL_FATAL(tx_run(&t), 0);
+    CU_ASSERT_EQUAL(rv_take(&t, 6), 0);
+    tx_take(&t, 1);
+    if ((p = tx_take(&t, 8)))
+        memcpy(&mid, p, 8);
+    CU_ASSERT_EQUAL(blob_keys(mbx.guid), 7);
+    /* The attachment and stream still reference the session blob. */
+    CU_ASSERT_EQUAL(session_blob_keys(), 7);
+    tx_begin(&t);
+    memcpy(t.h, h, sizeof(t.h));
+    r_hdr(&t, ROP_ID_RELEASE, 2);        /* message, attachment, stream */
+    CU_ASSERT_EQUAL_FATAL(tx_run(&t), 0);
+    CU_ASSERT_EQUAL(session_blob_keys(), 0);
+    CU_ASSERT_EQUAL(blob_keys(mbx.guid), 7);
+
+    /* Reopened: 2 message, 3 attachment, 4 stream (ReadOnly), 5 stream
+     * (ReadWrite, written, never committed). */
+    tx_begin(&t);
+    r_open_message(&t, 1, 2, inbox, 0x01, mid);
+    r_open_attachment(&t, 2, 3, 0x01, 0);
+    r_hdr(&t, ROP_ID_GET_PROPERTIES_SPECIFIC, 3);
+    mapi_wr_u16(&t.req, 0);
+    mapi_wr_u16(&t.req, 0);
+    mapi_wr_u16(&t.req, 1);
+    mapi_wr_u32(&t.req, PidTagAttachDataBinary);
+    r_open_stream(&t, 3, 4, PidTagAttachDataBinary, 0x00);
+    r_seek(&t, 4, 0, 40000);
+    r_read_stream(&t, 4, 100);
+    CU_ASSERT_EQUAL_FATAL(tx_run(&t), 0);
+    CU_ASSERT_EQUAL(rv_take(&t, 6), 0);
+    /* From the end: ReadStream 8 + 100, SeekStream 14, OpenStream 10,
+     * and before them GetPropertiesSpecific: header, a flagged row with
+     * the error flag 0x0A and ecNotEnoughMemory (R2052). */
+    CU_ASSERT_TRUE_FATAL(t.len >= 144);
+    t.off = t.len - 144;
+    CU_ASSERT_EQUAL(t.resp[t.off], ROP_ID_GET_PROPERTIES_SPECIFIC);
+    CU_ASSERT_EQUAL(rv_take(&t, 6), 0);
+    p = tx_take(&t, 6);
+    CU_ASSERT_TRUE_FATAL(p != NULL);
+    CU_ASSERT_EQUAL(p[0], 0x01);
+    CU_ASSERT_EQUAL(p[1], 0x0A);
+    CU_ASSERT_EQUAL((uint32_t)p[2] | (uint32_t)p[3] << 8
+                    | (uint32_t)p[4] << 16 | (uint32_t)p[5] << 24,
+                    0x8007000Eu);
+    CU_ASSERT_EQUAL(rv_take(&t, 10), 0);  /* OpenStream */
+    CU_ASSERT_EQUAL(rv_take(&t, 14), 0);  /* SeekStream */
+    CU_ASSERT_EQUAL(rv_take(&t, 8), 0);   /* ReadStream, 100 bytes */
+    memcpy(h, t.h, sizeof(h));
+    CU_ASSERT_EQUAL(session_blob_keys(), 0);      /* a lazy copy */
+    {
+        const uint8_t *q = t.resp + t.len - 100;
+        int same = 1;
+
+        for (uint32_t i = 0; i < 100; i++)
+            same &= q[i] == big_byte(40000 + i);
+        CU_ASSERT_TRUE(same);
+    }
+    tx_begin(&t);
+    memcpy(t.h, h, sizeof(t.h));
+    r_open_stream(&t, 3, 5, PidTagAttachDataBinary, 0x03);
+    r_write_stream(&t, ROP_ID_WRITE_STREAM, 5, "xyz", 3);
+    CU_ASSERT_EQUAL_FATAL(tx_run(&t), 0);
+    CU_ASSERT_EQUAL(rv_take(&t, 10), 0);
+    CU_ASSERT_EQUAL(rv_take(&t, 8), 0);
+    CU_ASSERT_EQUAL(session_blob_keys(), 1);      /* one chunk touched */
+    /* The session goes (Disconnect, expiry): its blobs go with it. */
+    {
+        const char *error = NULL;
+
+        CU_ASSERT_EQUAL(mapi_db_txn_run(db, 0, clear_session_txn, NULL, pool,
+                                        &error), 0);
+    }
+    CU_ASSERT_EQUAL(session_blob_keys(), 0);
+    CU_ASSERT_EQUAL(blob_keys(mbx.guid), 7);
+    {
+        const char *error = NULL;
+
+        CU_ASSERT_EQUAL(store_message_delete(db, pool, mbx.guid, mid, &error),
+                        STORE_OK);
+    }
+    CU_ASSERT_EQUAL(blob_keys(mbx.guid), 0);
+    CU_ASSERT_EQUAL_FATAL(make_logon_and_inbox(), 0);
+}
+
 int main(void)
 {
     CU_pSuite s;
@@ -1131,6 +1346,8 @@ int main(void)
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     s = CU_add_suite("rop_message", suite_init, suite_clean);
+    CU_add_test(s, "MS-OXCPRPT R2052 large stream in blobs, freed",
+                test_R2052_large_stream_blobs);
     CU_add_test(s, "create, fill, save, reopen and read back",
                 test_create_save_reopen);
     CU_add_test(s, "MS-OXCMSG R339 unsaved message not in store",
