@@ -57,6 +57,10 @@ static uint32_t pack_account(rop_packer *pk, const uint8_t *resp, size_t len)
     uint8_t origin = 0;
     uint16_t n = 0;
 
+    if (resp == NULL) {             /* the ROP wrote no response */
+        pk->done = 1;
+        return 0;
+    }
     mapi_rd_init(&rd, resp, len);
     if (pack_read_head(&rd, pk->rop_id) != 0) {
         pk->done = 1;

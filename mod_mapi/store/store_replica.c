@@ -27,7 +27,8 @@ static size_t store_rg_key(uint8_t *k, const uint8_t *mbox, uint8_t kind,
 {
     memcpy(k, mbox, STORE_GUID_LEN);
     k[STORE_GUID_LEN] = kind;
-    memcpy(k + STORE_GUID_LEN + 1, rest, n);
+    if (n)
+        memcpy(k + STORE_GUID_LEN + 1, rest, n);
     return STORE_GUID_LEN + 1 + n;
 }
 
