@@ -43,6 +43,7 @@ typedef struct submit_job {
     apr_array_header_t *rcpts;   /* submit_rcpt */
     const uint8_t *mime;
     size_t mime_len;
+    const char *env_from;        /* envelope sender */
 } submit_job;
 
 static uint64_t submit_filetime_now(void)
@@ -108,7 +109,7 @@ static void submit_deliver_local(submit_job *j)
 {
     for (int i = 0; i < j->rcpts->nelts; i++) {
         submit_rcpt *r = &APR_ARRAY_IDX(j->rcpts, i, submit_rcpt);
-        dlv_request req = { .rcpt = r->smtp, .env_from = j->mbx->smtp,
+        dlv_request req = { .rcpt = r->smtp, .env_from = j->env_from,
                             .data = j->mime, .len = j->mime_len };
         dlv_result res;
         apr_pool_t *p;
@@ -140,7 +141,7 @@ static const char **submit_argv(submit_job *j, int n_remote)
         argv[k++] = words[i];
     argv[k++] = "-i";
     argv[k++] = "-f";
-    argv[k++] = j->mbx->smtp;
+    argv[k++] = j->env_from && *j->env_from ? j->env_from : "<>";
     argv[k++] = "--";
     for (int i = 0; i < j->rcpts->nelts; i++) {
         submit_rcpt *r = &APR_ARRAY_IDX(j->rcpts, i, submit_rcpt);
@@ -368,7 +369,8 @@ store_status submit_message(mapi_db *db, apr_pool_t *pool,
                             const submit_cfg *cfg, submit_result *res,
                             const char **error_r)
 {
-    submit_job j = { .db = db, .pool = pool, .mbx = mbx, .cfg = cfg };
+    submit_job j = { .db = db, .pool = pool, .mbx = mbx, .cfg = cfg,
+                     .env_from = mbx->smtp };
     store_mailbox_info *mi;
     uint8_t *mime = NULL;
     store_status st;
@@ -405,4 +407,36 @@ store_status submit_message(mapi_db *db, apr_pool_t *pool,
     submit_ndr(&j, res);
     return delivered ? submit_finish(&j, mi, res, error_r)
                      : submit_unmark(&j, res, error_r);
+}
+
+unsigned submit_send_mime(mapi_db *db, apr_pool_t *pool, const char *env_from,
+                          const char *const *rcpts, unsigned n,
+                          const uint8_t *mime, size_t len,
+                          const submit_cfg *cfg, const char ***failures_r)
+{
+    submit_job j = { .db = db, .pool = pool, .cfg = cfg, .mime = mime,
+                     .mime_len = len, .env_from = env_from };
+    submit_result res;
+    const char **fail = apr_pcalloc(pool, sizeof(char *) * (n + 1));
+    unsigned ok = 0;
+
+    memset(&res, 0, sizeof(res));
+    j.rcpts = apr_array_make(pool, (int)n + 1, sizeof(submit_rcpt));
+    for (unsigned i = 0; i < n; i++) {
+        submit_rcpt *r = apr_array_push(j.rcpts);
+        cfg_mailbox *local;
+
+        memset(r, 0, sizeof(*r));
+        r->smtp = rcpts[i];
+        r->local = cfg_mailbox_by_smtp(db, pool, rcpts[i], &local, NULL) == 0;
+    }
+    submit_deliver_local(&j);
+    submit_send_remote(&j, &res);
+    for (unsigned i = 0; i < n; i++) {
+        fail[i] = APR_ARRAY_IDX(j.rcpts, (int)i, submit_rcpt).failure;
+        ok += fail[i] == NULL;
+    }
+    if (failures_r)
+        *failures_r = fail;
+    return ok;
 }

@@ -53,4 +53,15 @@ store_status submit_message(mapi_db *db, apr_pool_t *pool,
                             const submit_cfg *cfg, submit_result *res,
                             const char **error_r);
 
+/* Hands mime (an RFC 5322 message, already written) to n recipients
+ * (SMTP addresses) with the envelope sender env_from ("" or NULL: a
+ * bounce, "<>"): mailboxes of this server through local delivery, the
+ * others through the sendmail command.  For rules that forward,
+ * redirect and reply at delivery time.  *failures_r (may be NULL) gets,
+ * per recipient, NULL or why it failed.  Returns how many got it. */
+unsigned submit_send_mime(mapi_db *db, apr_pool_t *pool, const char *env_from,
+                          const char *const *rcpts, unsigned n,
+                          const uint8_t *mime, size_t len,
+                          const submit_cfg *cfg, const char ***failures_r);
+
 #endif
