@@ -122,6 +122,7 @@ install: all
 	install -m 644 conf.d/mapi.load $(DESTDIR)/etc/apache2/mods-available/mapi.load
 	install -m 644 conf.d/mapi.conf $(DESTDIR)/etc/apache2/mods-available/mapi.conf
 	install -m 755 build/mapi-admin $(DESTDIR)/usr/local/bin/mapi-admin
+	install -m 755 build/mapi-deliver $(DESTDIR)/usr/local/bin/mapi-deliver
 	install -d $(DESTDIR)/usr/local/share/man/man1
 	install -m 644 admin-tool/mapi-admin.1 $(DESTDIR)/usr/local/share/man/man1/mapi-admin.1
 
