@@ -22,7 +22,7 @@ O           := build/obj
 # mapi-admin and the tests.
 CORE_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c \
                  mod_mapi/session/*.c mod_mapi/rop/*.c mod_mapi/store/*.c \
-                 mod_mapi/mime/*.c mod_mapi/delivery/*.c)
+                 mod_mapi/mime/*.c mod_mapi/delivery/*.c mod_mapi/submit/*.c)
 CORE_OBJ    := $(patsubst %.c,$(O)/%.o,$(CORE_SRC))
 # httpd side: transport, Autodiscover, module glue.
 MOD_SRC     := mod_mapi/mod_mapi.c $(wildcard mod_mapi/http/*.c mod_mapi/autodiscover/*.c mod_mapi/log/*.c)
@@ -59,9 +59,13 @@ build/mod_mapi.so: $(MOD_SRC) build/libmapicore.a $(wildcard mod_mapi/*/*.h mod_
 	$(CC) $(ALL_CFLAGS) -I$(HTTPD_INC) -Imod_mapi -shared -o $@ $(MOD_SRC) \
 	    -Wl,--whole-archive build/libmapicore.a -Wl,--no-whole-archive $(LIBS)
 
-admin: build/mapi-admin
+admin: build/mapi-admin build/mapi-deliver
 build/mapi-admin: $(ADMIN_SRC) build/libmapicore.a $(wildcard admin-tool/*.h)
 	$(CC) $(ALL_CFLAGS) -Imod_mapi -o $@ $(ADMIN_SRC) build/libmapicore.a $(LIBS)
+
+# The MTA's local delivery agent (pipe and LMTP), admin-tool/deliver/.
+build/mapi-deliver: admin-tool/deliver/mapi-deliver.c build/libmapicore.a
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -o $@ $< build/libmapicore.a $(LIBS)
 
 tools: $(TOOL_BIN)
 build/tests/%: tests/tools/%.c build/libmapicore.a
@@ -96,7 +100,7 @@ check: deps
 
 # libFuzzer targets (clang, ASan + UBSan) over the parsers of untrusted
 # bytes; `make fuzz FUZZ_SECONDS=3600` runs each for that long.
-FUZZ_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/rop/*.c mod_mapi/store/*.c mod_mapi/session/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c mod_mapi/mime/*.c mod_mapi/delivery/*.c)
+FUZZ_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/rop/*.c mod_mapi/store/*.c mod_mapi/session/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c mod_mapi/mime/*.c mod_mapi/delivery/*.c mod_mapi/submit/*.c)
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -118,6 +122,7 @@ install: all
 	install -m 644 conf.d/mapi.load $(DESTDIR)/etc/apache2/mods-available/mapi.load
 	install -m 644 conf.d/mapi.conf $(DESTDIR)/etc/apache2/mods-available/mapi.conf
 	install -m 755 build/mapi-admin $(DESTDIR)/usr/local/bin/mapi-admin
+	install -m 755 build/mapi-deliver $(DESTDIR)/usr/local/bin/mapi-deliver
 	install -d $(DESTDIR)/usr/local/share/man/man1
 	install -m 644 admin-tool/mapi-admin.1 $(DESTDIR)/usr/local/share/man/man1/mapi-admin.1
 

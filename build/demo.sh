@@ -59,9 +59,37 @@ Negotiate (Kerberos):
   kinit "\$MAPI_DEMO_PRINCIPAL"          # password above; or: kinit -k -t "\$MAPI_USER_KEYTAB" "\$MAPI_DEMO_PRINCIPAL"
   curl --cacert "\$MAPI_CA_CERT" --negotiate -u : "\$MAPI_DEMO_URL/mapi/emsmdb/"
 
+Mail delivery (what an MTA runs; the message arrives in the Inbox and wakes
+a waiting client):
+  build/mapi-deliver -DataDir $MAPI_ADMIN_DB -f sender@example.org $MAPI_DEMO_USER < message.eml
+  build/mapi-deliver -DataDir $MAPI_ADMIN_DB -lmtp -listen 127.0.0.1:2424   # Postfix: lmtp:inet:127.0.0.1:2424
+
 Logs: $rd/logs/ (error.log, access.log, mapi/).  Stop with: make stop
 EOF
     )
+}
+
+# The first start delivers a welcome message, so that the demo mailbox has
+# something to read; through mapi-deliver, as mail from an MTA would come.
+send_welcome() {
+    local marker=$MAPI_RUN_DIR/welcome.delivered user db
+    [[ -e $marker ]] && return 0
+    user=$(. "$MAPI_RUN_DIR/demo.env"; printf '%s' "$MAPI_DEMO_USER")
+    db=$(. "$MAPI_RUN_DIR/demo.env"; printf '%s' "$MAPI_ADMIN_DB")
+    printf '%s\r\n' \
+        "From: mod_mapi demo <postmaster@mapi.test>" \
+        "To: <$user>" \
+        "Subject: Welcome to mod_mapi" \
+        "Date: $(LC_ALL=C date -R)" \
+        "Message-ID: <welcome.$(date +%s)@mapi.test>" \
+        "MIME-Version: 1.0" \
+        "Content-Type: text/plain; charset=utf-8" \
+        "" \
+        "This message was delivered by build/mapi-deliver when the demo started." \
+        "Reply, file it in a folder, or send yourself more mail the same way." |
+        "$REPO/build/mapi-deliver" -DataDir "$db" -f postmaster@mapi.test "$user" \
+        && touch "$marker" \
+        || printf 'demo: warning: the welcome message was not delivered\n' >&2
 }
 
 cmd_start() {
@@ -73,6 +101,7 @@ cmd_start() {
     # A half-dead demo (one server gone): clean up before starting again.
     "$INSTANCE" stop "$MAPI_RUN_DIR" >/dev/null 2>&1 || true
     "$INSTANCE" start "$MAPI_RUN_DIR"
+    send_welcome
     print_usage_notes
 }
 

@@ -23,6 +23,9 @@
 #   MAPI_PENDING_PERIOD       MapiPendingPeriod, ms       (default 15000)
 #   MAPI_MAX_NOTIFICATION_WAIT MapiMaxNotificationWait, s (default 300)
 #   MAPI_MAX_REQUEST_BODY     MapiMaxRequestBody, bytes   (default 4194304)
+#   MAPI_SENDMAIL             MapiSendmailCommand: program (absolute path) and
+#                             arguments for submitted mail (default: httpd's,
+#                             /usr/sbin/sendmail)
 #   MAPI_SERVER_NAME          MapiServerName, the Server of the MAPI virtual
 #                             directory provisioned (default: short host name)
 #   MAPI_DEMO_PASSWORD        password of demo@MAPI.TEST (default: random)
@@ -49,7 +52,7 @@ START_TIMEOUT=${MAPI_START_TIMEOUT:-20}
 # Values of the instance being started; set by load_settings.
 DIR='' PORT='' MODULE='' NO_MODULE='' LOGLEVEL=''
 IDLE_TIMEOUT='' PENDING_PERIOD='' MAX_NOTIFICATION_WAIT='' MAX_REQUEST_BODY=''
-KDC_PORT='' DEMO_PASSWORD='' OTHER_PASSWORD='' SERVER_NAME=''
+KDC_PORT='' DEMO_PASSWORD='' OTHER_PASSWORD='' SERVER_NAME='' SENDMAIL=''
 
 log()  { printf 'instance: %s\n' "$*" >&2; }
 warn() { printf 'instance: warning: %s\n' "$*" >&2; }
@@ -149,6 +152,7 @@ load_settings() {
     MAX_NOTIFICATION_WAIT=${MAPI_MAX_NOTIFICATION_WAIT:-${saved_wait:-300}}
     MAX_REQUEST_BODY=${MAPI_MAX_REQUEST_BODY:-${saved_body:-4194304}}
     SERVER_NAME=${MAPI_SERVER_NAME:-${saved_server:-$(short_hostname)}}
+    SENDMAIL=${MAPI_SENDMAIL:-${saved_sendmail:-}}
 
     local v
     for v in IDLE_TIMEOUT PENDING_PERIOD MAX_NOTIFICATION_WAIT MAX_REQUEST_BODY; do
@@ -156,6 +160,7 @@ load_settings() {
     done
     [[ $LOGLEVEL =~ ^[A-Za-z0-9_:\ ]+$ ]] || die "bad MAPI_LOGLEVEL '$LOGLEVEL'"
     [[ $SERVER_NAME =~ ^[A-Za-z0-9][A-Za-z0-9_-]*$ ]] || die "bad MAPI_SERVER_NAME '$SERVER_NAME'"
+    [[ -z $SENDMAIL || $SENDMAIL =~ ^/[A-Za-z0-9._/+@,=:\ -]*$ ]] || die "bad MAPI_SENDMAIL '$SENDMAIL'"
     [[ $NO_MODULE == 1 ]] || NO_MODULE=0
     if [[ $NO_MODULE == 0 ]]; then
         MODULE=$(realpath -m -- "$MODULE")
@@ -175,6 +180,7 @@ save_settings() {
         printf 'saved_wait=%s\n' "$(shq "$MAX_NOTIFICATION_WAIT")"
         printf 'saved_body=%s\n' "$(shq "$MAX_REQUEST_BODY")"
         printf 'saved_server=%s\n' "$(shq "$SERVER_NAME")"
+        printf 'saved_sendmail=%s\n' "$(shq "$SENDMAIL")"
     } >"$DIR/instance.vars"
 }
 
@@ -456,6 +462,7 @@ MapiMaxNotificationWait $MAX_NOTIFICATION_WAIT
 MapiMaxRequestBody $MAX_REQUEST_BODY
 # The MAPI virtual directory this host serves: $SERVER_NAME\\mapi (Default Web Site).
 MapiServerName $SERVER_NAME
+$( [[ -z $SENDMAIL ]] || printf 'MapiSendmailCommand "%s"' "$SENDMAIL" )
 
 <Location /mapi/>
     SetHandler mapi

@@ -22,6 +22,7 @@
 #include "scoreboard.h"
 #include "unixd.h"
 #include "apr_strings.h"
+#include "submit/submit.h"
 #include "apr_network_io.h"
 
 #include <errno.h>
@@ -68,6 +69,7 @@ static void *mapi_merge_server_config(apr_pool_t *p, void *basev, void *addv)
     c->max_body = MAPI_MERGE(max_body);
     c->server_name = add->server_name ? add->server_name : base->server_name;
     c->website = add->website ? add->website : base->website;
+    c->submit = add->submit ? add->submit : base->submit;
     return c;
 }
 
@@ -109,6 +111,8 @@ static void mapi_conf_defaults(apr_pool_t *p, mh_server_conf *c)
         c->max_wait = MH_DEFAULT_MAX_WAIT;
     if (c->max_body == MAPI_UNSET)
         c->max_body = MH_DEFAULT_MAX_BODY;
+    if (c->submit == NULL)
+        c->submit = apr_pcalloc(p, sizeof(*c->submit));
 }
 
 static const char *mapi_set_int(cmd_parms *cmd, int *slot, const char *arg,
@@ -203,6 +207,32 @@ static const char *mapi_set_website(cmd_parms *cmd, void *d, const char *arg)
     return mapi_set_vdir_part(cmd, &mapi_conf(cmd->server)->website, arg);
 }
 
+static submit_cfg *mapi_submit_conf(cmd_parms *cmd)
+{
+    mh_server_conf *c = mapi_conf(cmd->server);
+
+    if (c->submit == NULL)
+        c->submit = apr_pcalloc(cmd->pool, sizeof(*c->submit));
+    return c->submit;
+}
+
+/* The program must be an absolute path: httpd's children have no useful
+ * PATH, and a relative name would run whatever is found first. */
+static const char *mapi_set_sendmail(cmd_parms *cmd, void *d, const char *arg)
+{
+    if (arg[0] != '/')
+        return apr_psprintf(cmd->pool, "%s: '%s' must start with an absolute "
+                            "path", cmd->cmd->name, arg);
+    mapi_submit_conf(cmd)->sendmail = arg;
+    return NULL;
+}
+
+static const char *mapi_set_sendmail_timeout(cmd_parms *cmd, void *d,
+                                             const char *arg)
+{
+    return mapi_set_int(cmd, &mapi_submit_conf(cmd)->timeout, arg, 1, 3600);
+}
+
 static const command_rec mapi_cmds[] = {
     AP_INIT_TAKE1("MapiDataDir", mapi_set_data_dir, NULL, RSRC_CONF,
                   "Berkeley DB environment shared by all processes "
@@ -223,6 +253,13 @@ static const command_rec mapi_cmds[] = {
     AP_INIT_TAKE1("MapiServerName", mapi_set_server_name, NULL, RSRC_CONF,
                   "server whose MAPI virtual directory this host serves "
                   "(default: the short host name)"),
+    AP_INIT_TAKE1("MapiSendmailCommand", mapi_set_sendmail, NULL, RSRC_CONF,
+                  "sendmail-compatible command for submitted mail, run as "
+                  "COMMAND -i -f SENDER -- RECIPIENT... (default "
+                  SUBMIT_DEFAULT_SENDMAIL ")"),
+    AP_INIT_TAKE1("MapiSendmailTimeout", mapi_set_sendmail_timeout, NULL,
+                  RSRC_CONF, "seconds the sendmail command may take "
+                  "(default 60)"),
     AP_INIT_TAKE1("MapiWebSite", mapi_set_website, NULL, RSRC_CONF,
                   "web site of that virtual directory "
                   "(default \"" MH_DEFAULT_WEBSITE "\")"),

@@ -257,6 +257,7 @@ static int emsmdb_execute_rops(mh_request *mr, const emsmdb_execute_req *req,
     if (mr->mbx)
         rop_ctx_set_env(ctx, mr->db, mr->sess->id, mr->mbx,
                         mr->org ? cfg_org_dn_prefix(pool, mr->org) : "");
+    rop_ctx_set_submit(ctx, mr->conf->submit);
     switch (rop_execute(ctx, blocks[0].payload, blocks[0].size,
                         first - RPCEXT_HEADER_SIZE, pool, &res)) {
     case ROP_OK:

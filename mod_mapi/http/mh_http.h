@@ -63,6 +63,8 @@ typedef struct mh_server_conf {
      * record "Server\mapi (WebSite)" (mh_vdir.c). */
     const char *server_name;     /* MapiServerName, default: short host name */
     const char *website;         /* MapiWebSite */
+    /* How RopSubmitMessage hands mail to the MTA (submit.h). */
+    struct submit_cfg *submit;   /* MapiSendmailCommand, MapiSendmailTimeout */
 } mh_server_conf;
 
 #define MH_DEFAULT_DATA_DIR      "/var/lib/mapi"

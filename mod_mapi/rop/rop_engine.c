@@ -65,6 +65,7 @@ struct rop_ctx {
     size_t last_resp_len;
     int last_valid;
     int packing;                /* a packed payload: no RopNotify in it */
+    const struct submit_cfg *submit;    /* how RopSubmitMessage sends */
 };
 
 /* ---- lookup ----------------------------------------------------------- */
@@ -157,6 +158,16 @@ const uint8_t *rop_ctx_sid(const rop_ctx *ctx) { return ctx->sid; }
 const cfg_mailbox *rop_ctx_mailbox(const rop_ctx *ctx) { return ctx->mbx; }
 const char *rop_ctx_dn_prefix(const rop_ctx *ctx) { return ctx->dn_prefix; }
 apr_pool_t *rop_ctx_pool(const rop_ctx *ctx) { return ctx->pool; }
+
+void rop_ctx_set_submit(rop_ctx *ctx, const struct submit_cfg *cfg)
+{
+    ctx->submit = cfg;
+}
+
+const struct submit_cfg *rop_ctx_submit(const rop_ctx *ctx)
+{
+    return ctx->submit;
+}
 const char *rop_ctx_last_error(const rop_ctx *ctx) { return ctx->last_error; }
 
 int rop_ctx_last_call(const rop_ctx *ctx, const rop_call **call_r,

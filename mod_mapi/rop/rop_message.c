@@ -852,7 +852,7 @@ static uint32_t msg_save_embedded(rop_ctx *ctx, rop_object *obj)
     return msg_mark_embedded(ctx, att);
 }
 
-static uint32_t msg_save_store(rop_ctx *ctx, rop_object *obj)
+uint32_t rop_msg_commit(rop_ctx *ctx, rop_object *obj)
 {
     apr_pool_t *pool = rop_ctx_pool(ctx);
     store_message *m = store_message_dup(pool, obj->msg);
@@ -891,7 +891,7 @@ static int rop_h_save_changes_message(rop_ctx *ctx, rop_call *call,
     if (mapi_wr_room(out) < 15)
         return -1;
     ec = (obj->msg_flags & ROP_MSG_EMBEDDED) ? msg_save_embedded(ctx, obj)
-                                             : msg_save_store(ctx, obj);
+                                             : rop_msg_commit(ctx, obj);
     if (ec == 0) {
         obj->msg_flags &= ~(uint32_t)(ROP_MSG_NEW | ROP_MSG_DIRTY);
         ec = rop_obj_save(ctx, obj);

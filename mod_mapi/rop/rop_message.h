@@ -91,4 +91,11 @@ typedef struct rop_open_embedded_message_req {
 
 extern const rop_def rop_message_defs[];
 
+struct rop_ctx;
+struct rop_object;
+/* Saves a (non-embedded) message object's working copy to the store, as
+ * RopSaveChangesMessage does, and points the object at the saved
+ * message.  0 or the ROP error code.  RopSubmitMessage uses it too. */
+uint32_t rop_msg_commit(struct rop_ctx *ctx, struct rop_object *obj);
+
 #endif

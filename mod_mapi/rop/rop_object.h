@@ -142,6 +142,10 @@ const uint8_t *rop_ctx_sid(const rop_ctx *ctx);
 const cfg_mailbox *rop_ctx_mailbox(const rop_ctx *ctx);
 const char *rop_ctx_dn_prefix(const rop_ctx *ctx);
 apr_pool_t *rop_ctx_pool(const rop_ctx *ctx);
+/* How RopSubmitMessage hands mail over (submit.h); NULL: the defaults. */
+struct submit_cfg;
+void rop_ctx_set_submit(rop_ctx *ctx, const struct submit_cfg *cfg);
+const struct submit_cfg *rop_ctx_submit(const rop_ctx *ctx);
 /* The store info of the session's mailbox, loaded once per Execute. */
 const store_mailbox_info *rop_ctx_mailbox_info(rop_ctx *ctx);
 /* Logs a database failure with its context (handlers then answer ecError). */

@@ -2250,3 +2250,32 @@ int rc_rsp_notify(rc_resp *r, rc_notify *n)
         return -1;               /* UnreadMessageCount */
     return 0;
 }
+
+/* ------------------------------------- submission and transport ROPs -- */
+
+void rc_req_submit_message(rc_buf *b, uint8_t lid, uint8_t in,
+                           uint8_t submit_flags)
+{
+    rc_start(b, 0x32, lid, in);
+    rc_u8(b, submit_flags);
+}
+
+void rc_req_abort_submit(rc_buf *b, uint8_t lid, uint8_t in, uint64_t fid,
+                         uint64_t mid)
+{
+    rc_start(b, 0x34, lid, in);
+    rc_u64(b, fid);
+    rc_u64(b, mid);
+}
+
+void rc_req_get_transport_folder(rc_buf *b, uint8_t lid, uint8_t in)
+{
+    rc_start(b, 0x6D, lid, in);
+}
+
+int rc_rsp_get_transport_folder(rc_resp *r, rc_head *h, uint64_t *fid)
+{
+    *fid = 0;
+    RC_HEAD(r, 0x6D, h);
+    return rc_get_u64(r, fid);
+}

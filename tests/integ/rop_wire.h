@@ -841,4 +841,17 @@ int rc_rsp_notify_head(rc_resp *r, rc_notify *n);
  * any other kind. */
 int rc_rsp_notify(rc_resp *r, rc_notify *n);
 
+/* ------------------------------------- submission and transport ROPs
+ * (test_submit.c) -- */
+
+/* RopSubmitMessage ([MS-OXCROPS] 2.2.7.1): the head alone in response. */
+void rc_req_submit_message(rc_buf *b, uint8_t lid, uint8_t in,
+                           uint8_t submit_flags);
+/* RopAbortSubmit (2.2.7.2): the head alone in response. */
+void rc_req_abort_submit(rc_buf *b, uint8_t lid, uint8_t in, uint64_t fid,
+                         uint64_t mid);
+/* RopGetTransportFolder (2.2.7.8): FolderId on success. */
+void rc_req_get_transport_folder(rc_buf *b, uint8_t lid, uint8_t in);
+int rc_rsp_get_transport_folder(rc_resp *r, rc_head *h, uint64_t *fid);
+
 #endif
