@@ -38,6 +38,7 @@
 #include "mime/mime.h"
 #include "rop/rop_notify.h"
 #include "store/store.h"
+#include "submit/submit.h"
 
 #define DEFAULT_DB  "/var/lib/mapi"
 
@@ -47,6 +48,7 @@ typedef struct opts {
     const char *rcpt;
     const char *listen;
     const char *pidfile;
+    const char *sendmail;    /* for rules that forward, redirect, reply */
     int lmtp;
 } opts;
 
@@ -55,6 +57,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: mapi-deliver [-DataDir DIR] [-f SENDER] RECIPIENT "
             "< message\n"
+            "       (both forms also take -sendmail \"COMMAND ARGS\": how "
+            "rules send mail)\n"
             "       mapi-deliver [-DataDir DIR] -lmtp [-listen HOST:PORT|"
             "unix:PATH [-pidfile FILE]]\n");
 }
@@ -77,6 +81,8 @@ static int parse_args(int argc, char **argv, opts *o)
             o->listen = argv[++i];
         else if (!strcasecmp(a, "-pidfile") && more)
             o->pidfile = argv[++i];
+        else if (!strcasecmp(a, "-sendmail") && more)
+            o->sendmail = argv[++i];
         else if (a[0] != '-' && !o->rcpt)
             o->rcpt = a;
         else
@@ -349,6 +355,7 @@ static int serve_listener(mapi_db *db, const opts *o, int lfd,
 int main(int argc, char **argv)
 {
     opts o = { 0 };
+    static submit_cfg scfg;
     apr_pool_t *pool;
     mapi_db *db = NULL;
     char hostname[256] = "localhost";
@@ -366,6 +373,12 @@ int main(int argc, char **argv)
     mime_init();
     /* Delivery wakes the recipient's NotificationWait (rop_notify.h). */
     store_set_event_hook(rop_notify_event_hook);
+    /* Every delivery of this process, LMTP included, sends rule mail
+     * through this command. */
+    if (o.sendmail) {
+        scfg.sendmail = o.sendmail;
+        dlv_set_default_submit(&scfg);
+    }
     gethostname(hostname, sizeof(hostname) - 1);
     if (o.listen && (lfd = open_listener(pool, &o)) < 0)
         rc = EX_OSERR;

@@ -38,11 +38,15 @@ typedef struct dlv_result {
     uint64_t fid, mid;       /* where it went (DLV_OK) */
 } dlv_result;
 
+struct submit_cfg;
 typedef struct dlv_request {
     const char *rcpt;        /* envelope recipient (RCPT TO / argument) */
     const char *env_from;    /* envelope sender; NULL or "" for a bounce */
     const uint8_t *data;     /* the message as received */
     size_t len;
+    /* How rules send forwards, redirects and replies (the sendmail
+     * command); NULL: dlv_set_default_submit's, else submit.h's default. */
+    const struct submit_cfg *submit;
 } dlv_request;
 
 /* Delivers one copy.  Fills *res and returns res->status. */
@@ -66,5 +70,65 @@ const char *dlv_lmtp_code(dlv_status st);
  * recovery. */
 int dlv_lmtp_serve(mapi_db *db, apr_pool_t *pool, int in_fd, int out_fd,
                    const char *hostname);
+
+/* ------------------------------------------------------------ rules -- */
+
+/* Server-side rules at delivery ([MS-OXORULE] 3.2.5.1, dlv_rules.c).
+ * dlv_deliver calls dlv_rules_evaluate before the message is filed and
+ * dlv_rules_finish after the save committed. */
+#include "configdb/cfg_db.h"
+#include "rop/rop_rule.h"
+#include "store/store.h"
+
+/* PidTagRuleError values ([MS-OXORULE] 2.2.7.1). */
+#define DLV_RULE_ERR_UNKNOWN      0x01
+#define DLV_RULE_ERR_DELIVERY     0x03
+#define DLV_RULE_ERR_PARSING      0x04
+#define DLV_RULE_ERR_NO_FOLDER    0x06
+#define DLV_RULE_ERR_CREATE_DAM   0x08
+#define DLV_RULE_ERR_NO_TEMPLATE  0x0A
+#define DLV_RULE_ERR_EXECUTION    0x0B
+
+typedef struct dlv_rule_act {
+    const store_rule *rule;
+    unsigned index;                  /* ActionBlock number in the rule */
+    rop_action_data d;
+    const rop_action_block *block;   /* deferred: the block as stored */
+    uint32_t error;                  /* DLV_RULE_ERR_*, 0 */
+} dlv_rule_act;
+
+typedef struct dlv_rules_plan {
+    mapi_db *db;
+    apr_pool_t *pool;
+    const cfg_mailbox *mbx;
+    const dlv_request *req;
+    const store_mailbox_info *mi;    /* NULL: no rule ran */
+    uint64_t rule_fid;               /* the folder whose rules ran */
+    unsigned n_matched;              /* rules whose condition held */
+    uint64_t move_fid;               /* file here instead; 0: rule_fid */
+    int deleted;                     /* OP_DELETE: not filed (copies are) */
+    apr_array_header_t *copies;      /* uint64_t: folders for a copy */
+    apr_array_header_t *sends;       /* dlv_rule_act: forward, reply */
+    apr_array_header_t *deferred;    /* dlv_rule_act: for the client */
+    apr_array_header_t *errors;      /* dlv_rule_act: for DEMs */
+    uint64_t filed_fid, filed_mid;   /* set by dlv_rules_finish */
+    unsigned n_sent, n_dams, n_dems;
+} dlv_rules_plan;
+
+/* Runs the enabled rules of folder fid (in PidTagRuleSequence order,
+ * ST_EXIT_LEVEL stopping) against m: mark-as-read and tag change m, the
+ * rest is planned in *plan.  DLV_TEMPFAIL when the rules cannot be read
+ * (the MTA retries rather than file mail past the user's rules). */
+dlv_status dlv_rules_evaluate(mapi_db *db, apr_pool_t *pool,
+                              const cfg_mailbox *mbx, uint64_t fid,
+                              const dlv_request *req, store_message *m,
+                              dlv_rules_plan *plan);
+/* After the save: m was filed as (fid, mid), or mid 0 when deleted.
+ * Sends, writes DAMs and DEMs. */
+void dlv_rules_finish(dlv_rules_plan *plan, const store_message *m,
+                      uint64_t fid, uint64_t mid);
+/* The sendmail command for requests that name none (mapi-deliver's
+ * -sendmail, for every LMTP transaction too). */
+void dlv_set_default_submit(const struct submit_cfg *cfg);
 
 #endif

@@ -117,26 +117,60 @@ static dlv_status dlv_store_status(dlv_result *res, apr_pool_t *pool,
                     error ? error : store_status_str(st)));
 }
 
+static dlv_status dlv_save_in(mapi_db *db, apr_pool_t *pool,
+                              const cfg_mailbox *mbx, store_message *m,
+                              uint64_t fid, dlv_result *res)
+{
+    const char *error = NULL;
+    store_status st;
+
+    m->fid = fid;
+    m->mid = 0;
+    st = store_message_save(db, pool, mbx->guid, m, &error);
+    return st == STORE_OK ? DLV_OK
+                          : dlv_store_status(res, pool, st, "save", error);
+}
+
 /* The receive folder of the message's class ([MS-OXCSTOR] 3.2.5.2: the
- * longest matching class prefix, the Inbox for ""), then the save. */
+ * longest matching class prefix, the Inbox for ""), that folder's rules
+ * ([MS-OXORULE] 3.2.5.1), then the save where the rules said: moved,
+ * copied, or (deleted) not at all. */
 static dlv_status dlv_file(mapi_db *db, apr_pool_t *pool,
-                           const cfg_mailbox *mbx, store_message *m,
+                           const cfg_mailbox *mbx, const dlv_request *req,
+                           store_message *m, dlv_rules_plan *plan,
                            dlv_result *res)
 {
     const rop_propval *cls = store_props_get(&m->props, PidTagMessageClass);
     const char *klass = cls ? cls->v.str : "IPM.Note", *matched, *error = NULL;
     store_status st;
+    dlv_status ds;
     uint64_t fid;
 
     st = store_receive_folder_get(db, pool, mbx->guid, klass, &fid, &matched,
                                   &error);
     if (st != STORE_OK)
         return dlv_store_status(res, pool, st, "receive folder", error);
-    m->fid = fid;
-    st = store_message_save(db, pool, mbx->guid, m, &error);
-    if (st != STORE_OK)
-        return dlv_store_status(res, pool, st, "save", error);
-    res->fid = fid;
+    if ((ds = dlv_rules_evaluate(db, pool, mbx, fid, req, m, plan))
+        != DLV_OK)
+        return dlv_fail(res, ds, "the folder's rules could not be read");
+    for (int i = 0; i < plan->copies->nelts; i++) {
+        store_message *c = store_message_dup(pool, m);
+
+        if ((ds = dlv_save_in(db, pool, mbx, c,
+                              APR_ARRAY_IDX(plan->copies, i, uint64_t), res))
+            != DLV_OK)
+            return ds;
+    }
+    if (plan->deleted) {
+        res->fid = fid;
+        res->mid = 0;
+        return DLV_OK;
+    }
+    if ((ds = dlv_save_in(db, pool, mbx, m,
+                          plan->move_fid ? plan->move_fid : fid, res))
+        != DLV_OK)
+        return ds;
+    res->fid = m->fid;
     res->mid = m->mid;
     return DLV_OK;
 }
@@ -185,6 +219,7 @@ dlv_status dlv_deliver(mapi_db *db, apr_pool_t *pool, const dlv_request *req,
 {
     cfg_mailbox *mbx = NULL;
     store_message *m = NULL;
+    dlv_rules_plan plan;
     const char *text;
     dlv_status st;
 
@@ -199,10 +234,14 @@ dlv_status dlv_deliver(mapi_db *db, apr_pool_t *pool, const dlv_request *req,
         return dlv_fail(res, DLV_TEMPFAIL, "mailbox lookup failed");
     if ((st = dlv_import(pool, req, mbx, &m, res)) != DLV_OK)
         return st;
-    if ((st = dlv_file(db, pool, mbx, m, res)) != DLV_OK)
+    if ((st = dlv_file(db, pool, mbx, req, m, &plan, res)) != DLV_OK)
         return st;
-    dlv_raise_new_mail(db, pool, mbx, m);
+    if (res->mid)
+        dlv_raise_new_mail(db, pool, mbx, m);
+    dlv_rules_finish(&plan, m, res->fid, res->mid);
     res->status = DLV_OK;
-    res->text = apr_psprintf(pool, "delivered to %s", mbx->smtp);
+    res->text = res->mid ? apr_psprintf(pool, "delivered to %s", mbx->smtp)
+                         : apr_psprintf(pool, "delivered to %s and deleted "
+                                        "by a rule", mbx->smtp);
     return DLV_OK;
 }

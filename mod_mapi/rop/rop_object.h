@@ -47,6 +47,7 @@ typedef enum rop_table_kind {
     ROP_TABLE_CONTENTS = 2,
     ROP_TABLE_ATTACHMENTS = 3,
     ROP_TABLE_RECIPIENTS = 4,
+    ROP_TABLE_RULES = 5,          /* RopGetRulesTable: a folder's rules */
 } rop_table_kind;
 
 typedef struct rop_bookmark {

@@ -19,6 +19,7 @@
 #include "rop_table.h"
 #include "rop_folder.h"
 #include "rop_object.h"
+#include "rop_rule.h"
 #include "store/store_table.h"
 #include "wire/mapi_tags.h"
 
@@ -401,6 +402,32 @@ static uint32_t tbl_attachment_rows(rop_ctx *ctx, const rop_object *tbl,
     return 0;
 }
 
+/* Rules rows ([MS-OXORULE] 2.2.2): the folder's rules in evaluation
+ * order, each with its properties (PidTagRuleCondition and
+ * PidTagRuleActions written as PtypRestriction and PtypRuleAction). */
+static uint32_t tbl_rule_rows(rop_ctx *ctx, const rop_object *tbl,
+                              apr_array_header_t *rows)
+{
+    apr_pool_t *pool = rop_ctx_pool(ctx);
+    apr_array_header_t *rules;
+    const char *error = NULL;
+    store_status st;
+
+    st = store_rule_list(rop_ctx_db(ctx), pool, tbl->mbox, tbl->fid, &rules,
+                         &error);
+    if (st != STORE_OK)
+        return tbl_store_ec(ctx, st, error);
+    for (int i = 0; i < rules->nelts; i++) {
+        const store_rule *r = APR_ARRAY_IDX(rules, i, store_rule *);
+        store_row *row = tbl_row_new(pool, r->id);
+
+        store_props_copy(&row->props, &r->props);
+        tbl_leaf_props(row);
+        APR_ARRAY_PUSH(rows, store_row *) = row;
+    }
+    return 0;
+}
+
 /* The table's rows (store_row *): with view set, restricted and sorted as
  * the table object says; without, every row in store order (what
  * RopQueryColumnsAll looks at).  Returns 0 or an error code. */
@@ -416,6 +443,7 @@ static uint32_t tbl_rows(rop_ctx *ctx, const rop_object *tbl, int view,
     case ROP_TABLE_HIERARCHY:   ec = tbl_folder_rows(ctx, tbl, all); break;
     case ROP_TABLE_CONTENTS:    ec = tbl_message_rows(ctx, tbl, all); break;
     case ROP_TABLE_ATTACHMENTS: ec = tbl_attachment_rows(ctx, tbl, all); break;
+    case ROP_TABLE_RULES:       ec = tbl_rule_rows(ctx, tbl, all); break;
     default:                    ec = ecNotSupported; break;
     }
     if (ec != 0)
@@ -567,7 +595,12 @@ static void tbl_rewind(rop_object *tbl)
 #define TBL_KIND(k)          (1u << (k))
 #define TBL_ANY_KIND         0xFFFFFFFFu
 #define TBL_BROWSE_KINDS     (TBL_KIND(ROP_TABLE_HIERARCHY) | \
-                              TBL_KIND(ROP_TABLE_CONTENTS))
+                              TBL_KIND(ROP_TABLE_CONTENTS) | \
+                              TBL_KIND(ROP_TABLE_RULES))
+/* Tables that sort: contents, and rules ([MS-OXORULE] R121 gives them
+ * the table operations of [MS-OXCTABL]). */
+#define TBL_SORT_KINDS       (TBL_KIND(ROP_TABLE_CONTENTS) | \
+                              TBL_KIND(ROP_TABLE_RULES))
 
 /* Loads the call's table object, of one of the kinds in kinds (others
  * are ecNotSupported, as every "not a contents table" clause of
@@ -682,6 +715,27 @@ int rop_handle_get_attachment_table(rop_ctx *ctx, rop_call *call,
     return tbl_open(ctx, call, out, tbl, 0);
 }
 
+/* [MS-OXORULE] 2.2.2: the response carries no RowCount; an x bit of
+ * TableFlags is ecNotSupported (R920, R827). */
+int rop_handle_get_rules_table(rop_ctx *ctx, rop_call *call, mapi_wr *out)
+{
+    const rop_table_flags_req *r = call->req;
+    rop_object *folder, *tbl;
+    uint32_t ec;
+
+    ec = rop_obj_load(ctx, call->in_handle_index,
+                      ROP_OBJ_MASK(ROP_OBJ_FOLDER), &folder);
+    if (ec == 0 && (r->table_flags & ~ROP_RULES_TABLE_UNICODE))
+        ec = ecNotSupported;
+    if (ec != 0)
+        return tbl_fail(out, call, ec);
+    tbl = rop_obj_new(ctx, folder, ROP_OBJ_TABLE);
+    tbl->fid = folder->fid;
+    tbl->table_kind = ROP_TABLE_RULES;
+    tbl->table_flags = r->table_flags;
+    return tbl_open(ctx, call, out, tbl, 0);
+}
+
 /* ---- RopSetColumns, RopSortTable, RopRestrict, RopResetTable ------------ */
 
 /* A column type a row can have a value of ([MS-OXCTABL] R435: not
@@ -738,7 +792,7 @@ static int tbl_handle_sort_table(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     uint32_t ec;
     uint16_t i;
 
-    if ((ec = tbl_load(ctx, call, TBL_KIND(ROP_TABLE_CONTENTS), &tbl)) != 0)
+    if ((ec = tbl_load(ctx, call, TBL_SORT_KINDS, &tbl)) != 0)
         return tbl_fail(out, call, ec);                 /* R450 */
     if (r->category_count > 0)
         return tbl_fail(out, call, ecNotSupported);

@@ -124,5 +124,8 @@ int rop_handle_get_hierarchy_table(rop_ctx *ctx, rop_call *call, mapi_wr *out);
 int rop_handle_get_contents_table(rop_ctx *ctx, rop_call *call, mapi_wr *out);
 int rop_handle_get_attachment_table(rop_ctx *ctx, rop_call *call,
                                     mapi_wr *out);
+/* RopGetRulesTable ([MS-OXORULE] 2.2.2, rop_rule.c's family): one row
+ * per rule of the folder, with the rule's properties. */
+int rop_handle_get_rules_table(rop_ctx *ctx, rop_call *call, mapi_wr *out);
 
 #endif

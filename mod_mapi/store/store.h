@@ -553,6 +553,124 @@ store_status store_named_list(mapi_db *db, apr_pool_t *pool,
                               apr_array_header_t **names_r,
                               const char **error_r);
 
+/* -------------------------------------------------------------- rules -- */
+
+/* Server-side rules ([MS-OXORULE] 2.2.1.3.1), per folder, in the meta db
+ * of the shared environment under mbox 'U' 'r' fid (BE) rule id (BE); the
+ * record is the rule's property bag in the store's codec, which keeps
+ * PidTagRuleCondition as a parsed restriction and PidTagRuleActions as
+ * its ActionBlocks with each ActionData as the client's bytes (decoded
+ * with the ROP parsers when read: rop_rd_restriction, the RuleAction
+ * parser).  Rule ids come from the mailbox's global counter, so they are
+ * unique in the folder (R598) and never reused.  Deleting the folder
+ * deletes its rules; deleting the mailbox deletes everything under mbox.
+ * OOF reply history (ST_KEEP_OOF_HIST) lives beside the rule, under mbox
+ * 'U' 'o' fid rule id sender, and goes with it. */
+
+#ifndef PidTagRuleId
+#define PidTagRuleId              0x66740014u
+#endif
+#ifndef PidTagRuleIds
+#define PidTagRuleIds             0x66750102u
+#endif
+#ifndef PidTagRuleSequence
+#define PidTagRuleSequence        0x66760003u
+#endif
+#ifndef PidTagRuleState
+#define PidTagRuleState           0x66770003u
+#endif
+#ifndef PidTagRuleUserFlags
+#define PidTagRuleUserFlags       0x66780003u
+#endif
+#ifndef PidTagRuleCondition
+#define PidTagRuleCondition       0x667900FDu
+#endif
+#ifndef PidTagRuleActions
+#define PidTagRuleActions         0x668000FEu
+#endif
+#ifndef PidTagRuleProvider
+#define PidTagRuleProvider        0x6681001Fu
+#endif
+#ifndef PidTagRuleName
+#define PidTagRuleName            0x6682001Fu
+#endif
+#ifndef PidTagRuleLevel
+#define PidTagRuleLevel           0x66830003u
+#endif
+#ifndef PidTagRuleProviderData
+#define PidTagRuleProviderData    0x66840102u
+#endif
+#ifndef PidTagHasRules
+#define PidTagHasRules            0x663A000Bu
+#endif
+
+/* PidTagRuleState ([MS-OXORULE] 2.2.1.3.1.3). */
+#define STORE_ST_ENABLED          0x00000001u
+#define STORE_ST_ERROR            0x00000002u
+#define STORE_ST_ONLY_WHEN_OOF    0x00000004u
+#define STORE_ST_KEEP_OOF_HIST    0x00000008u
+#define STORE_ST_EXIT_LEVEL       0x00000010u
+#define STORE_ST_SKIP_IF_SCL_SAFE 0x00000020u
+#define STORE_ST_RULE_PARSE_ERROR 0x00000040u
+
+/* R814: at most this many rules in a folder, and this many bytes of
+ * them; more is ecNotEnoughMemory (R815). */
+#define STORE_RULES_MAX           256
+#define STORE_RULES_BYTES_MAX     (512u * 1024)
+
+typedef struct store_rule {
+    uint64_t id;                  /* PidTagRuleId */
+    uint32_t sequence;            /* PidTagRuleSequence (0 if absent) */
+    uint32_t state;               /* PidTagRuleState */
+    store_props props;            /* every property, PidTagRuleId included */
+} store_rule;
+
+/* RuleDataFlags ([MS-OXORULE] 2.2.1.3). */
+#define STORE_RULE_ADD            0x01
+#define STORE_RULE_MODIFY         0x02
+#define STORE_RULE_REMOVE         0x04
+
+typedef struct store_rule_change {
+    uint8_t op;                   /* STORE_RULE_ADD / _MODIFY / _REMOVE */
+    uint64_t id;                  /* modify, remove: the rule */
+    const store_props *props;     /* add, modify: the values to set */
+} store_rule_change;
+
+/* The folder's rules (store_rule *), in PidTagRuleSequence order, ties by
+ * rule id (creation order: R58 leaves it to the server). */
+store_status store_rule_list(mapi_db *db, apr_pool_t *pool,
+                             const uint8_t mbox[STORE_GUID_LEN], uint64_t fid,
+                             apr_array_header_t **rules_r,
+                             const char **error_r);
+/* Applies changes in one transaction, all or nothing: with replace, the
+ * folder's rules are removed first (ModifyRulesFlag ROW_REPLACE).  Added
+ * rules get a new PidTagRuleId (R597), written to new_ids[i] for change
+ * i (may be NULL).  NOT_FOUND: a modify/remove names no rule of the
+ * folder, or the folder is gone; TOO_BIG: over STORE_RULES_MAX or
+ * STORE_RULES_BYTES_MAX (R815). */
+store_status store_rule_modify(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               uint64_t fid, int replace,
+                               const store_rule_change *changes, unsigned n,
+                               uint64_t *new_ids, const char **error_r);
+/* Sets and clears PidTagRuleState bits of one rule (ST_ERROR after a
+ * DEM, R813), alone. */
+store_status store_rule_set_state(mapi_db *db, apr_pool_t *pool,
+                                  const uint8_t mbox[STORE_GUID_LEN],
+                                  uint64_t fid, uint64_t rule_id,
+                                  uint32_t set, uint32_t clear,
+                                  const char **error_r);
+/* Records that rule replied to sender (case-insensitive); *seen_r is 1
+ * when it already had (the OOF "once per sender" history). */
+store_status store_rule_oof_note(mapi_db *db, apr_pool_t *pool,
+                                 const uint8_t mbox[STORE_GUID_LEN],
+                                 uint64_t fid, uint64_t rule_id,
+                                 const char *sender, int *seen_r,
+                                 const char **error_r);
+/* Whether the folder has rules (PidTagHasRules, R604-R606). */
+int store_rule_any(mapi_db *db, apr_pool_t *pool,
+                   const uint8_t mbox[STORE_GUID_LEN], uint64_t fid);
+
 /* ------------------------------------------------------------ events -- */
 
 /* What changed, for notifications ([MS-OXCNOTIF] 2.2.1.4.1.2). */

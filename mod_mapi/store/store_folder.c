@@ -332,7 +332,7 @@ static int store_folder_computed(uint32_t tag)
         PidTagParentEntryId, PidTagRecordKey, PidTagInstanceKey,
         PidTagMessageSize, PidTagAccess, PidTagRights, PidTagObjectType,
         PidTagChangeNumber, PidTagSourceKey, PidTagParentSourceKey,
-        PidTagFolderType, PidTagCreationTime,
+        PidTagFolderType, PidTagCreationTime, PidTagHasRules,
     };
 
     for (size_t i = 0; i < sizeof(computed) / sizeof(computed[0]); i++)
@@ -452,6 +452,10 @@ static int store_folder_remove(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
     if (ret == 0 && f->parent_fid != 0)
         ret = store_index_del(db, txn, mbox, f->parent_fid,
                               STORE_KIND_FOLDER, f->fid);
+    /* A folder's rules go with it, tombstone or not: nothing delivers
+     * into a deleted folder. */
+    if (ret == 0)
+        ret = store_rule_drop_folder(db, txn, pool, mbox, f->fid);
     if (ret != 0)
         return ret;
     if (hard) {
@@ -957,6 +961,8 @@ store_status store_folder_all_props(mapi_db *db, apr_pool_t *pool,
     store_props_set_u32(out, PidTagAssociatedContentCount, c.assoc);
     store_props_set_u32(out, PidTagFolderChildCount, (uint32_t)subs->nelts);
     store_props_set_bool(out, PidTagSubfolders, subs->nelts > 0);
+    store_props_set_bool(out, PidTagHasRules,
+                         store_rule_any(db, pool, mbox, f->fid));
     store_folder_entry_id(mi, f->fid, eid);
     store_props_set_bin(out, PidTagEntryId, eid, sizeof(eid));
     if (f->parent_fid != 0) {

@@ -139,6 +139,11 @@ int store_message_clone(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                         const store_message *src, uint64_t dest_fid,
                         uint64_t *new_mid_r);
 
+/* Rules (store_rule.c): removes the folder's rules and their OOF
+ * history, with the folder. */
+int store_rule_drop_folder(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                           const uint8_t *mbox, uint64_t fid);
+
 /* Large values (store_blob.c).  Before m is written over prev (NULL: a
  * new message): moves m's large inline values into new blobs of mbox,
  * keeps references to blobs prev owned, copies any other reference into
