@@ -180,11 +180,9 @@ typedef struct load_baton {
 static int load_one(const cfg_mailbox *m, void *baton)
 {
     load_baton *b = baton;
-    nspi_obj *o = nspi_obj_from_mailbox(b->pool, m);
-
-    if (nspi_mid_for_guid(b->db, b->pool, o->guid, &o->mid, &b->error) != 0)
-        return -1;
-    APR_ARRAY_PUSH(b->objs, nspi_obj *) = o;
+    /* MIds are looked up after the scan: assigning one writes the config
+     * database, which the scan's cursor holds read locks on. */
+    APR_ARRAY_PUSH(b->objs, nspi_obj *) = nspi_obj_from_mailbox(b->pool, m);
     return 0;
 }
 
@@ -195,10 +193,12 @@ int nspi_dir_load(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
                      NULL };
     nspi_dir *d = nspi_dir_new(pool, org->guid, cfg_org_dn_prefix(pool, org));
 
-    if (cfg_mailbox_foreach(db, pool, load_one, &b, error_r) != 0) {
-        if (b.error && error_r)
-            *error_r = b.error;
+    if (cfg_mailbox_foreach(db, pool, load_one, &b, error_r) != 0)
         return -1;
+    for (int i = 0; i < b.objs->nelts; i++) {
+        nspi_obj *o = APR_ARRAY_IDX(b.objs, i, nspi_obj *);
+        if (nspi_mid_for_guid(db, pool, o->guid, &o->mid, error_r) != 0)
+            return -1;
     }
     d->n = (unsigned)b.objs->nelts;
     d->rows = (nspi_obj **)b.objs->elts;
