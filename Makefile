@@ -22,7 +22,7 @@ O           := build/obj
 # mapi-admin and the tests.
 CORE_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c \
                  mod_mapi/session/*.c mod_mapi/rop/*.c mod_mapi/store/*.c \
-                 mod_mapi/mime/*.c mod_mapi/delivery/*.c mod_mapi/submit/*.c)
+                 mod_mapi/mime/*.c mod_mapi/delivery/*.c mod_mapi/submit/*.c mod_mapi/nspi/*.c)
 CORE_OBJ    := $(patsubst %.c,$(O)/%.o,$(CORE_SRC))
 # httpd side: transport, Autodiscover, module glue.
 MOD_SRC     := mod_mapi/mod_mapi.c $(wildcard mod_mapi/http/*.c mod_mapi/autodiscover/*.c mod_mapi/log/*.c)
@@ -100,7 +100,7 @@ check: deps
 
 # libFuzzer targets (clang, ASan + UBSan) over the parsers of untrusted
 # bytes; `make fuzz FUZZ_SECONDS=3600` runs each for that long.
-FUZZ_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/rop/*.c mod_mapi/store/*.c mod_mapi/session/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c mod_mapi/mime/*.c mod_mapi/delivery/*.c mod_mapi/submit/*.c)
+FUZZ_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/rop/*.c mod_mapi/store/*.c mod_mapi/session/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c mod_mapi/mime/*.c mod_mapi/delivery/*.c mod_mapi/submit/*.c mod_mapi/nspi/*.c)
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -1,8 +1,9 @@
 /*
  * mh_nspi.c: the address book endpoint's request types ([MS-OXCMAPIHTTP]
  * 2.2.5).  Bind, Unbind and PING manage the session context here; the
- * directory operations answer ErrorCode NotSupported until the address
- * book serves them.
+ * directory request types go to the nspi layer (nspi/nspi.h), which reads
+ * their bodies and writes their responses; GetTemplateInfo, ModProps and
+ * ModLinkAtt answer ErrorCode NotSupported until it serves them.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -11,6 +12,7 @@
 #include "http_log.h"
 #include "mod_mapi.h"
 #include "wire/mapi_rd.h"
+#include "nspi/nspi.h"
 
 APLOG_USE_MODULE(mapi);
 
@@ -120,6 +122,54 @@ static int nspi_not_supported(mh_request *mr)
     return mh_respond_body(mr, wr.buf, wr.len);
 }
 
+/* The largest NSPI response body: a GAL page of NSPI_MAX_ROWS rows. */
+#define NSPI_REPLY_MAX NSPI_MAX_REPLY
+
+/* The virtual directory URL the endpoints are reached under, as
+ * Autodiscover gives it: InternalUrl, else ExternalUrl. */
+static const char *nspi_vdir_url(mh_request *mr)
+{
+    const cfg_vdir *v = mh_vdir_of(mr->r);
+
+    if (v == NULL)
+        return NULL;
+    return v->internal_url ? v->internal_url : v->external_url;
+}
+
+/* A directory request type: the nspi layer parses the body and writes the
+ * whole response body. */
+static int nspi_directory(mh_request *mr)
+{
+    nspi_ctx ctx = { 0 };
+    mapi_wr wr;
+    int rc;
+
+    ctx.pool = mr->r->pool;
+    ctx.db = mr->db;
+    ctx.org = mr->org;
+    ctx.self = mr->mbx;
+    ctx.vdir_url = nspi_vdir_url(mr);
+    if (ctx.org == NULL) {
+        const char *error = NULL;
+        if (cfg_org_get(mr->db, mr->r->pool, (cfg_org **)&ctx.org,
+                        &error) != 0) {
+            mr->detail = error ? error : "no organisation";
+            return MH_UNKNOWN_FAILURE;
+        }
+    }
+    mapi_wr_init(&wr, mr->r->pool, NSPI_REPLY_MAX);
+    rc = nspi_call(&ctx, mr->type->name, mr->body, mr->body_len, &wr);
+    if (rc == NSPI_BODY_BAD) {
+        mr->detail = ctx.error;
+        return MH_INVALID_REQUEST_BODY;
+    }
+    if (rc != NSPI_BODY_OK) {
+        mr->detail = ctx.error ? ctx.error : "address book failure";
+        return MH_UNKNOWN_FAILURE;
+    }
+    return mh_respond_body(mr, wr.buf, wr.len);
+}
+
 #define NSPI_CALL (MH_RT_CONTEXT | MH_RT_EXCLUSIVE | MH_RT_SEQUENCED)
 
 const mh_reqtype mh_nspi_types[] = {
@@ -127,22 +177,22 @@ const mh_reqtype mh_nspi_types[] = {
     { "Unbind", MH_RT_CONTEXT | MH_RT_EXCLUSIVE | MH_RT_ENDS, nspi_unbind,
       NULL },
     { "PING", MH_RT_CONTEXT | MH_RT_NO_BODY, mh_context_ping, NULL },
-    { "CompareMIds", NSPI_CALL, nspi_not_supported, "4" },
-    { "DNToMId", NSPI_CALL, nspi_not_supported, "h" },
-    { "GetMatches", NSPI_CALL, nspi_not_supported, "hhh" },
-    { "GetPropList", NSPI_CALL, nspi_not_supported, "h" },
-    { "GetProps", NSPI_CALL, nspi_not_supported, "ch" },
-    { "GetSpecialTable", NSPI_CALL, nspi_not_supported, "chh" },
+    { "CompareMIds", NSPI_CALL, nspi_directory, NULL },
+    { "DNToMId", NSPI_CALL, nspi_directory, NULL },
+    { "GetMatches", NSPI_CALL, nspi_directory, NULL },
+    { "GetPropList", NSPI_CALL, nspi_directory, NULL },
+    { "GetProps", NSPI_CALL, nspi_directory, NULL },
+    { "GetSpecialTable", NSPI_CALL, nspi_directory, NULL },
     { "GetTemplateInfo", NSPI_CALL, nspi_not_supported, "ch" },
     { "ModLinkAtt", NSPI_CALL, nspi_not_supported, "" },
     { "ModProps", NSPI_CALL, nspi_not_supported, "" },
-    { "QueryColumns", NSPI_CALL, nspi_not_supported, "h" },
-    { "QueryRows", NSPI_CALL, nspi_not_supported, "hh" },
-    { "ResolveNames", NSPI_CALL, nspi_not_supported, "chh" },
-    { "ResortRestriction", NSPI_CALL, nspi_not_supported, "hh" },
-    { "SeekEntries", NSPI_CALL, nspi_not_supported, "hh" },
-    { "UpdateStat", NSPI_CALL, nspi_not_supported, "hh" },
-    { "GetMailboxUrl", NSPI_CALL, nspi_not_supported, "u" },
-    { "GetAddressBookUrl", NSPI_CALL, nspi_not_supported, "u" },
+    { "QueryColumns", NSPI_CALL, nspi_directory, NULL },
+    { "QueryRows", NSPI_CALL, nspi_directory, NULL },
+    { "ResolveNames", NSPI_CALL, nspi_directory, NULL },
+    { "ResortRestriction", NSPI_CALL, nspi_directory, NULL },
+    { "SeekEntries", NSPI_CALL, nspi_directory, NULL },
+    { "UpdateStat", NSPI_CALL, nspi_directory, NULL },
+    { "GetMailboxUrl", NSPI_CALL, nspi_directory, NULL },
+    { "GetAddressBookUrl", NSPI_CALL, nspi_directory, NULL },
     { NULL, 0, NULL, NULL }
 };

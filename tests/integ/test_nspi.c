@@ -19,9 +19,18 @@
 
 static harness H;
 
+/* A third mailbox whose display name shares a word with Demo User, so
+ * that "dem" is an ambiguous name. */
 static int suite_init(void)
 {
-    return harness_start(&H, NULL) == 0 ? 0 : -1;
+    static const char *const third[] = {
+        "new-mailbox", "-Name", "third", "-DisplayName", "Third Demo",
+        "-PrimarySmtpAddress", "third@mapi.test", "-UserPrincipalName",
+        "third@MAPI.TEST", NULL };
+
+    if (harness_start(&H, NULL) != 0)
+        return -1;
+    return harness_admin(&H, NULL, 0, third) == 0 ? 0 : -1;
 }
 
 static int suite_cleanup(void)
@@ -52,26 +61,27 @@ typedef struct nspi_type {
     size_t empty_len;          /* success body with every optional part
                                   absent: StatusCode, ErrorCode, the fixed
                                   fields, Has* bytes FALSE, AuxSize 0 */
+    uint32_t ec;               /* ErrorCode of the minimal body below */
 } nspi_type;
 
 static const nspi_type types[] = {
-    { "CompareMIds", "R96", "R1290/R2116", 16 },
-    { "DNToMId", "R98", "R1287/R2124", 13 },
-    { "GetMatches", "R100", "R525/R2131", 15 },
-    { "GetPropList", "R101", "R580/R2137", 13 },
-    { "GetProps", "R102", "R620/R2143", 17 },
-    { "GetSpecialTable", "R103", "R665/R2149", 18 },
-    { "GetTemplateInfo", "R104", "R714/R2155", 17 },
-    { "ModLinkAtt", "R105", "R758/R2161", 12 },
-    { "ModProps", "R106", "R797/R2167", 12 },
-    { "QueryColumns", "R107", "R886/R2179", 13 },
-    { "QueryRows", "R108", "R844/R2173", 14 },
-    { "ResolveNames", "R109", "R935/R2190", 18 },
-    { "ResortRestriction", "R110", "R994/R2196", 14 },
-    { "SeekEntries", "R111", "R1039/R2202", 14 },
-    { "UpdateStat", "R112", "R1075/R2208", 14 },
-    { "GetMailboxUrl", "R113", "R1100/R2214", 14 },
-    { "GetAddressBookUrl", "R114", "R1118/R2220", 14 },
+    { "CompareMIds", "R96", "R1290/R2116", 16, 0x8004010F },
+    { "DNToMId", "R98", "R1287/R2124", 13, 0 },
+    { "GetMatches", "R100", "R525/R2131", 15, 0x80040117 },
+    { "GetPropList", "R101", "R580/R2137", 13, 0x80070057 },
+    { "GetProps", "R102", "R620/R2143", 17, 0x8004010F },
+    { "GetSpecialTable", "R103", "R665/R2149", 18, 0 },
+    { "GetTemplateInfo", "R104", "R714/R2155", 17, 0x80040102 },
+    { "ModLinkAtt", "R105", "R758/R2161", 12, 0x80040102 },
+    { "ModProps", "R106", "R797/R2167", 12, 0x80040102 },
+    { "QueryColumns", "R107", "R886/R2179", 13, 0 },
+    { "QueryRows", "R108", "R844/R2173", 14, 0 },
+    { "ResolveNames", "R109", "R935/R2190", 18, 0 },
+    { "ResortRestriction", "R110", "R994/R2196", 14, 0 },
+    { "SeekEntries", "R111", "R1039/R2202", 14, 0x80040117 },
+    { "UpdateStat", "R112", "R1075/R2208", 14, 0 },
+    { "GetMailboxUrl", "R113", "R1100/R2214", 14, 0 },
+    { "GetAddressBookUrl", "R114", "R1118/R2220", 14, 0 },
 };
 #define N_TYPES (sizeof(types) / sizeof(types[0]))
 
@@ -412,17 +422,16 @@ static void test_status_code_zero_R2116_to_R2220(void)
                    "%s: %s: StatusCode 0x%08X in the response body, which "
                    "MUST be 0 for this request type", t->name, t->r_status,
                    le32(r.body));
-        /* Until the address book serves them, the outcome is ErrorCode
-         * NotSupported in a well-formed success body, so that a client
-         * parsing it by the request type's layout reads to its end. */
-        if (rc == 0) {
+        /* The outcome is in ErrorCode: the minimal bodies name no object
+         * (MId 0, no filter, no target) or a request type not served yet
+         * (NotSupported); an error body has every optional part absent. */
+        if (rc == 0 && r.body_len >= 8)
+            CHECKF(le32(r.body + 4) == t->ec, "%s: ErrorCode 0x%08X, "
+                   "expected 0x%08X", t->name, le32(r.body + 4), t->ec);
+        if (rc == 0 && t->ec != 0) {
             CHECKF(r.body_len == t->empty_len, "%s: body of %zu bytes, "
                    "expected the %zu of an empty success body", t->name,
                    r.body_len, t->empty_len);
-            if (r.body_len >= 8)
-                CHECKF(le32(r.body + 4) == 0x80040102, "%s: ErrorCode "
-                       "0x%08X, expected NotSupported", t->name,
-                       le32(r.body + 4));
             if (r.body_len >= 12)
                 CHECKF(le32(r.body + r.body_len - 4) == 0,
                        "%s: AuxiliaryBufferSize not 0", t->name);
@@ -521,6 +530,246 @@ static void test_foreign_identity_R1225(void)
     mhc_client_free(&c);
 }
 
+/* ------------------------------------------- the directory over HTTP -- */
+
+static void put_stat(mapi_wr *w, uint32_t cur, int32_t delta, uint32_t cp)
+{
+    uint8_t st[MHC_STAT_SIZE];
+    mapi_wr sw;
+
+    mhc_stat_default(st);
+    mapi_wr_init_fixed(&sw, st + 8, 8);
+    mapi_wr_u32(&sw, cur);
+    mapi_wr_u32(&sw, (uint32_t)delta);
+    mapi_wr_init_fixed(&sw, st + 24, 4);
+    mapi_wr_u32(&sw, cp);
+    mapi_wr_u8(w, 0xFF);
+    mapi_wr_bytes(w, st, sizeof(st));
+}
+
+/* Sends body; the reply body (NULL unless X-ResponseCode 0). */
+static const uint8_t *call(mhc_client *c, const char *type, mapi_wr *w,
+                           mhc_response *r, int *rc_r)
+{
+    int rc = mhc_request(c, MHC_NSPI, type, w->buf, w->len, NULL, r);
+
+    if (rc_r)
+        *rc_r = rc;
+    CHECKF(rc_r || rc == 0, "%s: X-ResponseCode %d", type, rc);
+    return rc == 0 && r->body_len >= 8 ? r->body : NULL;
+}
+
+static uint32_t dn_to_mid(mhc_client *c, apr_pool_t *p, const char *dn)
+{
+    mhc_response r;
+    mapi_wr w;
+    const uint8_t *b;
+    uint32_t mid = 0xFFFFFFFF;
+
+    mapi_wr_init(&w, p, 4096);
+    mapi_wr_u32(&w, 0);
+    mapi_wr_u8(&w, 0xFF);
+    mapi_wr_u32(&w, 1);
+    mapi_wr_str8(&w, dn);
+    mapi_wr_u32(&w, 0);
+    if ((b = call(c, "DNToMId", &w, &r, NULL)) && r.body_len >= 17 &&
+        le32(b + 4) == 0 && b[8] == 0xFF && le32(b + 9) == 1)
+        mid = le32(b + 13);
+    mhc_response_free(&r);
+    return mid;
+}
+
+static void test_dn_to_mid_and_compare(void)
+{
+    mhc_client *c = bound();
+    apr_pool_t *p;
+    uint32_t demo, other, again;
+    mhc_response r;
+    mapi_wr w;
+    const uint8_t *b;
+
+    if (c == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    demo = dn_to_mid(c, p, H_DEMO_DN);
+    other = dn_to_mid(c, p, H_OTHER_DN);
+    CHECKF(demo >= 16 && demo != 0xFFFFFFFF, "DNToMId demo: MId %u", demo);
+    CHECKF(other >= 16 && other != demo, "DNToMId other: MId %u", other);
+    CHECKF(dn_to_mid(c, p, H_ORG_DN "/cn=Recipients/cn=nobody") == 0,
+           "DNToMId of an unknown DN is not 0");
+    /* Stable: the same MId on a fresh session. */
+    mhc_client_free(&c);
+    if ((c = bound()) == NULL)
+        return;
+    again = dn_to_mid(c, p, H_DEMO_DN);
+    CHECKF(again == demo, "MId of demo changed across sessions: %u, %u",
+           demo, again);
+    /* CompareMIds: Demo User sorts before Other User. */
+    mapi_wr_init(&w, p, 4096);
+    mapi_wr_u32(&w, 0);
+    put_stat(&w, 0, 0, 1252);
+    mapi_wr_u32(&w, demo);
+    mapi_wr_u32(&w, other);
+    mapi_wr_u32(&w, 0);
+    if ((b = call(c, "CompareMIds", &w, &r, NULL)) && r.body_len == 16)
+        CHECKF(le32(b + 4) == 0 && (int32_t)le32(b + 8) < 0,
+               "CompareMIds(demo, other): ErrorCode 0x%08X result %d",
+               le32(b + 4), (int32_t)le32(b + 8));
+    mhc_response_free(&r);
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+}
+
+static void test_query_rows_gal(void)
+{
+    mhc_client *c = bound();
+    apr_pool_t *p;
+    mhc_response r;
+    mapi_wr w;
+    mapi_rd rd;
+    const uint8_t *b;
+    const char *names[3] = { 0 };
+    uint32_t ec = 1, ncol = 0, nrow = 0, cur = 0;
+    uint8_t has = 0, flags;
+
+    if (c == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    mapi_wr_init(&w, p, 4096);
+    mapi_wr_u32(&w, 0);
+    put_stat(&w, 0, 0, 1252);
+    mapi_wr_u32(&w, 0);                       /* ExplicitTableCount */
+    mapi_wr_u32(&w, 2);                       /* RowCount */
+    mapi_wr_u8(&w, 0xFF);
+    mapi_wr_u32(&w, 1);
+    mapi_wr_u32(&w, 0x3001001F);              /* PidTagDisplayName */
+    mapi_wr_u32(&w, 0);
+    if ((b = call(c, "QueryRows", &w, &r, NULL))) {
+        mapi_rd_init(&rd, b, r.body_len);
+        mapi_rd_skip(&rd, 4);
+        mapi_rd_u32(&rd, &ec);
+        mapi_rd_u8(&rd, &has);
+        mapi_rd_skip(&rd, 8);
+        mapi_rd_u32(&rd, &cur);
+        mapi_rd_skip(&rd, 24);
+        mapi_rd_u8(&rd, &has);
+        mapi_rd_u32(&rd, &ncol);
+        mapi_rd_skip(&rd, 4 * ncol);
+        mapi_rd_u32(&rd, &nrow);
+        for (uint32_t i = 0; i < nrow && i < 2; i++) {
+            mapi_rd_u8(&rd, &flags);
+            mapi_rd_u8(&rd, &has);
+            mapi_rd_str16(&rd, p, 256, &names[i]);
+        }
+        CHECKF(ec == 0 && nrow == 2 && !rd.failed, "QueryRows: ErrorCode "
+               "0x%08X, %u rows", ec, nrow);
+        CHECKF(names[0] && names[1] && strcmp(names[0], "Demo User") == 0 &&
+               strcmp(names[1], "Other User") == 0,
+               "QueryRows: rows %s, %s; expected Demo User, Other User",
+               names[0], names[1]);
+        CHECKF(cur >= 16, "QueryRows: CurrentRec %u after two of three "
+               "rows, expected Third Demo's MId", cur);
+    }
+    mhc_response_free(&r);
+    /* A truncated body: Invalid Request Body. */
+    w.len -= 3;
+    {
+        int rc;
+        call(c, "QueryRows", &w, &r, &rc);
+        CHECKF(rc == 12, "truncated QueryRows: X-ResponseCode %d, "
+               "expected 12", rc);
+        mhc_response_free(&r);
+    }
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+}
+
+static uint32_t resolve(mhc_client *c, apr_pool_t *p, const char *name)
+{
+    mhc_response r;
+    mapi_wr w;
+    const uint8_t *b;
+    uint32_t mid = 0xFFFFFFFF;
+
+    mapi_wr_init(&w, p, 4096);
+    mapi_wr_u32(&w, 0);
+    put_stat(&w, 0, 0, 1200);
+    mapi_wr_u8(&w, 0);
+    mapi_wr_u8(&w, 0xFF);
+    mapi_wr_u32(&w, 1);
+    mapi_wr_str16(&w, name);
+    mapi_wr_u32(&w, 0);
+    if ((b = call(c, "ResolveNames", &w, &r, NULL)) && r.body_len >= 21 &&
+        le32(b + 4) == 0 && b[12] == 0xFF && le32(b + 13) == 1)
+        mid = le32(b + 17);
+    mhc_response_free(&r);
+    return mid;
+}
+
+static void test_resolve_names(void)
+{
+    mhc_client *c = bound();
+    apr_pool_t *p;
+    uint32_t demo;
+
+    if (c == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    demo = dn_to_mid(c, p, H_DEMO_DN);
+    CHECKF(resolve(c, p, "demo@mapi.test") == demo, "ResolveNames of "
+           "demo@mapi.test did not give demo's MId");
+    CHECKF(resolve(c, p, "Demo User") == demo, "ResolveNames of the "
+           "display name");
+    CHECKF(resolve(c, p, "dem") == 1, "ResolveNames \"dem\" (Demo User, "
+           "Third Demo): not MID_AMBIGUOUS");
+    CHECKF(resolve(c, p, "nobody-here") == 0, "ResolveNames of an unknown "
+           "name: not MID_UNRESOLVED");
+    CHECKF(resolve(c, p, "third") >= 16, "ResolveNames of the third "
+           "mailbox's alias did not resolve");
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+}
+
+static void test_urls_and_special_table(void)
+{
+    mhc_client *c = bound();
+    apr_pool_t *p;
+    mhc_response r;
+    mapi_wr w;
+    mapi_rd rd;
+    const uint8_t *b;
+    const char *url = NULL;
+
+    if (c == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    mapi_wr_init(&w, p, 4096);
+    mapi_wr_u32(&w, 0);
+    mapi_wr_str16(&w, H_DEMO_DN);
+    mapi_wr_u32(&w, 0);
+    if ((b = call(c, "GetAddressBookUrl", &w, &r, NULL))) {
+        mapi_rd_init(&rd, b + 8, r.body_len - 8);
+        mapi_rd_str16(&rd, p, 1024, &url);
+        CHECKF(le32(b + 4) == 0 && url && strstr(url, "/mapi/nspi/?MailboxId=")
+               && strstr(url, "@mapi.test"), "GetAddressBookUrl: 0x%08X %s",
+               le32(b + 4), url);
+    }
+    mhc_response_free(&r);
+    mapi_wr_init(&w, p, 4096);
+    mapi_wr_u32(&w, 0x4);                     /* NspiUnicodeStrings */
+    put_stat(&w, 0, 0, 1252);
+    mapi_wr_u8(&w, 0);
+    mapi_wr_u32(&w, 0);
+    if ((b = call(c, "GetSpecialTable", &w, &r, NULL)))
+        CHECKF(r.body_len > 22 && le32(b + 4) == 0 && b[12] == 0xFF &&
+               b[17] == 0xFF && le32(b + 18) == 1,
+               "GetSpecialTable: not one hierarchy row (ErrorCode 0x%08X)",
+               le32(b + 4));
+    mhc_response_free(&r);
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     CU_pSuite s;
@@ -544,5 +793,13 @@ int main(int argc, char **argv)
                    "(R1283 R141)", test_endpoints_apart_R1283_R141);
     CU_add_test(s, "NSPI context under another identity (R1225)",
                 test_foreign_identity_R1225);
+    CU_add_test(s, "DNToMId and CompareMIds: stable MIds, unknown DN 0",
+                test_dn_to_mid_and_compare);
+    CU_add_test(s, "QueryRows: GAL by display name, STAT, truncated body",
+                test_query_rows_gal);
+    CU_add_test(s, "ResolveNames: resolved, ambiguous, unresolved",
+                test_resolve_names);
+    CU_add_test(s, "GetAddressBookUrl and GetSpecialTable",
+                test_urls_and_special_table);
     return harness_run_tests();
 }

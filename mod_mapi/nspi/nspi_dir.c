@@ -1,0 +1,229 @@
+/*
+ * nspi_dir.c: the directory view the address book serves, and the
+ * Minimal Entry IDs of its objects ([MS-OXNSPI] 2.2.9.1, 3.1.4.1).
+ *
+ * An MId must name the same object for every process and every call of a
+ * session, so it is not a position or a per-process counter: each object
+ * GUID gets one, stored in the config database of the shared environment
+ * ("nspi/mid/<guid hex>" -> u32) and handed out from "nspi/next-mid" in
+ * the transaction that stores it.  MIds are never reused.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <apr_strings.h>
+#include <db.h>
+
+#include "nspi/nspi.h"
+
+#define NSPI_MID_KEY_NEXT "nspi/next-mid"
+
+static const char *mid_key(apr_pool_t *pool, const uint8_t guid[16])
+{
+    char hex[33];
+
+    for (int i = 0; i < 16; i++)
+        snprintf(hex + 2 * i, 3, "%02x", guid[i]);
+    return apr_pstrcat(pool, "nspi/mid/", hex, NULL);
+}
+
+static int db_get_u32(DB *d, DB_TXN *txn, const char *k, uint32_t *v_r,
+                      u_int32_t flags)
+{
+    DBT key = { 0 }, val = { 0 };
+    uint8_t b[4];
+    int ret;
+
+    key.data = (void *)k;
+    key.size = (u_int32_t)strlen(k);
+    val.data = b;
+    val.ulen = sizeof(b);
+    val.flags = DB_DBT_USERMEM;
+    if ((ret = d->get(d, txn, &key, &val, flags)) != 0)
+        return ret;
+    if (val.size != 4)
+        return EINVAL;
+    *v_r = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+           (uint32_t)b[3] << 24;
+    return 0;
+}
+
+static int db_put_u32(DB *d, DB_TXN *txn, const char *k, uint32_t v)
+{
+    DBT key = { 0 }, val = { 0 };
+    uint8_t b[4] = { v & 0xFF, (v >> 8) & 0xFF, (v >> 16) & 0xFF, v >> 24 };
+
+    key.data = (void *)k;
+    key.size = (u_int32_t)strlen(k);
+    val.data = b;
+    val.size = 4;
+    return d->put(d, txn, &key, &val, 0);
+}
+
+typedef struct mid_txn {
+    const char *key;
+    uint32_t mid;
+} mid_txn;
+
+/* Reads the GUID's MId, or takes the next one (read-modify-write under
+ * the write locks of both records, so two processes never hand out the
+ * same MId). */
+static int mid_assign_body(mapi_db *db, DB_TXN *txn, void *baton)
+{
+    mid_txn *t = baton;
+    uint32_t next;
+    int ret;
+
+    ret = db_get_u32(db->config, txn, t->key, &t->mid, DB_RMW);
+    if (ret != DB_NOTFOUND)
+        return ret;
+    ret = db_get_u32(db->config, txn, NSPI_MID_KEY_NEXT, &next, DB_RMW);
+    if (ret == DB_NOTFOUND)
+        next = NSPI_MID_FIRST;
+    else if (ret != 0)
+        return ret;
+    if (next < NSPI_MID_FIRST || next == UINT32_MAX)
+        return EINVAL;
+    t->mid = next;
+    if ((ret = db_put_u32(db->config, txn, t->key, next)) != 0)
+        return ret;
+    return db_put_u32(db->config, txn, NSPI_MID_KEY_NEXT, next + 1);
+}
+
+int nspi_mid_for_guid(mapi_db *db, apr_pool_t *pool, const uint8_t guid[16],
+                      uint32_t *mid_r, const char **error_r)
+{
+    mid_txn t = { mid_key(pool, guid), 0 };
+
+    /* The common case reads without a transaction. */
+    if (db_get_u32(db->config, NULL, t.key, mid_r, 0) == 0)
+        return 0;
+    if (mapi_db_txn_run(db, 0, mid_assign_body, &t, pool, error_r) != 0) {
+        if (error_r && *error_r == NULL)
+            *error_r = "assigning an address book MId failed";
+        return -1;
+    }
+    *mid_r = t.mid;
+    return 0;
+}
+
+int nspi_name_cmp(const char *a, const char *b)
+{
+    int c = strcasecmp(a ? a : "", b ? b : "");
+
+    return c < 0 ? -1 : c > 0;
+}
+
+static int obj_order(const void *x, const void *y)
+{
+    const nspi_obj *a = *(nspi_obj *const *)x, *b = *(nspi_obj *const *)y;
+    int c = nspi_name_cmp(a->display_name, b->display_name);
+
+    if (c)
+        return c;
+    return a->mid < b->mid ? -1 : a->mid > b->mid;
+}
+
+nspi_dir *nspi_dir_new(apr_pool_t *pool, const uint8_t server_guid[16],
+                       const char *org_dn)
+{
+    nspi_dir *d = apr_pcalloc(pool, sizeof(*d));
+
+    d->pool = pool;
+    memcpy(d->server_guid, server_guid, 16);
+    d->org_dn = org_dn;
+    return d;
+}
+
+void nspi_dir_add(nspi_dir *dir, nspi_obj *obj)
+{
+    nspi_obj **rows = apr_palloc(dir->pool, (dir->n + 1) * sizeof(*rows));
+
+    if (dir->n)
+        memcpy(rows, dir->rows, dir->n * sizeof(*rows));
+    rows[dir->n++] = obj;
+    dir->rows = rows;
+    qsort(dir->rows, dir->n, sizeof(*rows), obj_order);
+}
+
+nspi_obj *nspi_obj_from_mailbox(apr_pool_t *pool, const cfg_mailbox *m)
+{
+    nspi_obj *o = apr_pcalloc(pool, sizeof(*o));
+
+    o->kind = NSPI_KIND_MAILUSER;
+    memcpy(o->guid, m->guid, 16);
+    o->display_name = apr_pstrdup(pool, m->display_name ? m->display_name
+                                                        : m->name);
+    o->alias = apr_pstrdup(pool, m->name);
+    o->legacy_dn = apr_pstrdup(pool, m->legacy_dn);
+    o->smtp = apr_pstrdup(pool, m->smtp);
+    o->smtp_all = apr_array_make(pool, 2, sizeof(const char *));
+    if (m->smtp_addresses && m->smtp_addresses->nelts > 0) {
+        for (int i = 0; i < m->smtp_addresses->nelts; i++)
+            APR_ARRAY_PUSH(o->smtp_all, const char *) = apr_pstrdup(pool,
+                APR_ARRAY_IDX(m->smtp_addresses, i, const char *));
+    } else if (m->smtp) {
+        APR_ARRAY_PUSH(o->smtp_all, const char *) = o->smtp;
+    }
+    return o;
+}
+
+typedef struct load_baton {
+    mapi_db *db;
+    apr_pool_t *pool;
+    apr_array_header_t *objs;
+    const char *error;
+} load_baton;
+
+static int load_one(const cfg_mailbox *m, void *baton)
+{
+    load_baton *b = baton;
+    /* MIds are looked up after the scan: assigning one writes the config
+     * database, which the scan's cursor holds read locks on. */
+    APR_ARRAY_PUSH(b->objs, nspi_obj *) = nspi_obj_from_mailbox(b->pool, m);
+    return 0;
+}
+
+int nspi_dir_load(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
+                  nspi_dir **dir_r, const char **error_r)
+{
+    load_baton b = { db, pool, apr_array_make(pool, 16, sizeof(nspi_obj *)),
+                     NULL };
+    nspi_dir *d = nspi_dir_new(pool, org->guid, cfg_org_dn_prefix(pool, org));
+
+    if (cfg_mailbox_foreach(db, pool, load_one, &b, error_r) != 0)
+        return -1;
+    for (int i = 0; i < b.objs->nelts; i++) {
+        nspi_obj *o = APR_ARRAY_IDX(b.objs, i, nspi_obj *);
+        if (nspi_mid_for_guid(db, pool, o->guid, &o->mid, error_r) != 0)
+            return -1;
+    }
+    d->n = (unsigned)b.objs->nelts;
+    d->rows = (nspi_obj **)b.objs->elts;
+    qsort(d->rows, d->n, sizeof(*d->rows), obj_order);
+    *dir_r = d;
+    return 0;
+}
+
+const nspi_obj *nspi_dir_by_mid(const nspi_dir *dir, uint32_t mid,
+                                unsigned *pos_r)
+{
+    for (unsigned i = 0; i < dir->n; i++)
+        if (dir->rows[i]->mid == mid) {
+            if (pos_r)
+                *pos_r = i;
+            return dir->rows[i];
+        }
+    return NULL;
+}
+
+const nspi_obj *nspi_dir_by_dn(const nspi_dir *dir, const char *dn)
+{
+    for (unsigned i = 0; i < dir->n; i++)
+        if (dir->rows[i]->legacy_dn && dn &&
+            strcasecmp(dir->rows[i]->legacy_dn, dn) == 0)
+            return dir->rows[i];
+    return NULL;
+}

@@ -1,0 +1,693 @@
+/*
+ * nspi_ops.c: the address book request types over the directory view
+ * ([MS-OXCMAPIHTTP] 2.2.5.3 - 2.2.5.19 body layouts, [MS-OXNSPI] 3.1.4.1
+ * behaviour).  Each reads its whole body first (a malformed one is
+ * NSPI_BODY_BAD: Invalid Request Body), then answers with its success
+ * body; the outcome is in ErrorCode, optional parts absent on an error.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <apr_strings.h>
+
+#include "nspi/nspi_codec.h"
+
+typedef int (*nspi_op_fn)(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr);
+
+static int dir_ready(nspi_ctx *ctx)
+{
+    if (ctx->dir)
+        return 0;
+    if (nspi_dir_load(ctx->db, ctx->pool, ctx->org, &ctx->dir,
+                      &ctx->error) != 0)
+        return NSPI_FAILED;
+    return 0;
+}
+
+/* The columns [MS-OXNSPI] 3.1.4.1.8 uses when a client sends none. */
+static const uint32_t default_cols[] = {
+    NSPI_TAG_AB_CONTAINER_ID, NSPI_TAG_OBJECT_TYPE, NSPI_TAG_DISPLAY_TYPE,
+    (NSPI_TAG_DISPLAY_NAME & 0xFFFF0000u) | NSPI_PT_STRING8,
+    (NSPI_TAG_PRIMARY_PHONE & 0xFFFF0000u) | NSPI_PT_STRING8,
+    (NSPI_TAG_DEPARTMENT & 0xFFFF0000u) | NSPI_PT_STRING8,
+    (NSPI_TAG_OFFICE & 0xFFFF0000u) | NSPI_PT_STRING8
+};
+#define N_DEFAULT_COLS (sizeof(default_cols) / sizeof(default_cols[0]))
+
+/* HasColumnsAndRows, Columns (LargePropertyTagArray), RowCount, RowData:
+ * the PropertyRowSet of QueryRows, SeekEntries, GetMatches, ResolveNames. */
+static void wr_rowset(nspi_ctx *ctx, mapi_wr *wr, const nspi_obj **objs,
+                      unsigned n, const uint32_t *cols, unsigned n_cols,
+                      uint32_t flags, uint32_t codepage)
+{
+    mapi_wr_u8(wr, 0xFF);
+    mapi_wr_u32(wr, n_cols);
+    for (unsigned i = 0; i < n_cols; i++)
+        mapi_wr_u32(wr, cols[i]);
+    mapi_wr_u32(wr, n);
+    for (unsigned i = 0; i < n; i++)
+        nspi_wr_row(wr, ctx->dir, objs[i], cols, n_cols, flags, codepage,
+                    ctx->pool);
+}
+
+/* ---- UpdateStat: Reserved, HasState, State, DeltaRequested. */
+static int op_update_stat(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t reserved, ec;
+    int has_state, want_delta, rc;
+    int32_t moved = 0;
+    unsigned pos;
+    nspi_stat st;
+
+    if (mapi_rd_u32(rd, &reserved) || nspi_rd_opt_stat(rd, &has_state, &st) ||
+        nspi_rd_bool(rd, &want_delta) || nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    if ((ec = nspi_stat_check(&st)) == NSPI_OK &&
+        (ec = nspi_stat_seek(ctx->dir, &st, &pos, &moved)) == NSPI_OK)
+        nspi_stat_set(ctx->dir, &st, pos);
+    nspi_wr_head(wr, ec);
+    nspi_wr_opt_stat(wr, ec == NSPI_OK ? &st : NULL);
+    mapi_wr_u8(wr, ec == NSPI_OK && want_delta ? 0xFF : 0x00);
+    if (ec == NSPI_OK && want_delta)
+        mapi_wr_u32(wr, (uint32_t)moved);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* ---- QueryRows: Flags, HasState, State, ExplicitTableCount,
+ * ExplicitTable, RowCount, HasColumns, Columns. */
+static int op_query_rows(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t flags, n_explicit, row_count, n_cols, *explicit, *cols, ec;
+    int has_state, has_cols, rc;
+    const nspi_obj **objs;
+    unsigned pos, n = 0;
+    nspi_stat st;
+
+    if (mapi_rd_u32(rd, &flags) || nspi_rd_opt_stat(rd, &has_state, &st) ||
+        nspi_rd_u32_array(rd, ctx->pool, NSPI_MAX_ROWS, &explicit,
+                          &n_explicit) ||
+        mapi_rd_u32(rd, &row_count) ||
+        nspi_rd_opt_tags(rd, ctx->pool, &has_cols, &cols, &n_cols) ||
+        nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    if (!has_cols) {
+        cols = (uint32_t *)default_cols;
+        n_cols = N_DEFAULT_COLS;
+    }
+    if (row_count > NSPI_MAX_ROWS)
+        row_count = NSPI_MAX_ROWS;      /* the server's own row limit */
+    ec = n_explicit ? NSPI_OK : nspi_stat_check(&st);
+    if (ec == NSPI_OK && n_explicit == 0)
+        ec = nspi_stat_seek(ctx->dir, &st, &pos, NULL);
+    if (ec != NSPI_OK) {
+        nspi_wr_head(wr, ec);
+        mapi_wr_u8(wr, 0);
+        mapi_wr_u8(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    objs = apr_pcalloc(ctx->pool, (n_explicit + row_count + 1) *
+                                  sizeof(*objs));
+    if (n_explicit) {
+        /* An explicit table: its rows, the STAT as it was (3.1.4.1.8);
+         * an MId that names nothing gives no row. */
+        for (uint32_t i = 0; i < n_explicit; i++)
+            if ((objs[n] = nspi_dir_by_mid(ctx->dir, explicit[i], NULL)))
+                n++;
+    } else {
+        for (; n < row_count && pos + n < ctx->dir->n; n++)
+            objs[n] = ctx->dir->rows[pos + n];
+        nspi_stat_set(ctx->dir, &st, pos + n);
+    }
+    nspi_wr_head(wr, NSPI_OK);
+    nspi_wr_opt_stat(wr, &st);
+    wr_rowset(ctx, wr, objs, n, cols, n_cols, flags, st.codepage);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* ---- SeekEntries: Reserved, HasState, State, HasTarget, Target,
+ * HasExplicitTable, ExplicitTable, HasColumns, Columns. */
+static int op_seek_entries(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t reserved, n_explicit, n_cols, *explicit, *cols, ec = NSPI_OK;
+    int has_state, has_target = 0, has_explicit, has_cols, rc;
+    nspi_val target = { 0 };
+    const nspi_obj **objs, *o;
+    unsigned n_table, pos = 0, n = 0;
+    nspi_stat st;
+
+    if (mapi_rd_u32(rd, &reserved) || nspi_rd_opt_stat(rd, &has_state, &st) ||
+        nspi_rd_has(rd, &has_target))
+        return NSPI_BODY_BAD;
+    if (has_target && nspi_rd_tagged(rd, ctx->pool, st.codepage, &target))
+        return NSPI_BODY_BAD;
+    if (nspi_rd_opt_mids(rd, ctx->pool, &has_explicit, &explicit,
+                         &n_explicit) ||
+        nspi_rd_opt_tags(rd, ctx->pool, &has_cols, &cols, &n_cols) ||
+        nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    /* Only display name order can be sought in, by a display name. */
+    if (st.sort_type != NSPI_SORT_DISPLAYNAME &&
+        st.sort_type != NSPI_SORT_DISPLAYNAME_W &&
+        st.sort_type != NSPI_SORT_DISPLAYNAME_RO)
+        ec = NSPI_E_INVALID_PARAM;
+    else if (!has_target || NSPI_ID(target.tag) !=
+             NSPI_ID(NSPI_TAG_DISPLAY_NAME) || target.s == NULL)
+        ec = NSPI_E_TOO_COMPLEX;
+    else if (st.container_id != 0 && !has_explicit)
+        ec = NSPI_E_INVALID_BOOKMARK;
+    n_table = has_explicit ? n_explicit : ctx->dir->n;
+    objs = apr_pcalloc(ctx->pool, (n_table + 1) * sizeof(*objs));
+    for (unsigned i = 0; ec == NSPI_OK && i < n_table; i++) {
+        o = has_explicit ? nspi_dir_by_mid(ctx->dir, explicit[i], NULL)
+                         : ctx->dir->rows[i];
+        if (o)
+            objs[n++] = o;
+    }
+    while (ec == NSPI_OK && pos < n &&
+           nspi_name_cmp(objs[pos]->display_name, target.s) < 0)
+        pos++;
+    if (ec == NSPI_OK && pos == n)
+        ec = NSPI_E_NOT_FOUND;
+    if (ec != NSPI_OK) {
+        nspi_wr_head(wr, ec);
+        mapi_wr_u8(wr, 0);
+        mapi_wr_u8(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    st.cur_rec = objs[pos]->mid;
+    st.num_pos = pos;
+    st.total_recs = n;
+    st.delta = 0;
+    nspi_wr_head(wr, NSPI_OK);
+    nspi_wr_opt_stat(wr, &st);
+    if (has_cols) {
+        /* Rows from the object found to the end of the table. */
+        unsigned rows = n - pos > NSPI_MAX_ROWS ? NSPI_MAX_ROWS : n - pos;
+        wr_rowset(ctx, wr, objs + pos, rows, cols, n_cols, 0, st.codepage);
+    } else {
+        mapi_wr_u8(wr, 0);
+    }
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* ---- GetMatches: Reserved, HasState, State, HasMinimalIds, MinimalIds,
+ * InterfaceOptionFlags, HasFilter, Filter, HasPropertyName,
+ * PropertyNameGuid, PropertyNameId, RowCount, HasColumns, Columns. */
+static int op_get_matches(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t reserved, n_mids, *mids, options, row_count, n_cols, *cols;
+    uint32_t ec = NSPI_OK, *out_mids;
+    int has_state, has_mids, has_filter, has_name, has_cols, rc;
+    const nspi_obj **objs;
+    const char *why = NULL;
+    nspi_res res = { 0 };
+    unsigned n = 0, n_scan;
+    nspi_stat st;
+
+    if (mapi_rd_u32(rd, &reserved) || nspi_rd_opt_stat(rd, &has_state, &st) ||
+        nspi_rd_opt_mids(rd, ctx->pool, &has_mids, &mids, &n_mids) ||
+        mapi_rd_u32(rd, &options) || nspi_rd_has(rd, &has_filter))
+        return NSPI_BODY_BAD;
+    if (has_filter && nspi_res_read(rd, ctx->pool, st.codepage, &res, &why)) {
+        ctx->error = why;
+        return NSPI_BODY_BAD;
+    }
+    if (nspi_rd_has(rd, &has_name) ||
+        (has_name && mapi_rd_skip(rd, 16 + 4)) ||
+        mapi_rd_u32(rd, &row_count) ||
+        nspi_rd_opt_tags(rd, ctx->pool, &has_cols, &cols, &n_cols) ||
+        nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    /* Property-based lookups (group members, PropertyName) need the
+     * directory's links, which mail users do not have. */
+    if (has_name)
+        ec = NSPI_E_NOT_SUPPORTED;
+    else if (!has_filter)
+        ec = NSPI_E_TOO_COMPLEX;
+    else if (st.sort_type != NSPI_SORT_DISPLAYNAME &&
+             st.sort_type != NSPI_SORT_DISPLAYNAME_W &&
+             st.sort_type != NSPI_SORT_DISPLAYNAME_RO)
+        ec = NSPI_E_INVALID_PARAM;
+    else if (st.container_id != 0)
+        ec = NSPI_E_INVALID_BOOKMARK;
+    n_scan = has_mids ? n_mids : ctx->dir->n;
+    objs = apr_pcalloc(ctx->pool, (n_scan + 1) * sizeof(*objs));
+    for (unsigned i = 0; ec == NSPI_OK && i < n_scan; i++) {
+        const nspi_obj *o = has_mids ? nspi_dir_by_mid(ctx->dir, mids[i], NULL)
+                                     : ctx->dir->rows[i];
+        int m = o ? nspi_res_match(ctx->dir, o, &res, ctx->pool) : 0;
+        if (m < 0)
+            ec = NSPI_E_TOO_COMPLEX;
+        else if (m)
+            objs[n++] = o;
+    }
+    /* More matches than the client takes: TableTooBig (3.1.4.1.10). */
+    if (ec == NSPI_OK && n > row_count)
+        ec = NSPI_E_TABLE_TOO_BIG;
+    if (ec != NSPI_OK) {
+        nspi_wr_head(wr, ec);
+        mapi_wr_u8(wr, 0);
+        mapi_wr_u8(wr, 0);
+        mapi_wr_u8(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    out_mids = apr_palloc(ctx->pool, (n + 1) * sizeof(*out_mids));
+    for (unsigned i = 0; i < n; i++)
+        out_mids[i] = objs[i]->mid;
+    st.cur_rec = NSPI_MID_BEGINNING_OF_TABLE;
+    st.num_pos = 0;
+    st.total_recs = n;
+    st.delta = 0;
+    nspi_wr_head(wr, NSPI_OK);
+    nspi_wr_opt_stat(wr, &st);
+    nspi_wr_opt_u32s(wr, out_mids, n, 1);
+    if (has_cols)
+        wr_rowset(ctx, wr, objs, n, cols, n_cols, 0, st.codepage);
+    else
+        mapi_wr_u8(wr, 0);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* ---- ResortRestriction: Reserved, HasState, State, HasMinimalIds,
+ * MinimalIds: the MIds in the order of the STAT's sort. */
+static int mid_pos_cmp(const void *a, const void *b)
+{
+    const unsigned *x = a, *y = b;
+
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+static int op_resort(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t reserved, n_mids, *mids, ec, *out;
+    int has_state, has_mids, rc;
+    unsigned (*pairs)[2], n = 0;
+    nspi_stat st;
+
+    if (mapi_rd_u32(rd, &reserved) || nspi_rd_opt_stat(rd, &has_state, &st) ||
+        nspi_rd_opt_mids(rd, ctx->pool, &has_mids, &mids, &n_mids) ||
+        nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    ec = nspi_stat_check(&st);
+    if (ec != NSPI_OK) {
+        nspi_wr_head(wr, ec);
+        mapi_wr_u8(wr, 0);
+        mapi_wr_u8(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    pairs = apr_palloc(ctx->pool, (n_mids + 1) * sizeof(*pairs));
+    for (uint32_t i = 0; i < n_mids; i++) {
+        unsigned pos;
+        /* MIds that name nothing are dropped (3.1.4.1.11). */
+        if (nspi_dir_by_mid(ctx->dir, mids[i], &pos)) {
+            pairs[n][0] = pos;
+            pairs[n++][1] = mids[i];
+        }
+    }
+    qsort(pairs, n, sizeof(*pairs), mid_pos_cmp);
+    out = apr_palloc(ctx->pool, (n + 1) * sizeof(*out));
+    st.num_pos = 0;
+    for (unsigned i = 0; i < n; i++) {
+        out[i] = pairs[i][1];
+        if (out[i] == st.cur_rec)
+            st.num_pos = i;
+    }
+    st.total_recs = n;
+    nspi_wr_head(wr, NSPI_OK);
+    nspi_wr_opt_stat(wr, &st);
+    nspi_wr_opt_u32s(wr, out, n, 1);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* ---- DNToMId: Reserved, HasNames, Names (StringArray_r). */
+static int op_dn_to_mid(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t reserved, n = 0, *mids;
+    const char **names = NULL;
+    int has_names, rc;
+
+    if (mapi_rd_u32(rd, &reserved) || nspi_rd_has(rd, &has_names) ||
+        (has_names && nspi_rd_strings(rd, ctx->pool, 0, &names, &n)) ||
+        nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    mids = apr_palloc(ctx->pool, (n + 1) * sizeof(*mids));
+    for (uint32_t i = 0; i < n; i++) {
+        const nspi_obj *o = nspi_dir_by_dn(ctx->dir, names[i]);
+        mids[i] = o ? o->mid : 0;       /* unknown DN: MId 0 */
+    }
+    nspi_wr_head(wr, NSPI_OK);
+    nspi_wr_opt_u32s(wr, mids, n, has_names);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* ---- CompareMIds: Reserved, HasState, State, MinimalId1, MinimalId2. */
+static int op_compare_mids(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t reserved, m1, m2, ec;
+    unsigned p1 = 0, p2 = 0;
+    int has_state, rc;
+    nspi_stat st;
+
+    if (mapi_rd_u32(rd, &reserved) || nspi_rd_opt_stat(rd, &has_state, &st) ||
+        mapi_rd_u32(rd, &m1) || mapi_rd_u32(rd, &m2) || nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    ec = nspi_stat_check(&st);
+    if (ec == NSPI_OK && (!nspi_dir_by_mid(ctx->dir, m1, &p1) ||
+                          !nspi_dir_by_mid(ctx->dir, m2, &p2)))
+        ec = NSPI_E_NOT_FOUND;
+    nspi_wr_head(wr, ec);
+    mapi_wr_u32(wr, ec ? 0 : (uint32_t)(p1 < p2 ? -1 : p1 > p2));
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+static int wants_string8(uint32_t codepage)
+{
+    return codepage != NSPI_CP_UNICODE;
+}
+
+/* ---- GetPropList: Flags, MinimalId, CodePage. */
+static int op_get_prop_list(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t flags, mid, codepage;
+    const uint32_t *tags = NULL;
+    const nspi_obj *o;
+    unsigned n = 0;
+    int rc;
+
+    if (mapi_rd_u32(rd, &flags) || mapi_rd_u32(rd, &mid) ||
+        mapi_rd_u32(rd, &codepage) || nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    if ((o = nspi_dir_by_mid(ctx->dir, mid, NULL)) == NULL) {
+        nspi_wr_head(wr, NSPI_E_INVALID_PARAM);
+        mapi_wr_u8(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    tags = nspi_prop_list(ctx->pool, o, wants_string8(codepage), &n);
+    nspi_wr_head(wr, NSPI_OK);
+    nspi_wr_opt_u32s(wr, tags, n, 1);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* ---- GetProps: Flags, HasState, State, HasPropertyTags, PropertyTags:
+ * the properties of the object CurrentRec names. */
+static int op_get_props(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t flags, n_tags, *tags, ec = NSPI_OK;
+    int has_state, has_tags, rc;
+    const nspi_obj *o;
+    nspi_stat st;
+    unsigned n;
+
+    if (mapi_rd_u32(rd, &flags) || nspi_rd_opt_stat(rd, &has_state, &st) ||
+        nspi_rd_opt_tags(rd, ctx->pool, &has_tags, &tags, &n_tags) ||
+        nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    o = nspi_dir_by_mid(ctx->dir, st.cur_rec, NULL);
+    if (o == NULL) {
+        nspi_wr_head(wr, NSPI_E_NOT_FOUND);
+        mapi_wr_u32(wr, st.codepage);
+        mapi_wr_u8(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    if (!has_tags) {
+        tags = (uint32_t *)nspi_prop_list(ctx->pool, o,
+                                          wants_string8(st.codepage), &n);
+        n_tags = n;
+    }
+    /* A column without a value makes the call ErrorsReturned (a warning:
+     * the row still comes, with those columns flagged). */
+    for (uint32_t i = 0; i < n_tags; i++) {
+        nspi_val v;
+        nspi_prop_get(ctx->dir, o, tags[i], flags, ctx->pool, &v);
+        if (v.err != NSPI_OK)
+            ec = NSPI_W_ERRORS_RETURNED;
+    }
+    nspi_wr_head(wr, ec);
+    mapi_wr_u32(wr, st.codepage);
+    mapi_wr_u8(wr, 0xFF);
+    nspi_wr_row(wr, ctx->dir, o, tags, n_tags, flags, st.codepage, ctx->pool);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* ---- QueryColumns: Reserved, MapiFlags. */
+static int op_query_columns(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t reserved, flags;
+    nspi_obj every = { 0 };
+    const uint32_t *tags;
+    unsigned n;
+
+    if (mapi_rd_u32(rd, &reserved) || mapi_rd_u32(rd, &flags) ||
+        nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    /* Every column the directory has, for an object holding them all. */
+    every.alias = every.smtp = "";
+    every.attrs = (nspi_attrs){ "", "", "", "", "", "", "" };
+    tags = nspi_prop_list(ctx->pool, &every,
+                          (flags & NSPI_QC_UNICODE) == 0, &n);
+    nspi_wr_head(wr, NSPI_OK);
+    nspi_wr_opt_u32s(wr, tags, n, 1);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* ---- ResolveNames: Reserved, HasState, State, HasPropertyTags,
+ * PropertyTags, HasNames, Names (WStringArray_r). */
+static int op_resolve_names(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t reserved, n_tags, *tags, n_names = 0, *mids, ec;
+    int has_state, has_tags, has_names, rc;
+    const char **names = NULL;
+    const nspi_obj **objs;
+    unsigned n_rows = 0;
+    nspi_stat st;
+
+    if (mapi_rd_u32(rd, &reserved) || nspi_rd_opt_stat(rd, &has_state, &st) ||
+        nspi_rd_opt_tags(rd, ctx->pool, &has_tags, &tags, &n_tags) ||
+        nspi_rd_has(rd, &has_names) ||
+        (has_names && nspi_rd_strings(rd, ctx->pool, 1, &names, &n_names)) ||
+        nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    ec = nspi_stat_check(&st);
+    if (ec != NSPI_OK) {
+        nspi_wr_head(wr, ec);
+        mapi_wr_u32(wr, st.codepage);
+        mapi_wr_u8(wr, 0);
+        mapi_wr_u8(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    if (!has_tags) {
+        tags = (uint32_t *)default_cols;
+        n_tags = N_DEFAULT_COLS;
+    }
+    mids = apr_palloc(ctx->pool, (n_names + 1) * sizeof(*mids));
+    objs = apr_pcalloc(ctx->pool, (n_names + 1) * sizeof(*objs));
+    for (uint32_t i = 0; i < n_names; i++) {
+        mids[i] = nspi_anr(ctx->dir, names[i]);
+        /* Rows only for the names that resolved to one object. */
+        if (mids[i] >= NSPI_MID_FIRST)
+            objs[n_rows++] = nspi_dir_by_mid(ctx->dir, mids[i], NULL);
+    }
+    nspi_wr_head(wr, NSPI_OK);
+    mapi_wr_u32(wr, st.codepage);
+    nspi_wr_opt_u32s(wr, mids, n_names, 1);
+    wr_rowset(ctx, wr, objs, n_rows, tags, n_tags, 0, st.codepage);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* ---- GetSpecialTable: Flags, HasState, State, HasVersion, Version: the
+ * address book hierarchy table, which holds the GAL. */
+#define NSPI_HIERARCHY_VERSION 1u
+#define AB_RECIPIENTS   0x00000001u
+#define AB_UNMODIFIABLE 0x00000008u
+
+static void wr_tagged_u32(mapi_wr *wr, uint32_t tag, uint32_t v)
+{
+    mapi_wr_u32(wr, tag);
+    if (NSPI_TYPE(tag) == NSPI_PT_BOOLEAN)
+        mapi_wr_u8(wr, v ? 1 : 0);
+    else
+        mapi_wr_u32(wr, v);
+}
+
+static void wr_gal_row(nspi_ctx *ctx, mapi_wr *wr, int unicode,
+                       uint32_t codepage)
+{
+    nspi_val name = { .s = "" }, eid = { 0 };
+    nspi_obj gal = { .legacy_dn = "/" };
+    uint32_t name_tag = (NSPI_TAG_DISPLAY_NAME & 0xFFFF0000u) |
+                        (unicode ? NSPI_PT_UNICODE : NSPI_PT_STRING8);
+
+    nspi_entryid(ctx->pool, ctx->dir, &gal, 0, &eid.bin, &eid.bin_len);
+    /* The permanent EntryID of the GAL has display type DT_CONTAINER. */
+    ((uint8_t *)eid.bin)[24] = NSPI_DT_CONTAINER & 0xFF;
+    ((uint8_t *)eid.bin)[25] = (NSPI_DT_CONTAINER >> 8) & 0xFF;
+    mapi_wr_u32(wr, 6);                                 /* PropertyValueCount */
+    mapi_wr_u32(wr, NSPI_TAG_ENTRYID);
+    nspi_wr_value(wr, NSPI_PT_BINARY, &eid, codepage);
+    wr_tagged_u32(wr, NSPI_TAG_CONTAINER_FLAGS,
+                  AB_RECIPIENTS | AB_UNMODIFIABLE);
+    wr_tagged_u32(wr, NSPI_TAG_DEPTH, 0);
+    wr_tagged_u32(wr, NSPI_TAG_AB_CONTAINER_ID, 0);    /* the GAL is 0 */
+    mapi_wr_u32(wr, name_tag);                          /* "" for the GAL */
+    nspi_wr_value(wr, NSPI_TYPE(name_tag), &name, codepage);
+    wr_tagged_u32(wr, NSPI_TAG_AB_IS_MASTER, 0);
+}
+
+static int op_get_special_table(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t flags, version = 0;
+    int has_state, has_version, rc;
+    nspi_stat st;
+
+    if (mapi_rd_u32(rd, &flags) || nspi_rd_opt_stat(rd, &has_state, &st) ||
+        nspi_rd_has(rd, &has_version) ||
+        (has_version && mapi_rd_u32(rd, &version)) || nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    /* The address creation templates table comes with GetTemplateInfo;
+     * until then it is plainly not there. */
+    if (flags & NSPI_ST_ADDRESS_TEMPLATES) {
+        nspi_wr_head(wr, NSPI_E_NOT_SUPPORTED);
+        mapi_wr_u32(wr, st.codepage);
+        mapi_wr_u8(wr, 0);
+        mapi_wr_u8(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    nspi_wr_head(wr, NSPI_OK);
+    mapi_wr_u32(wr, st.codepage);
+    mapi_wr_u8(wr, 0xFF);
+    mapi_wr_u32(wr, NSPI_HIERARCHY_VERSION);
+    mapi_wr_u8(wr, 0xFF);                               /* HasRows */
+    mapi_wr_u32(wr, 1);                                 /* RowsCount */
+    wr_gal_row(ctx, wr, (flags & NSPI_ST_UNICODE) != 0, st.codepage);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* ---- GetMailboxUrl: Flags, ServerDn; GetAddressBookUrl: Flags, UserDn.
+ * The URLs Autodiscover hands out: <vdir>/<endpoint>/?MailboxId=<guid>@<domain>. */
+static int wr_url(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr,
+                  const char *endpoint, int by_user_dn)
+{
+    const uint8_t *guid = ctx->self ? ctx->self->guid : NULL;
+    uint32_t flags;
+    const char *dn, *url;
+    int rc;
+
+    if (mapi_rd_u32(rd, &flags) ||
+        mapi_rd_str16(rd, ctx->pool, NSPI_MAX_STR, &dn) || nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if (by_user_dn) {
+        const nspi_obj *o;
+        if ((rc = dir_ready(ctx)) != 0)
+            return rc;
+        if ((o = nspi_dir_by_dn(ctx->dir, dn)) != NULL)
+            guid = o->guid;
+    }
+    if (ctx->vdir_url == NULL || guid == NULL) {
+        nspi_wr_head(wr, NSPI_E_NOT_FOUND);
+        mapi_wr_u16(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    url = apr_psprintf(ctx->pool, "%s/%s/?MailboxId=%s@%s", ctx->vdir_url,
+                       endpoint, cfg_guid_str(ctx->pool, guid),
+                       ctx->org->domain);
+    nspi_wr_head(wr, NSPI_OK);
+    mapi_wr_str16(wr, url);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+static int op_get_mailbox_url(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    return wr_url(ctx, rd, wr, "emsmdb", 0);
+}
+
+static int op_get_ab_url(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    return wr_url(ctx, rd, wr, "nspi", 1);
+}
+
+static const struct {
+    const char *name;
+    nspi_op_fn fn;
+} ops[] = {
+    { "UpdateStat", op_update_stat },
+    { "QueryRows", op_query_rows },
+    { "SeekEntries", op_seek_entries },
+    { "GetMatches", op_get_matches },
+    { "ResortRestriction", op_resort },
+    { "DNToMId", op_dn_to_mid },
+    { "CompareMIds", op_compare_mids },
+    { "GetPropList", op_get_prop_list },
+    { "GetProps", op_get_props },
+    { "QueryColumns", op_query_columns },
+    { "ResolveNames", op_resolve_names },
+    { "GetSpecialTable", op_get_special_table },
+    { "GetMailboxUrl", op_get_mailbox_url },
+    { "GetAddressBookUrl", op_get_ab_url },
+};
+
+int nspi_call(nspi_ctx *ctx, const char *name, const uint8_t *body,
+              size_t len, mapi_wr *wr)
+{
+    mapi_rd rd;
+
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        if (strcasecmp(ops[i].name, name) != 0)
+            continue;
+        mapi_rd_init(&rd, body, len);
+        int rc = ops[i].fn(ctx, &rd, wr);
+        if (rc == NSPI_BODY_OK && wr->failed) {
+            ctx->error = "address book response too large";
+            return NSPI_FAILED;
+        }
+        if (rc == NSPI_BODY_BAD && ctx->error == NULL)
+            ctx->error = apr_psprintf(ctx->pool, "malformed %s body", name);
+        return rc;
+    }
+    return 1;
+}
