@@ -3,6 +3,8 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
+#include <string.h>
+#include <apr_strings.h>
 #include "rop_ids.h"
 #include "rop_folder.h"
 #include "rop_object.h"
@@ -196,6 +198,255 @@ static void folder_wr_open_tail(mapi_wr *out)
     mapi_wr_u8(out, 0);
 }
 
+/* ---- search folders ([MS-OXCFOLD] 3.2.5.4, 3.2.5.5) ---------------------- */
+
+#define FOLDER_EC_NOT_SEARCH_FOLDER    0x00000461u   /* R569 */
+#define FOLDER_EC_SEARCH_FOLDER        0x00000460u   /* R1245 */
+#define FOLDER_EC_SCOPE_VIOLATION      0x00000490u   /* R1243 */
+
+/* The search folder behind the call's handle: ecNotSearchFolder for a
+ * generic folder (R570, R580); non-folders fail the type check with
+ * ecNotSupported (R574, R582). */
+static uint32_t folder_load_search(rop_ctx *ctx, const rop_call *call,
+                                   rop_object **obj_r)
+{
+    store_folder *f;
+    uint32_t ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK,
+                               obj_r);
+
+    if (ec == 0)
+        ec = folder_get(ctx, (*obj_r)->mbox, (*obj_r)->fid, &f);
+    if (ec == 0 && f->folder_type != STORE_FOLDER_SEARCH)
+        ec = FOLDER_EC_NOT_SEARCH_FOLDER;
+    return ec;
+}
+
+/* R765, R769, R771, R773, R1204, R1207: the exclusive pairs; R116 (SHOULD,
+ * R116001): undefined bits. */
+static uint32_t folder_search_flags_ok(uint32_t f)
+{
+    if ((f & ~STORE_SEARCH_SET_VALID)
+        || (f & (STORE_SEARCH_STOP | STORE_SEARCH_RESTART))
+           == (STORE_SEARCH_STOP | STORE_SEARCH_RESTART)
+        || (f & (STORE_SEARCH_RECURSIVE | STORE_SEARCH_SHALLOW))
+           == (STORE_SEARCH_RECURSIVE | STORE_SEARCH_SHALLOW)
+        || (f & (STORE_SEARCH_CONTENT_INDEXED | STORE_SEARCH_NON_CI))
+           == (STORE_SEARCH_CONTENT_INDEXED | STORE_SEARCH_NON_CI))
+        return ecInvalidParam;
+    return 0;
+}
+
+/* The scope: every folder must exist, and not be the search folder
+ * itself (R1233, R1242 SHOULD, R124201). */
+static uint32_t folder_search_scope_ok(rop_ctx *ctx, const rop_object *sf,
+                                       const uint64_t *fids, uint16_t n)
+{
+    store_folder *f;
+    uint32_t ec;
+
+    for (uint16_t i = 0; i < n; i++) {
+        if (fids[i] == sf->fid)
+            return FOLDER_EC_SCOPE_VIOLATION;
+        if ((ec = folder_get(ctx, sf->mbox, fids[i], &f)) != 0)
+            return ec;
+    }
+    return n > STORE_SEARCH_FOLDERS_MAX ? ecTooComplex : 0;
+}
+
+/* Builds the criteria to store from the request and the previous ones:
+ * no FIDs reuse the previous scope (R1241) and are ecNotInitialized the
+ * first time (R110, R1240); no restriction reuses the previous one
+ * (R105); missing flags take the defaults, RESTART and SHALLOW (R1198,
+ * R1200, R1239). */
+static uint32_t folder_search_build(rop_ctx *ctx,
+                                    const rop_set_search_criteria_req *r,
+                                    const store_search *prev,
+                                    store_search *s, int *restart_r)
+{
+    apr_pool_t *pool = rop_ctx_pool(ctx);
+    uint32_t f = r->search_flags;
+
+    memset(s, 0, sizeof(*s));
+    if (r->folder_id_count) {
+        s->n_folders = r->folder_id_count;
+        s->folders = apr_pmemdup(pool, r->folder_ids,
+                                 sizeof(uint64_t) * r->folder_id_count);
+    } else if (prev) {
+        s->n_folders = prev->n_folders;
+        s->folders = prev->folders;
+    } else {
+        return ecNotInitialized;
+    }
+    if (r->restriction)
+        s->restriction = rop_restriction_dup(pool, r->restriction);
+    else if (prev)
+        s->restriction = prev->restriction;
+    s->flags = f & (STORE_SEARCH_RECURSIVE | STORE_SEARCH_STATIC
+                    | STORE_SEARCH_CONTENT_INDEXED | STORE_SEARCH_NON_CI);
+    s->stopped = (f & STORE_SEARCH_STOP) != 0;
+    *restart_r = !s->stopped;
+    /* A stop leaves a static snapshot as it was (R543, R1098). */
+    if (prev && s->stopped && prev->frozen) {
+        s->frozen = 1;
+        s->n_mids = prev->n_mids;
+        s->mids = prev->mids;
+    }
+    return 0;
+}
+
+static int rop_handle_set_search_criteria(rop_ctx *ctx, rop_call *call,
+                                          mapi_wr *out)
+{
+    const rop_set_search_criteria_req *r = call->req;
+    store_search *prev = NULL, s;
+    const char *error = NULL;
+    rop_object *sf;
+    store_status st;
+    int restart = 1;
+    uint32_t ec;
+
+    if ((ec = folder_load_search(ctx, call, &sf)) != 0
+        || (ec = folder_search_flags_ok(r->search_flags)) != 0
+        || (ec = folder_search_scope_ok(ctx, sf, r->folder_ids,
+                                        r->folder_id_count)) != 0)
+        return rop_write_error_response(out, call, ec);
+    st = store_search_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), sf->mbox,
+                          sf->fid, &prev, &error);
+    if (st != STORE_OK && st != STORE_NOT_FOUND)
+        return rop_write_error_response(out, call, folder_ec(ctx, st, error));
+    if ((ec = folder_search_build(ctx, r, st == STORE_OK ? prev : NULL, &s,
+                                  &restart)) != 0)
+        return rop_write_error_response(out, call, ec);
+    st = store_search_set(rop_ctx_db(ctx), rop_ctx_pool(ctx), sf->mbox,
+                          sf->fid, &s, restart, &error);
+    if (st != STORE_OK)
+        return rop_write_error_response(out, call, folder_ec(ctx, st, error));
+    rop_wr_ok_header(out, call, call->in_handle_index);
+    return out->failed ? -1 : 0;
+}
+
+/* The restriction as the client asked its strings (UseUnicode, R715):
+ * PtypString and PtypString8 carry the same UTF-8 here, so only the
+ * tags change. */
+static void folder_restriction_strings(rop_restriction *r, int unicode);
+
+static void folder_propval_strings(rop_propval *v, int unicode)
+{
+    uint16_t t = ROP_PROP_TYPE(v->tag);
+    uint16_t want = unicode ? ROP_PT_UNICODE : ROP_PT_STRING8;
+
+    if ((t & (uint16_t)~ROP_PT_MV_FLAG) == ROP_PT_UNICODE
+        || (t & (uint16_t)~ROP_PT_MV_FLAG) == ROP_PT_STRING8)
+        v->tag = (v->tag & 0xFFFF0000u) | (t & ROP_PT_MV_FLAG) | want;
+}
+
+static void folder_restriction_strings(rop_restriction *r, int unicode)
+{
+    if (!r)
+        return;
+    switch (r->type) {
+    case ROP_RES_AND:
+    case ROP_RES_OR:
+        for (uint16_t i = 0; i < r->u.andor.count; i++)
+            folder_restriction_strings(&r->u.andor.subs[i], unicode);
+        break;
+    case ROP_RES_NOT:
+        folder_restriction_strings(r->u.not_sub, unicode);
+        break;
+    case ROP_RES_CONTENT:
+        folder_propval_strings(&r->u.content.val, unicode);
+        r->u.content.tag = r->u.content.val.tag;
+        break;
+    case ROP_RES_PROPERTY:
+        folder_propval_strings(&r->u.property.val, unicode);
+        r->u.property.tag = r->u.property.val.tag;
+        break;
+    case ROP_RES_SUBOBJECT:
+        folder_restriction_strings(r->u.subobject.sub, unicode);
+        break;
+    case ROP_RES_COMMENT:
+        folder_restriction_strings(r->u.comment.sub, unicode);
+        break;
+    case ROP_RES_COUNT:
+        folder_restriction_strings(r->u.count.sub, unicode);
+        break;
+    default:
+        break;
+    }
+}
+
+/* RestrictionDataSize u16, RestrictionData, LogonId u8, FolderIdCount u16,
+ * FolderIds, SearchFlags u32 ([MS-OXCROPS] 2.2.4.5.2). */
+static int rop_handle_get_search_criteria(rop_ctx *ctx, rop_call *call,
+                                          mapi_wr *out)
+{
+    const rop_get_search_criteria_req *r = call->req;
+    const char *error = NULL;
+    store_search *s;
+    rop_object *sf;
+    store_status st;
+    mapi_wr res;
+    uint32_t ec;
+
+    if ((ec = folder_load_search(ctx, call, &sf)) != 0)
+        return rop_write_error_response(out, call, ec);
+    st = store_search_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), sf->mbox,
+                          sf->fid, &s, &error);
+    if (st == STORE_NOT_FOUND) {
+        s = apr_pcalloc(rop_ctx_pool(ctx), sizeof(*s));
+        s->stopped = 1;          /* never started: nothing to report */
+    } else if (st != STORE_OK) {
+        return rop_write_error_response(out, call, folder_ec(ctx, st, error));
+    }
+    mapi_wr_init(&res, rop_ctx_pool(ctx), 0xFFFF);
+    if (r->include_restriction && s->restriction) {       /* R1103, R136 */
+        folder_restriction_strings(s->restriction, r->use_unicode);
+        rop_wr_restriction(&res, s->restriction);
+    }
+    if (res.failed)
+        return rop_write_error_response(out, call, ecTooComplex);
+    rop_wr_ok_header(out, call, call->in_handle_index);
+    mapi_wr_u16(out, (uint16_t)res.len);
+    mapi_wr_bytes(out, res.buf, res.len);
+    mapi_wr_u8(out, call->logon_id);                      /* R735 */
+    if (!r->include_folders) {                            /* R1104, R139 */
+        mapi_wr_u16(out, 0);
+    } else {
+        mapi_wr_u16(out, s->n_folders);
+        for (uint16_t i = 0; i < s->n_folders; i++)
+            mapi_wr_u64(out, s->folders[i]);
+    }
+    mapi_wr_u32(out, st == STORE_OK ? store_search_state(s) : 0);
+    return out->failed ? -1 : 0;
+}
+
+/* Whether folder object f holds message m: its own, or one a search
+ * folder shows (R1216: a search folder is a valid source). */
+static int folder_holds(rop_ctx *ctx, const rop_object *f,
+                        const store_message *m)
+{
+    store_folder *sf;
+
+    if (m->fid == f->fid)
+        return 1;
+    return folder_get(ctx, f->mbox, f->fid, &sf) == 0
+           && sf->folder_type == STORE_FOLDER_SEARCH
+           && store_search_holds(rop_ctx_db(ctx), rop_ctx_pool(ctx), f->mbox,
+                                 f->fid, m->mid);
+}
+
+/* R121801, R121802: a search folder is never a destination
+ * (ecSearchFolder, R1246). */
+static uint32_t folder_dest_not_search(rop_ctx *ctx, const rop_object *dst)
+{
+    store_folder *f;
+    uint32_t ec = folder_get(ctx, dst->mbox, dst->fid, &f);
+
+    if (ec == 0 && f->folder_type == STORE_FOLDER_SEARCH)
+        ec = FOLDER_EC_SEARCH_FOLDER;
+    return ec;
+}
+
 /* [MS-OXCFOLD] 3.2.5.1: any folder of the logon's mailbox can be opened
  * from the logon or from any folder object. */
 static int rop_handle_open_folder(rop_ctx *ctx, rop_call *call, mapi_wr *out)
@@ -334,12 +585,13 @@ static int rop_handle_move_copy_messages(rop_ctx *ctx, rop_call *call,
     uint32_t ec;
 
     if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &src))
-        || (ec = folder_dest(ctx, call, &dst)))
+        || (ec = folder_dest(ctx, call, &dst))
+        || (ec = folder_dest_not_search(ctx, dst)))
         return rop_write_error_response(out, call, ec);
     for (i = 0; i < r->message_id_count; i++) {
         if (store_message_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), src->mbox,
                               r->message_ids[i], &m, &error) != STORE_OK
-            || m->fid != src->fid
+            || !folder_holds(ctx, src, m)
             || store_message_move(rop_ctx_db(ctx), rop_ctx_pool(ctx),
                                   src->mbox, r->message_ids[i], dst->fid,
                                   r->want_copy, &new_mid, &error) != STORE_OK)
@@ -455,7 +707,7 @@ static int rop_handle_delete_messages(rop_ctx *ctx, rop_call *call,
     for (i = 0; i < r->message_id_count; i++) {
         if (store_message_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), f->mbox,
                               r->message_ids[i], &m, &error) != STORE_OK
-            || m->fid != f->fid
+            || !folder_holds(ctx, f, m)
             || store_message_delete(rop_ctx_db(ctx), rop_ctx_pool(ctx),
                                     f->mbox, r->message_ids[i], &error)
                != STORE_OK)
@@ -472,9 +724,9 @@ const rop_def rop_folder_defs[] = {
     { ROP_ID_DELETE_FOLDER, 0, "RopDeleteFolder",
       rop_parse_delete_folder, rop_handle_delete_folder, ROP_TAIL_PARTIAL },
     { ROP_ID_SET_SEARCH_CRITERIA, 0, "RopSetSearchCriteria",
-      rop_parse_set_search_criteria, NULL, 0 },
+      rop_parse_set_search_criteria, rop_handle_set_search_criteria, 0 },
     { ROP_ID_GET_SEARCH_CRITERIA, 0, "RopGetSearchCriteria",
-      rop_parse_get_search_criteria, NULL, 0 },
+      rop_parse_get_search_criteria, rop_handle_get_search_criteria, 0 },
     { ROP_ID_MOVE_COPY_MESSAGES, ROP_F_DEST_HANDLE, "RopMoveCopyMessages",
       rop_parse_move_copy_messages, rop_handle_move_copy_messages, ROP_TAIL_PARTIAL },
     { ROP_ID_MOVE_FOLDER, ROP_F_DEST_HANDLE, "RopMoveFolder",

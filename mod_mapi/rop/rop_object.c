@@ -65,7 +65,35 @@ static void obj_wr_table(mapi_wr *wr, const rop_object *o)
         mapi_wr_u32(wr, o->bookmarks[i].position);
     }
     mapi_wr_u32(wr, o->next_bookmark);
+    /* A trailer only categorized tables carry, so that records written
+     * before categories existed still decode. */
+    if (o->n_categories == 0)
+        return;
+    mapi_wr_u16(wr, o->n_categories);
+    mapi_wr_u16(wr, o->n_expanded);
+    mapi_wr_u16(wr, o->n_toggled);
+    for (i = 0; i < o->n_toggled; i++)
+        mapi_wr_u64(wr, o->toggled[i]);
 }
+
+static int obj_rd_categories(mapi_rd *rd, apr_pool_t *pool, rop_object *o)
+{
+    unsigned i;
+
+    if (mapi_rd_left(rd) == 0)
+        return 0;
+    mapi_rd_u16(rd, &o->n_categories);
+    mapi_rd_u16(rd, &o->n_expanded);
+    if (mapi_rd_u16(rd, &o->n_toggled) < 0
+        || rop_rd_count_ok(rd, o->n_toggled, 8) < 0)
+        return -1;
+    o->toggled = apr_pcalloc(pool, sizeof(uint64_t) * (o->n_toggled + 1u));
+    for (i = 0; i < o->n_toggled; i++)
+        mapi_rd_u64(rd, &o->toggled[i]);
+    return rd->failed ? -1 : 0;
+}
+
+static int obj_rd_categories(mapi_rd *rd, apr_pool_t *pool, rop_object *o);
 
 static int obj_rd_table(mapi_rd *rd, apr_pool_t *pool, rop_object *o)
 {
@@ -93,7 +121,7 @@ static int obj_rd_table(mapi_rd *rd, apr_pool_t *pool, rop_object *o)
         mapi_rd_u32(rd, &o->bookmarks[i].position);
     }
     mapi_rd_u32(rd, &o->next_bookmark);
-    return rd->failed ? -1 : 0;
+    return rd->failed ? -1 : obj_rd_categories(rd, pool, o);
 }
 
 static void obj_wr_body(mapi_wr *wr, const rop_object *o)

@@ -98,6 +98,12 @@ typedef struct rop_object {
     uint16_t n_bookmarks;
     rop_bookmark *bookmarks;
     uint32_t next_bookmark;
+    /* Categories (RopSortTable CategoryCount > 0, store_table.h): the
+     * category ids whose expanded state differs from ExpandedCount's. */
+    uint16_t n_categories;
+    uint16_t n_expanded;
+    uint16_t n_toggled;
+    uint64_t *toggled;
 
     /* ROP_OBJ_STREAM: the parent is the object whose property it is.
      * The content is not in the record (see rop_stream.c): the bytes

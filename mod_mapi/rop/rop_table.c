@@ -304,6 +304,44 @@ static uint32_t tbl_folder_rows(rop_ctx *ctx, const rop_object *tbl,
     return 0;
 }
 
+/* Whether the table's folder is a search folder (its rows come from its
+ * criteria, not from its own index). */
+static int tbl_is_search_folder(rop_ctx *ctx, const rop_object *tbl)
+{
+    store_folder *f;
+
+    return store_folder_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), tbl->mbox,
+                            tbl->fid, &f, NULL) == STORE_OK
+           && f->folder_type == STORE_FOLDER_SEARCH;
+}
+
+/* A search folder's rows ([MS-OXCFOLD] R414, R1172): the matching
+ * messages of its scope, each with its own folder's ids.  It has no
+ * associated messages. */
+static uint32_t tbl_search_rows(rop_ctx *ctx, const rop_object *tbl,
+                                const store_mailbox_info *mi,
+                                apr_array_header_t *rows)
+{
+    apr_array_header_t *found;
+    const char *error = NULL;
+    store_status st;
+
+    if (tbl->table_flags & ROP_TBL_CT_ASSOCIATED)
+        return 0;
+    st = store_search_rows(rop_ctx_db(ctx), rop_ctx_pool(ctx), tbl->mbox, mi,
+                           tbl->fid, &found, &error);
+    if (st != STORE_OK)
+        return tbl_store_ec(ctx, st, error);
+    for (int i = 0; i < found->nelts; i++) {
+        store_row *row = APR_ARRAY_IDX(found, i, store_row *);
+
+        tbl_leaf_props(row);
+        store_props_set_u32(&row->props, PidTagDepth, 0);
+        APR_ARRAY_PUSH(rows, store_row *) = row;
+    }
+    return 0;
+}
+
 /* Contents rows: the normal or the associated (FAI) messages. */
 static uint32_t tbl_message_rows(rop_ctx *ctx, const rop_object *tbl,
                                  apr_array_header_t *rows)
@@ -320,6 +358,8 @@ static uint32_t tbl_message_rows(rop_ctx *ctx, const rop_object *tbl,
         return 0;                /* no soft-deleted messages either */
     if ((ec = tbl_mailbox_info(ctx, tbl->mbox, &mi)) != 0)
         return ec;
+    if (tbl_is_search_folder(ctx, tbl))
+        return tbl_search_rows(ctx, tbl, mi, rows);
     st = store_folder_list(rop_ctx_db(ctx), pool, tbl->mbox, tbl->fid,
                            (tbl->table_flags & ROP_TBL_CT_ASSOCIATED)
                            ? STORE_LIST_ASSOCIATED : STORE_LIST_MESSAGES,
@@ -431,8 +471,36 @@ static uint32_t tbl_rule_rows(rop_ctx *ctx, const rop_object *tbl,
 /* The table's rows (store_row *): with view set, restricted and sorted as
  * the table object says; without, every row in store order (what
  * RopQueryColumnsAll looks at).  Returns 0 or an error code. */
+static uint32_t tbl_rows_ex(rop_ctx *ctx, const rop_object *tbl, int view,
+                            apr_array_header_t **rows_r,
+                            apr_hash_t **headers_r);
+
 static uint32_t tbl_rows(rop_ctx *ctx, const rop_object *tbl, int view,
                          apr_array_header_t **rows_r)
+{
+    return tbl_rows_ex(ctx, tbl, view, rows_r, NULL);
+}
+
+/* The visible rows of a categorized view (leaves under collapsed
+ * categories are not rows of the table: [MS-OXCTABL] 3.2.5.x count only
+ * what QueryRows would return). */
+static apr_array_header_t *tbl_categorize(rop_ctx *ctx, const rop_object *tbl,
+                                          apr_array_header_t *leaves,
+                                          apr_hash_t **headers_r)
+{
+    store_category_view v = { tbl->n_categories, tbl->n_expanded, tbl->sorts,
+                              tbl->n_sorts, tbl->toggled, tbl->n_toggled };
+    store_category_result res;
+
+    store_rows_categorize(rop_ctx_pool(ctx), leaves, &v, &res);
+    if (headers_r)
+        *headers_r = res.headers;
+    return res.visible;
+}
+
+static uint32_t tbl_rows_ex(rop_ctx *ctx, const rop_object *tbl, int view,
+                            apr_array_header_t **rows_r,
+                            apr_hash_t **headers_r)
 {
     apr_pool_t *pool = rop_ctx_pool(ctx);
     apr_array_header_t *all = apr_array_make(pool, 16, sizeof(store_row *));
@@ -456,6 +524,12 @@ static uint32_t tbl_rows(rop_ctx *ctx, const rop_object *tbl, int view,
      * restriction lets through the same rows whatever the sort. */
     kept = tbl->restriction ? store_rows_restrict(all, tbl->restriction, pool)
                             : all;
+    if (headers_r)
+        *headers_r = apr_hash_make(pool);
+    if (tbl->n_categories && tbl->table_kind == ROP_TABLE_CONTENTS) {
+        *rows_r = tbl_categorize(ctx, tbl, kept, headers_r);
+        return 0;
+    }
     if (tbl->n_sorts)
         store_rows_sort(kept, tbl->sorts, tbl->n_sorts);
     *rows_r = kept;
@@ -784,7 +858,25 @@ static int tbl_handle_set_columns(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     return tbl_save_and_answer(ctx, call, out, tbl, ROP_TBLSTAT_COMPLETE);
 }
 
-/* Categories (CategoryCount > 0) are not implemented yet (issue 5). */
+/* A categorized sort: contents tables only (rules tables do not group);
+ * CategoryCount at most SortOrderCount (R63), ExpandedCount at most
+ * CategoryCount, at most one multi-valued category column (R75). */
+static uint32_t tbl_check_categories(const rop_object *tbl,
+                                     const rop_sort_table_req *r)
+{
+    unsigned mv = 0;
+
+    if (tbl->table_kind != ROP_TABLE_CONTENTS)
+        return ecNotSupported;
+    if (r->category_count > r->sort_order_count
+        || r->expanded_count > r->category_count)
+        return ecInvalidParam;
+    for (uint16_t i = 0; i < r->category_count; i++)
+        if (r->sort_orders[i].prop_type & ROP_PT_MV_FLAG)
+            mv++;
+    return mv > 1 ? ecInvalidParam : 0;
+}
+
 static int tbl_handle_sort_table(rop_ctx *ctx, rop_call *call, mapi_wr *out)
 {
     const rop_sort_table_req *r = call->req;
@@ -794,8 +886,9 @@ static int tbl_handle_sort_table(rop_ctx *ctx, rop_call *call, mapi_wr *out)
 
     if ((ec = tbl_load(ctx, call, TBL_SORT_KINDS, &tbl)) != 0)
         return tbl_fail(out, call, ec);                 /* R450 */
-    if (r->category_count > 0)
-        return tbl_fail(out, call, ecNotSupported);
+    if (r->category_count > 0
+        && (ec = tbl_check_categories(tbl, r)) != 0)
+        return tbl_fail(out, call, ec);
     for (i = 0; i < r->sort_order_count; i++)
         if (r->sort_orders[i].order > 1)    /* MaximumCategory needs one */
             return tbl_fail(out, call, ecInvalidParam);
@@ -804,6 +897,12 @@ static int tbl_handle_sort_table(rop_ctx *ctx, rop_call *call, mapi_wr *out)
         ? apr_pmemdup(rop_ctx_pool(ctx), r->sort_orders,
                       sizeof(rop_sort_order) * r->sort_order_count)
         : NULL;
+    /* A new sort is a new view: every category starts as ExpandedCount
+     * says (R66, R67). */
+    tbl->n_categories = r->category_count;
+    tbl->n_expanded = r->expanded_count;
+    tbl->n_toggled = 0;
+    tbl->toggled = NULL;
     tbl_rewind(tbl);
     return tbl_save_and_answer(ctx, call, out, tbl, ROP_TBLSTAT_COMPLETE);
 }
@@ -835,6 +934,8 @@ static int tbl_handle_reset_table(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     tbl->n_sorts = 0;
     tbl->sorts = NULL;
     tbl->restriction = NULL;
+    tbl->n_categories = tbl->n_expanded = tbl->n_toggled = 0;
+    tbl->toggled = NULL;
     tbl_rewind(tbl);
     return tbl_save_and_answer(ctx, call, out, tbl, -1);
 }
@@ -1252,6 +1353,280 @@ static int tbl_handle_find_row(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     return out->failed ? -1 : 0;
 }
 
+/* ---- categories: RopExpandRow, RopCollapseRow, Get/SetCollapseState ----- */
+
+#define TBL_EC_NOT_EXPANDED   0x000004F7u   /* [MS-OXCTABL] R577 */
+#define TBL_EC_NOT_COLLAPSED  0x000004F8u   /* R571 */
+/* Categories one table remembers as toggled: a collapse state stays
+ * well inside a 64 KiB CollapseState. */
+#define TBL_MAX_TOGGLED       4096
+#define TBL_STATE_MAGIC       0x53435442u   /* "BTCS" */
+
+/* Loads a contents table that has columns (R8261-R8267: ecNullObject
+ * before RopSetColumns; R572 & co.: ecNotSupported on other tables). */
+static uint32_t tbl_load_categorized(rop_ctx *ctx, const rop_call *call,
+                                     rop_object **tbl_r)
+{
+    uint32_t ec = tbl_load(ctx, call, TBL_KIND(ROP_TABLE_CONTENTS), tbl_r);
+
+    if (ec == 0 && (*tbl_r)->columns.count == 0)
+        ec = ecNullObject;
+    return ec;
+}
+
+/* Flips the state of category id (kept as "differs from the default"). */
+static uint32_t tbl_toggle(rop_ctx *ctx, rop_object *tbl, uint64_t id)
+{
+    uint64_t *grown;
+
+    for (uint16_t i = 0; i < tbl->n_toggled; i++) {
+        if (tbl->toggled[i] != id)
+            continue;
+        tbl->toggled[i] = tbl->toggled[--tbl->n_toggled];
+        return 0;
+    }
+    if (tbl->n_toggled >= TBL_MAX_TOGGLED)
+        return ecInsufficientResources;
+    grown = apr_pcalloc(rop_ctx_pool(ctx),
+                        sizeof(uint64_t) * (tbl->n_toggled + 1u));
+    if (tbl->n_toggled)
+        memcpy(grown, tbl->toggled, sizeof(uint64_t) * tbl->n_toggled);
+    grown[tbl->n_toggled++] = id;
+    tbl->toggled = grown;
+    return 0;
+}
+
+/* Index of the row with this id among rows, or -1. */
+static int64_t tbl_index_of(apr_array_header_t *rows, uint64_t id)
+{
+    for (int i = 0; i < rows->nelts; i++)
+        if (tbl_row_at(rows, (uint32_t)i)->id == id)
+            return i;
+    return -1;
+}
+
+/* Rows shown below the header at index at: those after it that are
+ * deeper than it. */
+static uint32_t tbl_under(apr_array_header_t *rows, int64_t at)
+{
+    uint32_t depth, n = 0;
+
+    if (at < 0)
+        return 0;
+    depth = store_row_depth(tbl_row_at(rows, (uint32_t)at));
+    for (int64_t i = at + 1; i < rows->nelts; i++, n++)
+        if (store_row_depth(tbl_row_at(rows, (uint32_t)i)) <= depth)
+            break;
+    return n;
+}
+
+/* Finds category id: 0 with its header, or ecNotFound (R570, R576). */
+static uint32_t tbl_category(rop_ctx *ctx, const rop_object *tbl,
+                             uint64_t id, store_row **header_r)
+{
+    apr_array_header_t *rows;
+    apr_hash_t *headers;
+    uint32_t ec = tbl_rows_ex(ctx, tbl, 1, &rows, &headers);
+
+    if (ec != 0)
+        return ec;
+    *header_r = apr_hash_get(headers, &id, sizeof(id));
+    return *header_r ? 0 : ecNotFound;
+}
+
+/* ExpandedRowCount u32, RowCount u16. */
+#define TBL_EXPAND_FIXED  (6 + 4 + 2)
+
+static int tbl_handle_expand_row(rop_ctx *ctx, rop_call *call, mapi_wr *out)
+{
+    const rop_expand_row_req *r = call->req;
+    apr_array_header_t *rows;
+    store_row *header;
+    rop_object *tbl;
+    uint32_t ec, under, want, fit;
+    int64_t at;
+
+    if ((ec = tbl_load_categorized(ctx, call, &tbl)) != 0
+        || (ec = tbl_category(ctx, tbl, r->category_id, &header)) != 0)
+        return tbl_fail(out, call, ec);
+    if (store_category_expanded(header))
+        return tbl_fail(out, call, TBL_EC_NOT_COLLAPSED);
+    if ((ec = tbl_toggle(ctx, tbl, r->category_id)) != 0
+        || (ec = tbl_rows(ctx, tbl, 1, &rows)) != 0)
+        return tbl_fail(out, call, ec);
+    at = tbl_index_of(rows, r->category_id);
+    under = tbl_under(rows, at);
+    /* The cursor stays on its row: rows appearing above it push it. */
+    if (at >= 0 && (uint32_t)at < tbl->position)
+        tbl->position += under;
+    if ((ec = rop_obj_save(ctx, tbl)) != 0)
+        return tbl_fail(out, call, ec);
+    if (mapi_wr_room(out) < TBL_EXPAND_FIXED)
+        return -1;
+    want = under < r->max_row_count ? under : r->max_row_count;  /* R280 */
+    fit = want ? tbl_rows_fitting(rop_ctx_pool(ctx), tbl, rows,
+                                  (uint32_t)at + 1, 1, want,
+                                  mapi_wr_room(out) - TBL_EXPAND_FIXED) : 0;
+    rop_wr_ok_header(out, call, call->in_handle_index);
+    mapi_wr_u32(out, under);                             /* R278 */
+    mapi_wr_u16(out, (uint16_t)fit);                     /* R279, R281 */
+    for (uint32_t i = 0; i < fit; i++)
+        tbl_wr_row(out, tbl, tbl_row_at(rows, (uint32_t)at + 1 + i));
+    return out->failed ? -1 : 0;
+}
+
+static int tbl_handle_collapse_row(rop_ctx *ctx, rop_call *call,
+                                   mapi_wr *out)
+{
+    const rop_collapse_row_req *r = call->req;
+    apr_array_header_t *rows;
+    store_row *header;
+    rop_object *tbl;
+    uint32_t ec, under;
+    int64_t at;
+
+    if ((ec = tbl_load_categorized(ctx, call, &tbl)) != 0
+        || (ec = tbl_category(ctx, tbl, r->category_id, &header)) != 0)
+        return tbl_fail(out, call, ec);
+    if (!store_category_expanded(header))
+        return tbl_fail(out, call, TBL_EC_NOT_EXPANDED);
+    if ((ec = tbl_rows(ctx, tbl, 1, &rows)) != 0)
+        return tbl_fail(out, call, ec);
+    at = tbl_index_of(rows, r->category_id);
+    under = tbl_under(rows, at);
+    /* The cursor keeps its row, or goes to the row after the category
+     * when its row is folded away. */
+    if (at >= 0 && tbl->position > (uint32_t)at) {
+        if (tbl->position <= (uint32_t)at + under)
+            tbl->position = (uint32_t)at + 1;
+        else
+            tbl->position -= under;
+    }
+    if ((ec = tbl_toggle(ctx, tbl, r->category_id)) != 0
+        || (ec = rop_obj_save(ctx, tbl)) != 0)
+        return tbl_fail(out, call, ec);
+    rop_wr_ok_header(out, call, call->in_handle_index);
+    mapi_wr_u32(out, under);                             /* R287 */
+    return out->failed ? -1 : 0;
+}
+
+/* What a collapse state must match to be applied (R308: the same sort):
+ * a hash of the category count, ExpandedCount and sort orders. */
+static uint32_t tbl_view_hash(const rop_object *tbl)
+{
+    uint32_t h = 2166136261u;
+
+    h = (h ^ tbl->n_categories) * 16777619u;
+    h = (h ^ tbl->n_expanded) * 16777619u;
+    for (uint16_t i = 0; i < tbl->n_sorts; i++) {
+        h = (h ^ tbl->sorts[i].prop_id) * 16777619u;
+        h = (h ^ tbl->sorts[i].prop_type) * 16777619u;
+        h = (h ^ tbl->sorts[i].order) * 16777619u;
+    }
+    return h;
+}
+
+/* CollapseState (opaque to the client, R289): magic u32, view hash u32,
+ * toggled count u16 and ids u64, then the row to stand on: RowId u64,
+ * RowInstanceNumber u32. */
+static int tbl_handle_get_collapse_state(rop_ctx *ctx, rop_call *call,
+                                         mapi_wr *out)
+{
+    const rop_get_collapse_state_req *r = call->req;
+    size_t size;
+    rop_object *tbl;
+    uint32_t ec;
+
+    if ((ec = tbl_load_categorized(ctx, call, &tbl)) != 0)
+        return tbl_fail(out, call, ec);
+    size = 4 + 4 + 2 + 8u * tbl->n_toggled + 8 + 4;
+    if (mapi_wr_room(out) < 6 + 2 + size)
+        return -1;
+    rop_wr_ok_header(out, call, call->in_handle_index);
+    mapi_wr_u16(out, (uint16_t)size);                    /* R294 */
+    mapi_wr_u32(out, TBL_STATE_MAGIC);
+    mapi_wr_u32(out, tbl_view_hash(tbl));
+    mapi_wr_u16(out, tbl->n_toggled);
+    for (uint16_t i = 0; i < tbl->n_toggled; i++)
+        mapi_wr_u64(out, tbl->toggled[i]);
+    mapi_wr_u64(out, r->row_id);                         /* R581 */
+    mapi_wr_u32(out, r->row_instance_number);
+    return out->failed ? -1 : 0;
+}
+
+/* Decodes a CollapseState into tbl's toggled set; *row_id_r the row it
+ * was taken at.  ecInvalidParam when it is not ours or not of this
+ * view (R308). */
+static uint32_t tbl_read_collapse_state(rop_ctx *ctx, rop_object *tbl,
+                                        const rop_bin *state,
+                                        uint64_t *row_id_r)
+{
+    uint32_t magic = 0, hash = 0, inst = 0;
+    uint16_t n = 0;
+    uint64_t *ids;
+    mapi_rd rd;
+
+    mapi_rd_init(&rd, state->data, state->len);
+    mapi_rd_u32(&rd, &magic);
+    mapi_rd_u32(&rd, &hash);
+    if (mapi_rd_u16(&rd, &n) < 0 || magic != TBL_STATE_MAGIC
+        || hash != tbl_view_hash(tbl) || n > TBL_MAX_TOGGLED
+        || mapi_rd_left(&rd) != 8u * n + 12)
+        return ecInvalidParam;
+    ids = apr_pcalloc(rop_ctx_pool(ctx), sizeof(uint64_t) * (n + 1u));
+    for (uint16_t i = 0; i < n; i++)
+        mapi_rd_u64(&rd, &ids[i]);
+    mapi_rd_u64(&rd, row_id_r);
+    mapi_rd_u32(&rd, &inst);
+    if (rd.failed)
+        return ecInvalidParam;
+    tbl->toggled = ids;
+    tbl->n_toggled = n;
+    return 0;
+}
+
+static int tbl_handle_set_collapse_state(rop_ctx *ctx, rop_call *call,
+                                         mapi_wr *out)
+{
+    const rop_set_collapse_state_req *r = call->req;
+    apr_array_header_t *rows;
+    rop_bookmark *b, *grown;
+    rop_object *tbl;
+    uint64_t row_id = 0;
+    uint32_t ec;
+    int64_t at;
+
+    if ((ec = tbl_load_categorized(ctx, call, &tbl)) != 0)
+        return tbl_fail(out, call, ec);
+    if (tbl->n_bookmarks >= TBL_MAX_BOOKMARKS)
+        return tbl_fail(out, call, ecInsufficientResources);
+    if ((ec = tbl_read_collapse_state(ctx, tbl, &r->collapse_state,
+                                      &row_id)) != 0
+        || (ec = tbl_rows(ctx, tbl, 1, &rows)) != 0)
+        return tbl_fail(out, call, ec);
+    at = tbl_index_of(rows, row_id);
+    /* R587: the cursor goes to the row; R305: the bookmark names it (a
+     * row no longer shown gives a bookmark that answers "gone", R309). */
+    tbl->position = at >= 0 ? (uint32_t)at : 0;
+    grown = apr_pcalloc(rop_ctx_pool(ctx),
+                        sizeof(rop_bookmark) * (tbl->n_bookmarks + 1u));
+    if (tbl->n_bookmarks)
+        memcpy(grown, tbl->bookmarks,
+               sizeof(rop_bookmark) * tbl->n_bookmarks);
+    b = &grown[tbl->n_bookmarks];
+    b->id = ++tbl->next_bookmark;
+    b->row_id = row_id;
+    b->position = tbl->position;
+    tbl->bookmarks = grown;
+    tbl->n_bookmarks++;
+    if ((ec = rop_obj_save(ctx, tbl)) != 0)
+        return tbl_fail(out, call, ec);
+    rop_wr_ok_header(out, call, call->in_handle_index);
+    mapi_wr_u16(out, 4);                                 /* R314 */
+    mapi_wr_u32(out, b->id);                             /* R315 */
+    return out->failed ? -1 : 0;
+}
+
 const rop_def rop_table_defs[] = {
     { ROP_ID_SET_COLUMNS, 0, "RopSetColumns", rop_parse_set_columns,
       tbl_handle_set_columns, 0 },
@@ -1283,12 +1658,13 @@ const rop_def rop_table_defs[] = {
       rop_parse_free_bookmark, tbl_handle_free_bookmark, 0 },
     { ROP_ID_RESET_TABLE, 0, "RopResetTable", rop_parse_hdr_only,
       tbl_handle_reset_table, 0 },
-    { ROP_ID_EXPAND_ROW, 0, "RopExpandRow", rop_parse_expand_row, NULL, 0 },
+    { ROP_ID_EXPAND_ROW, 0, "RopExpandRow", rop_parse_expand_row,
+      tbl_handle_expand_row, 0 },
     { ROP_ID_COLLAPSE_ROW, 0, "RopCollapseRow",
-      rop_parse_collapse_row, NULL, 0 },
+      rop_parse_collapse_row, tbl_handle_collapse_row, 0 },
     { ROP_ID_GET_COLLAPSE_STATE, 0, "RopGetCollapseState",
-      rop_parse_get_collapse_state, NULL, 0 },
+      rop_parse_get_collapse_state, tbl_handle_get_collapse_state, 0 },
     { ROP_ID_SET_COLLAPSE_STATE, 0, "RopSetCollapseState",
-      rop_parse_set_collapse_state, NULL, 0 },
+      rop_parse_set_collapse_state, tbl_handle_set_collapse_state, 0 },
     { 0, 0, NULL, NULL, NULL, 0 }
 };

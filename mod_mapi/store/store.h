@@ -671,6 +671,70 @@ store_status store_rule_oof_note(mapi_db *db, apr_pool_t *pool,
 int store_rule_any(mapi_db *db, apr_pool_t *pool,
                    const uint8_t mbox[STORE_GUID_LEN], uint64_t fid);
 
+/* ----------------------------------------------------- search folders -- */
+
+/* Search folders ([MS-OXCFOLD] 2.2.1.4, 3.2.5.4): a folder of type
+ * STORE_FOLDER_SEARCH holds no messages of its own; its criteria (the
+ * restriction, the scope folders, the flags of the last
+ * RopSetSearchCriteria) are a record in the meta db under
+ * mbox 'U' 's' fid (BE), and its contents are computed from them when a
+ * table or a count asks (store_search_rows, store_table.h), so that a
+ * dynamic search follows every change of the scope at once, in every
+ * process.  A static search (STATIC_SEARCH) keeps the message ids that
+ * matched when it was (re)started instead, and lists those still there.
+ * Deleting the folder deletes its criteria. */
+
+/* SearchFlags of RopSetSearchCriteria ([MS-OXCFOLD] 2.2.1.4.1). */
+#define STORE_SEARCH_STOP              0x00000001u
+#define STORE_SEARCH_RESTART           0x00000002u
+#define STORE_SEARCH_RECURSIVE         0x00000004u
+#define STORE_SEARCH_SHALLOW           0x00000008u
+#define STORE_SEARCH_CONTENT_INDEXED   0x00010000u
+#define STORE_SEARCH_NON_CI            0x00020000u
+#define STORE_SEARCH_STATIC            0x00040000u
+#define STORE_SEARCH_SET_VALID         0x0007000Fu
+/* SearchFlags of RopGetSearchCriteria ([MS-OXCFOLD] 2.2.1.5.2). */
+#define STORE_SEARCH_ST_RUNNING        0x00000001u
+#define STORE_SEARCH_ST_REBUILD        0x00000002u
+#define STORE_SEARCH_ST_RECURSIVE      0x00000004u
+#define STORE_SEARCH_ST_COMPLETE       0x00001000u
+#define STORE_SEARCH_ST_STATIC         0x00010000u
+#define STORE_SEARCH_ST_CI_TOTALLY     0x01000000u
+#define STORE_SEARCH_ST_TWIR_TOTALLY   0x08000000u
+/* Scope folders one search may name. */
+#define STORE_SEARCH_FOLDERS_MAX       512
+
+typedef struct store_search {
+    uint32_t flags;               /* RECURSIVE, STATIC, CONTENT_INDEXED /
+                                     NON_CI as last set (defaults applied) */
+    uint8_t stopped;              /* the last request had STOP_SEARCH */
+    rop_restriction *restriction; /* NULL: every message matches */
+    uint16_t n_folders;
+    uint64_t *folders;            /* the scope, as the client named it */
+    uint8_t frozen;               /* static: mids are the contents */
+    uint32_t n_mids;
+    uint64_t *mids;
+} store_search;
+
+/* The folder's criteria; NOT_FOUND before the first RopSetSearchCriteria. */
+store_status store_search_get(mapi_db *db, apr_pool_t *pool,
+                              const uint8_t mbox[STORE_GUID_LEN],
+                              uint64_t fid, store_search **s_r,
+                              const char **error_r);
+/* Stores s as the folder's criteria.  A static search that is restarted
+ * (or has no snapshot yet) takes its snapshot of matching ids now.
+ * INVALID: not a search folder, or too many scope folders. */
+store_status store_search_set(mapi_db *db, apr_pool_t *pool,
+                              const uint8_t mbox[STORE_GUID_LEN],
+                              uint64_t fid, store_search *s, int restart,
+                              const char **error_r);
+/* The SearchFlags RopGetSearchCriteria reports for s. */
+uint32_t store_search_state(const store_search *s);
+/* Whether mid is one of the search folder's messages now. */
+int store_search_holds(mapi_db *db, apr_pool_t *pool,
+                       const uint8_t mbox[STORE_GUID_LEN], uint64_t fid,
+                       uint64_t mid);
+
 /* ------------------------------------------------------------ events -- */
 
 /* What changed, for notifications ([MS-OXCNOTIF] 2.2.1.4.1.2). */

@@ -11,6 +11,7 @@
  * Licensed under the Apache License, Version 2.0.
  */
 #include "store_internal.h"
+#include "store/store_table.h"
 
 #include <string.h>
 #include <strings.h>
@@ -456,6 +457,8 @@ static int store_folder_remove(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
      * into a deleted folder. */
     if (ret == 0)
         ret = store_rule_drop_folder(db, txn, pool, mbox, f->fid);
+    if (ret == 0 && f->folder_type == STORE_FOLDER_SEARCH)
+        ret = store_search_drop_folder(db, txn, mbox, f->fid);
     if (ret != 0)
         return ret;
     if (hard) {
@@ -927,6 +930,34 @@ static int store_count_messages(mapi_db *db, apr_pool_t *pool,
     return ret;
 }
 
+/* A search folder counts the messages it shows (its own index is
+ * empty): [MS-OXCFOLD] PidTagContentCount, PidTagContentUnreadCount. */
+static store_status store_search_counts(mapi_db *db, apr_pool_t *pool,
+                                        const uint8_t *mbox,
+                                        const store_mailbox_info *mi,
+                                        uint64_t fid, store_counts *c,
+                                        const char **error_r)
+{
+    apr_array_header_t *rows;
+    store_status st = store_search_rows(db, pool, mbox, mi, fid, &rows,
+                                        error_r);
+
+    if (st != STORE_OK)
+        return st;
+    c->content = c->unread = 0;
+    c->size = 0;
+    for (int i = 0; i < rows->nelts; i++) {
+        const store_row *row = APR_ARRAY_IDX(rows, i, store_row *);
+        const rop_propval *v = store_props_get(&row->props,
+                                               PidTagMessageFlags);
+
+        c->content++;
+        if (v == NULL || !(v->v.l & MSGFLAG_READ))
+            c->unread++;
+    }
+    return STORE_OK;
+}
+
 store_status store_folder_all_props(mapi_db *db, apr_pool_t *pool,
                                     const uint8_t mbox[STORE_GUID_LEN],
                                     const store_folder *f, store_props *out,
@@ -953,6 +984,10 @@ store_status store_folder_all_props(mapi_db *db, apr_pool_t *pool,
             *error_r = mapi_db_strerror(pool, db, "count folder", ret);
         return STORE_DB_ERROR;
     }
+    if (f->folder_type == STORE_FOLDER_SEARCH
+        && (st = store_search_counts(db, pool, mbox, mi, f->fid, &c,
+                                     error_r)) != STORE_OK)
+        return st;
     store_props_copy(out, &f->props);
     store_props_set_u64(out, PidTagFolderId, f->fid);
     store_props_set_u64(out, PidTagParentFolderId, f->parent_fid);

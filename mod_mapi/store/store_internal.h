@@ -141,6 +141,9 @@ int store_message_clone(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
 
 /* Rules (store_rule.c): removes the folder's rules and their OOF
  * history, with the folder. */
+/* Deletes a search folder's criteria (store_search.c). */
+int store_search_drop_folder(mapi_db *db, DB_TXN *txn, const uint8_t *mbox,
+                             uint64_t fid);
 int store_rule_drop_folder(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                            const uint8_t *mbox, uint64_t fid);
 

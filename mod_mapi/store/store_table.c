@@ -682,6 +682,13 @@ static const rop_propval *sort_value(const store_row *row,
     return is_mv(want) == is_mv(have) ? v : NULL;
 }
 
+const rop_propval *store_row_sort_value(const store_row *row,
+                                        const rop_sort_order *o,
+                                        rop_propval *tmp)
+{
+    return sort_value(row, o, tmp);
+}
+
 static int row_cmp(const store_row *a, const store_row *b,
                    const rop_sort_order *orders, unsigned n)
 {

@@ -108,4 +108,74 @@ apr_array_header_t *store_rows_restrict(const apr_array_header_t *rows,
  * whole multi-value uses value number row->instance (0-based) in sorts
  * and the first value in store_wr_property_row. */
 
+/* ---- search folders and categories --------------------------------- */
+
+/* The rows of a search folder's contents table ([MS-OXCFOLD] 3.2.5.4):
+ * the messages of its scope (recursively with RECURSIVE_SEARCH) that
+ * satisfy its restriction, or, for a static search, the snapshot's
+ * messages still there; each row is its message's own, so PidTagFolderId
+ * and PidTagParentEntryId name the folder it lives in (R1172).  Normal
+ * messages only.  An empty array before any criteria. */
+store_status store_search_rows(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               const store_mailbox_info *mi, uint64_t fid,
+                               apr_array_header_t **rows_r,
+                               const char **error_r);
+/* The rows of a search s (its criteria only, no snapshot). */
+store_status store_search_match(mapi_db *db, apr_pool_t *pool,
+                                const uint8_t mbox[STORE_GUID_LEN],
+                                const store_mailbox_info *mi,
+                                const store_search *s,
+                                apr_array_header_t **rows_r,
+                                const char **error_r);
+
+/* Categorized views ([MS-OXCTABL] 2.2.2.2, 3.2.5.3 "group by"): the first
+ * `categories` sort orders are category columns.  Leaf rows (sorted by
+ * every sort order) are grouped by the distinct values of the category
+ * columns, nested, under header rows with PidTagRowType
+ * TBL_EXPANDED_CATEGORY / TBL_COLLAPSED_CATEGORY, PidTagDepth (the
+ * level), PidTagInstID (the category id), PidTagInstanceNum 0, the
+ * category values down to their level and PidTagContentCount /
+ * PidTagContentUnreadCount of the leaves below.  Leaves get PidTagDepth
+ * `categories`.  A category id is a hash of its level and values, the
+ * same in every table and process that groups the same rows, with the
+ * low 16 bits zero so that it never equals a message id (whose low 16
+ * bits are its replica id).  Levels below `expanded` start expanded; a
+ * category whose id is in toggled has the other state. */
+#define STORE_ROW_LEAF                1
+#define STORE_ROW_EMPTY_CATEGORY      2
+#define STORE_ROW_EXPANDED_CATEGORY   3
+#define STORE_ROW_COLLAPSED_CATEGORY  4
+
+typedef struct store_category_view {
+    uint16_t categories;
+    uint16_t expanded;
+    const rop_sort_order *sorts;
+    unsigned n_sorts;
+    const uint64_t *toggled;
+    unsigned n_toggled;
+} store_category_view;
+
+typedef struct store_category_result {
+    apr_array_header_t *visible;  /* store_row *: headers and leaves shown */
+    apr_hash_t *headers;          /* u64 category id -> store_row *, every
+                                     header, shown or under a collapsed one */
+} store_category_result;
+
+/* Groups leaves (store_row *, sorted here) as v says; rows are modified
+ * in place (their depth and row type).  Multi-valued instance category
+ * columns (MV|MVI) give one leaf per value (PidTagInstanceNum 1..n). */
+void store_rows_categorize(apr_pool_t *pool, apr_array_header_t *leaves,
+                           const store_category_view *v,
+                           store_category_result *out);
+/* The value a sort order looks at in row (tmp holds an MV instance's
+ * single value), or NULL when the row has none. */
+const rop_propval *store_row_sort_value(const store_row *row,
+                                        const rop_sort_order *o,
+                                        rop_propval *tmp);
+/* The state of a header row: 1 expanded, 0 collapsed. */
+int store_category_expanded(const store_row *header);
+/* The level (PidTagDepth) of a row, 0 if it has none. */
+uint32_t store_row_depth(const store_row *row);
+
 #endif

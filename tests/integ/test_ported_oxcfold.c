@@ -28,12 +28,15 @@
  *    check a client-side FormatException of the C# stack, no server reply.
  *  - S02_TC04 R1017 (SoftDeletes contents table): Exchange-2007-only
  *    switch in the original; kept in the known-divergences suite.
- *  - S02_TC11 (move/copy from a search folder): needs
- *    RopSetSearchCriteria, issue 5.
+ *  - S02_TC11 (move/copy from a search folder): not ported yet; the
+ *    server side (search folder as source, never destination) is
+ *    checked in test_search_views.
  *  - S01_TC01 step 8 and S01_TC09 (opening a soft-deleted folder, R22003
  *    R814 R764): in the known-divergences suite (MAPI_INTEG_DIVERGENCES=1).
- *  - S03_FolderInformation (search folders, static/dynamic searches):
- *    RopSetSearchCriteria / RopGetSearchCriteria arrive with issue 5.
+ *  - S03_TC01-TC04 (static/dynamic searches, Set/GetSearchCriteria):
+ *    not yet ported case by case; their expectations (R519 R549 R551
+ *    R552 R766 R785 R1084 R1093 R1096 R1103 R1104 R1200 R1241) are
+ *    checked in test_search_views and test_store_search.
  *  - S04 (public folders), S05 (permissions): a later issue.
  *
  * Licensed under the Apache License, Version 2.0.
