@@ -20,6 +20,7 @@
 #include "rop_folder.h"
 #include "rop_object.h"
 #include "rop_rule.h"
+#include "rop_permission.h"
 #include "store/store_table.h"
 #include "wire/mapi_tags.h"
 
@@ -444,6 +445,7 @@ static uint32_t tbl_rows(rop_ctx *ctx, const rop_object *tbl, int view,
     case ROP_TABLE_CONTENTS:    ec = tbl_message_rows(ctx, tbl, all); break;
     case ROP_TABLE_ATTACHMENTS: ec = tbl_attachment_rows(ctx, tbl, all); break;
     case ROP_TABLE_RULES:       ec = tbl_rule_rows(ctx, tbl, all); break;
+    case ROP_TABLE_PERMISSIONS: ec = rop_perm_table_rows(ctx, tbl, all); break;
     default:                    ec = ecNotSupported; break;
     }
     if (ec != 0)
