@@ -57,6 +57,8 @@ struct rop_ctx {
     const cfg_mailbox *mbx;
     const char *dn_prefix;
     store_mailbox_info *mi;     /* loaded on first use */
+    apr_hash_t *other_mi;       /* other logons' mailboxes, by GUID */
+    apr_hash_t *directory;      /* every mailbox by GUID (cfg_mailbox) */
     const char *last_error;
     /* The last request of the walk and its response, for extended buffer
      * packing (rop_pack.c); valid when last_valid. */
@@ -206,6 +208,61 @@ const store_mailbox_info *rop_ctx_mailbox_info(rop_ctx *ctx)
         ctx->mi = NULL;
     }
     return ctx->mi;
+}
+
+const store_mailbox_info *rop_ctx_mailbox_info_of(rop_ctx *ctx,
+                                                  const uint8_t *mbox)
+{
+    const store_mailbox_info *own = rop_ctx_mailbox_info(ctx);
+    store_mailbox_info *mi;
+    const char *error = NULL;
+
+    if (own && memcmp(own->mailbox_guid, mbox, STORE_GUID_LEN) == 0)
+        return own;
+    if (!ctx->db)
+        return NULL;
+    if (!ctx->other_mi)
+        ctx->other_mi = apr_hash_make(ctx->pool);
+    if ((mi = apr_hash_get(ctx->other_mi, mbox, STORE_GUID_LEN)))
+        return mi;
+    if (store_mailbox_get(ctx->db, ctx->pool, mbox, &mi, &error)
+        != STORE_OK) {
+        rop_ctx_note_error(ctx, error ? error : "mailbox has no store");
+        return NULL;
+    }
+    apr_hash_set(ctx->other_mi, mi->mailbox_guid, STORE_GUID_LEN, mi);
+    return mi;
+}
+
+static int rop_ctx_directory_add(const cfg_mailbox *m, void *baton)
+{
+    apr_hash_t *h = baton;
+    cfg_mailbox *copy = apr_pmemdup(apr_hash_pool_get(h), m, sizeof(*m));
+
+    apr_hash_set(h, copy->guid, sizeof(copy->guid), copy);
+    return 0;
+}
+
+const cfg_mailbox *rop_ctx_mailbox_of(rop_ctx *ctx, const uint8_t *mbox)
+{
+    const char *error = NULL;
+
+    if (ctx->mbx && memcmp(ctx->mbx->guid, mbox, 16) == 0)
+        return ctx->mbx;
+    if (!ctx->db)
+        return NULL;
+    if (!ctx->directory) {
+        ctx->directory = apr_hash_make(ctx->pool);
+        if (cfg_mailbox_foreach(ctx->db, ctx->pool, rop_ctx_directory_add,
+                                ctx->directory, &error) != 0)
+            rop_ctx_note_error(ctx, error);
+    }
+    return apr_hash_get(ctx->directory, mbox, 16);
+}
+
+int rop_ctx_is_own(const rop_ctx *ctx, const uint8_t *mbox)
+{
+    return ctx->mbx && memcmp(ctx->mbx->guid, mbox, 16) == 0;
 }
 
 void rop_ctx_set_logon_flags(rop_ctx *ctx, uint8_t logon_id, uint8_t flags)

@@ -8,6 +8,7 @@
 #include "rop_ids.h"
 #include "rop_folder.h"
 #include "rop_object.h"
+#include "rop_permission.h"
 #include "rop_table.h"
 #include "wire/mapi_tags.h"
 
@@ -457,7 +458,9 @@ static int rop_handle_open_folder(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     uint32_t ec;
 
     if ((ec = rop_obj_load(ctx, call->in_handle_index, CONTAINER_MASK, &in))
-        || (ec = folder_get(ctx, in->mbox, r->folder_id, &f)))
+        || (ec = folder_get(ctx, in->mbox, r->folder_id, &f))
+        || (ec = rop_perm_need(ctx, in->mbox, f->fid,       /* R1120 */
+                               STORE_RIGHT_FOLDER_VISIBLE)))
         return rop_write_error_response(out, call, ec);
     if (f->deleted && !(r->open_mode_flags & FOLDER_OPEN_SOFT_DELETED))
         return rop_write_error_response(out, call, ecNotFound);
@@ -482,7 +485,9 @@ static int rop_handle_create_folder(rop_ctx *ctx, rop_call *call,
     store_status st;
     uint32_t ec;
 
-    if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &parent)))
+    if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &parent))
+        || (ec = rop_perm_need(ctx, parent->mbox, parent->fid,    /* R119 */
+                               STORE_RIGHT_CREATE_SUBFOLDER)))
         return rop_write_error_response(out, call, ec);
     if ((r->folder_type != STORE_FOLDER_GENERIC
          && r->folder_type != STORE_FOLDER_SEARCH)
@@ -539,7 +544,9 @@ static int rop_handle_delete_folder(rop_ctx *ctx, rop_call *call,
     uint32_t ec;
 
     if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &parent))
-        || (ec = folder_get(ctx, parent->mbox, r->folder_id, &f)))
+        || (ec = folder_get(ctx, parent->mbox, r->folder_id, &f))
+        || (ec = rop_perm_need(ctx, parent->mbox, f->fid,
+                               STORE_RIGHT_FOLDER_OWNER)))
         return rop_write_error_response(out, call, ec);
     /* [MS-OXCFOLD] R1234: undefined DeleteFolderFlags bits are refused. */
     if (r->delete_folder_flags & ~(FOLDER_DEL_MESSAGES | FOLDER_DEL_FOLDERS
@@ -572,6 +579,14 @@ static uint32_t folder_dest(rop_ctx *ctx, const rop_call *call,
     return ec == ecNullObject ? ROP_EC_DST_NULL_OBJECT : ec;
 }
 
+/* Both folders of one mailbox: the store moves within a mailbox, and a
+ * move between another user's mailbox and one's own is a copy the
+ * client makes (read, create, delete). */
+static uint32_t folder_same_store(const rop_object *src, const rop_object *dst)
+{
+    return memcmp(src->mbox, dst->mbox, STORE_GUID_LEN) ? ecNotSupported : 0;
+}
+
 static int rop_handle_move_copy_messages(rop_ctx *ctx, rop_call *call,
                                          mapi_wr *out)
 {
@@ -586,12 +601,19 @@ static int rop_handle_move_copy_messages(rop_ctx *ctx, rop_call *call,
 
     if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &src))
         || (ec = folder_dest(ctx, call, &dst))
-        || (ec = folder_dest_not_search(ctx, dst)))
+        || (ec = folder_dest_not_search(ctx, dst))
+        || (ec = folder_same_store(src, dst))
+        || (ec = rop_perm_need(ctx, dst->mbox, dst->fid,
+                               STORE_RIGHT_CREATE)))
         return rop_write_error_response(out, call, ec);
     for (i = 0; i < r->message_id_count; i++) {
         if (store_message_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), src->mbox,
                               r->message_ids[i], &m, &error) != STORE_OK
             || !folder_holds(ctx, src, m)
+            /* Rights are the message's own folder's (a search folder
+             * lists messages of other folders). */
+            || rop_perm_message(ctx, src->mbox, m->fid, m, r->want_copy
+                                ? STORE_PERM_READ : STORE_PERM_DELETE)
             || store_message_move(rop_ctx_db(ctx), rop_ctx_pool(ctx),
                                   src->mbox, r->message_ids[i], dst->fid,
                                   r->want_copy, &new_mid, &error) != STORE_OK)
@@ -613,7 +635,13 @@ static int folder_move_copy(rop_ctx *ctx, rop_call *call, mapi_wr *out,
 
     if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &src))
         || (ec = folder_dest(ctx, call, &dst))
-        || (ec = folder_get(ctx, src->mbox, r->folder_id, &f)))
+        || (ec = folder_same_store(src, dst))
+        || (ec = folder_get(ctx, src->mbox, r->folder_id, &f))
+        || (ec = rop_perm_need(ctx, dst->mbox, dst->fid,
+                               STORE_RIGHT_CREATE_SUBFOLDER))
+        || (ec = rop_perm_need(ctx, src->mbox, f->fid, copy
+                               ? STORE_RIGHT_READ_ANY
+                               : STORE_RIGHT_FOLDER_OWNER)))
         return rop_write_error_response(out, call, ec);
     if (f->parent_fid != src->fid)
         return rop_write_error_response(out, call, ecNotFound);
@@ -666,6 +694,8 @@ static int folder_empty(rop_ctx *ctx, rop_call *call, mapi_wr *out,
     uint32_t ec;
 
     if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &f))
+        || (ec = rop_perm_need(ctx, f->mbox, f->fid,
+                               STORE_RIGHT_DELETE_ANY))
         || (!hard && (ec = folder_empty_allowed(ctx, f))))
         return rop_write_error_response(out, call, ec);
     st = store_folder_empty(rop_ctx_db(ctx), rop_ctx_pool(ctx), f->mbox,
@@ -699,7 +729,7 @@ static int rop_handle_delete_messages(rop_ctx *ctx, rop_call *call,
     rop_object *f;
     store_message *m;
     int partial = 0;
-    uint16_t i;
+    uint16_t i, denied = 0;
     uint32_t ec;
 
     if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &f)))
@@ -708,11 +738,17 @@ static int rop_handle_delete_messages(rop_ctx *ctx, rop_call *call,
         if (store_message_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), f->mbox,
                               r->message_ids[i], &m, &error) != STORE_OK
             || !folder_holds(ctx, f, m)
+            || (rop_perm_message(ctx, f->mbox, m->fid, m, STORE_PERM_DELETE)
+                && ++denied)
             || store_message_delete(rop_ctx_db(ctx), rop_ctx_pool(ctx),
                                     f->mbox, r->message_ids[i], &error)
                != STORE_OK)
             partial = 1;
     }
+    /* R122, R128: nothing deleted for want of rights is a denial; some
+     * deleted, some not, a partial completion. */
+    if (denied && denied == r->message_id_count)
+        return rop_write_error_response(out, call, ecAccessDenied);
     return folder_wr_partial(out, call, call->in_handle_index, 0, partial);
 }
 

@@ -155,16 +155,24 @@ static void logon_wr_time(mapi_wr *out, apr_time_t now)
     mapi_wr_u16(out, (uint16_t)(t.tm_year + 1900));
 }
 
-/* Which mailbox the Essdn names: only the session's own may be opened
- * (delegation is issue 5).  An unknown DN is ecUnknownUser (R788), another
- * user's mailbox ecLoginPerm, as Exchange answers (R1346). */
-static uint32_t logon_check_essdn(rop_ctx *ctx, const char *essdn)
+/* Which mailbox the Essdn names (its GUID into target).  An unknown DN is
+ * ecUnknownUser (R788).  Another user's mailbox opens when its owner gave
+ * the user some right other than free/busy on one of its folders
+ * (store_perm_any): that is what makes a shared folder reachable, and
+ * [MS-OXCPERM] gives FolderVisible on the root or IPM subtree no special
+ * meaning, Outlook opening a shared Inbox or Calendar directly by id
+ * (RopGetReceiveFolder, RopOpenFolder) without seeing the tree above.
+ * Without any such right the answer is ecLoginPerm, as Exchange gives
+ * (R1346, R3136). */
+static uint32_t logon_check_essdn(rop_ctx *ctx, const char *essdn,
+                                  uint8_t target[16])
 {
     const cfg_mailbox *own = rop_ctx_mailbox(ctx);
     cfg_mailbox *m = NULL;
     const char *error = NULL;
-    int rc;
+    int rc, any = 0;
 
+    memcpy(target, own->guid, 16);
     if (!essdn || !*essdn || strcasecmp(essdn, own->legacy_dn) == 0)
         return 0;
     rc = cfg_mailbox_by_legacy_dn(rop_ctx_db(ctx), rop_ctx_pool(ctx), essdn,
@@ -175,7 +183,16 @@ static uint32_t logon_check_essdn(rop_ctx *ctx, const char *essdn)
     }
     if (rc > 0 || !m)
         return ecUnknownUser;
-    return memcmp(m->guid, own->guid, 16) == 0 ? 0 : ecLoginPerm;
+    memcpy(target, m->guid, 16);
+    if (memcmp(m->guid, own->guid, 16) == 0)
+        return 0;
+    if (store_perm_any(rop_ctx_db(ctx), rop_ctx_pool(ctx), m->guid,
+                       own->guid, STORE_RIGHTS_LOGON, &any, &error)
+        != STORE_OK) {
+        rop_ctx_note_error(ctx, error);
+        return ecLoginFailure;
+    }
+    return any ? 0 : ecLoginPerm;
 }
 
 /* R28/R29: a logon id already in use is released and replaced. */
@@ -199,9 +216,11 @@ static void logon_release_same_id(rop_ctx *ctx, uint8_t logon_id)
     }
 }
 
+/* OwnerRight and SendAsRight (R124-R127) only in one's own mailbox: a
+ * user granted folders of another is a delegate without send-as. */
 static int logon_wr_private(mapi_wr *out, const rop_call *call,
                             const rop_logon_req *r,
-                            const store_mailbox_info *mi)
+                            const store_mailbox_info *mi, int own)
 {
     int i;
 
@@ -209,8 +228,9 @@ static int logon_wr_private(mapi_wr *out, const rop_call *call,
     mapi_wr_u8(out, r->logon_flags);
     for (i = 0; i < ROP_LOGON_PRIVATE_FOLDERS; i++)
         mapi_wr_u64(out, mi->folder_ids[i]);
-    mapi_wr_u8(out, ROP_LOGON_RESP_RESERVED | ROP_LOGON_RESP_OWNER
-                    | ROP_LOGON_RESP_SEND_AS);
+    mapi_wr_u8(out, ROP_LOGON_RESP_RESERVED
+                    | (own ? ROP_LOGON_RESP_OWNER | ROP_LOGON_RESP_SEND_AS
+                           : 0));
     mapi_wr_bytes(out, mi->mailbox_guid, 16);
     mapi_wr_u16(out, STORE_REPLID);
     mapi_wr_bytes(out, mi->replica_guid, 16);
@@ -224,14 +244,15 @@ static int rop_handle_logon(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     const rop_logon_req *r = call->req;
     const store_mailbox_info *mi;
     rop_object *logon;
+    uint8_t target[16];
     uint32_t ec;
 
     /* No public folder container here (R835, R59753). */
     if (!(r->logon_flags & ROP_LOGON_PRIVATE))
         return rop_write_error_response(out, call, ecLoginFailure);
-    if ((ec = logon_check_essdn(ctx, r->essdn)) != 0)
+    if ((ec = logon_check_essdn(ctx, r->essdn, target)) != 0)
         return rop_write_error_response(out, call, ec);
-    if (!(mi = rop_ctx_mailbox_info(ctx)))   /* R59746: no store */
+    if (!(mi = rop_ctx_mailbox_info_of(ctx, target)))   /* R59746 */
         return rop_write_error_response(out, call, ecUnknownUser);
     if (mapi_wr_room(out) < 160)
         return -1;
@@ -243,7 +264,7 @@ static int rop_handle_logon(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     logon->open_flags = r->open_flags;
     if ((ec = rop_obj_create(ctx, logon, call->out_handle_index)) != 0)
         return rop_write_error_response(out, call, ec);
-    return logon_wr_private(out, call, r, mi);
+    return logon_wr_private(out, call, r, mi, rop_ctx_is_own(ctx, target));
 }
 
 /* The logon object behind the input handle (every ROP of this family
@@ -323,6 +344,9 @@ static int rop_handle_set_receive_folder(rop_ctx *ctx, rop_call *call,
     if ((ec = logon_input(ctx, call, &logon)) != 0
         || (ec = logon_check_receive_class(r->message_class, r->folder_id)))
         return rop_write_error_response(out, call, ec);
+    /* Where another user's mail arrives is theirs to say. */
+    if (!rop_ctx_is_own(ctx, logon->mbox))
+        return rop_write_error_response(out, call, ecAccessDenied);
     if (r->folder_id != 0) {
         st = store_folder_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), logon->mbox,
                               r->folder_id, &f, &error);
@@ -430,7 +454,7 @@ static int rop_handle_long_term_id_from_id(rop_ctx *ctx, rop_call *call,
                                            mapi_wr *out)
 {
     const rop_id_req *r = call->req;
-    const store_mailbox_info *mi = rop_ctx_mailbox_info(ctx);
+    const store_mailbox_info *mi;
     rop_long_term_id ltid;
     rop_object *logon;
     const char *error = NULL;
@@ -439,7 +463,7 @@ static int rop_handle_long_term_id_from_id(rop_ctx *ctx, rop_call *call,
 
     if ((ec = logon_input(ctx, call, &logon)) != 0)
         return rop_write_error_response(out, call, ec);
-    if (!mi)
+    if (!(mi = rop_ctx_mailbox_info_of(ctx, logon->mbox)))
         return rop_write_error_response(out, call, ecError);
     /* Another replica's id converts through the REPLID map (R950). */
     st = store_ltid_from_id_db(rop_ctx_db(ctx), rop_ctx_pool(ctx), mi, r->id,
@@ -457,7 +481,7 @@ static int rop_handle_id_from_long_term_id(rop_ctx *ctx, rop_call *call,
                                            mapi_wr *out)
 {
     const rop_ltid_req *r = call->req;
-    const store_mailbox_info *mi = rop_ctx_mailbox_info(ctx);
+    const store_mailbox_info *mi;
     rop_object *logon;
     uint64_t id;
     const char *error = NULL;
@@ -466,7 +490,7 @@ static int rop_handle_id_from_long_term_id(rop_ctx *ctx, rop_call *call,
 
     if ((ec = logon_input(ctx, call, &logon)) != 0)
         return rop_write_error_response(out, call, ec);
-    if (!mi)
+    if (!(mi = rop_ctx_mailbox_info_of(ctx, logon->mbox)))
         return rop_write_error_response(out, call, ecError);
     /* A REPLGUID seen for the first time gets a REPLID (R950, R1246). */
     st = store_id_from_ltid_db(rop_ctx_db(ctx), rop_ctx_pool(ctx), mi,

@@ -15,6 +15,7 @@
 #include "rop_table.h"
 #include "rop_message.h"
 #include "rop_object.h"
+#include "rop_permission.h"
 #include "store/store.h"
 #include "store/store_table.h"
 #include "session/sess_context.h"
@@ -757,18 +758,42 @@ static int msg_create_and_answer(rop_ctx *ctx, rop_call *call, mapi_wr *out,
 
 /* ---- RopOpenMessage, RopCreateMessage, RopSaveChangesMessage --------- */
 
+/* The access an open gets.  Reading needs ReadAny or one's own message
+ * (R143, R144); ReadWrite and Create need EditAny or EditOwned on one's
+ * own (R124-R132), else ecAccessDenied; BestAccess falls back to read
+ * only.  In one's own mailbox every mode but ReadOnly writes. */
+static uint32_t msg_open_access(rop_ctx *ctx, const uint8_t *mbox,
+                                const store_message *m, uint8_t mode,
+                                int *write_r)
+{
+    uint32_t ec = rop_perm_message(ctx, mbox, m->fid, m, STORE_PERM_READ);
+
+    *write_r = 0;
+    if (ec != 0 || !(mode & MSG_MODE_MASK))
+        return ec;
+    ec = rop_perm_message(ctx, mbox, m->fid, m, STORE_PERM_EDIT);
+    if (ec == ecAccessDenied && (mode & MSG_MODE_MASK) == MSG_MODE_BEST_ACCESS)
+        return 0;
+    *write_r = ec == 0;
+    return ec;
+}
+
 static int rop_h_open_message(rop_ctx *ctx, rop_call *call, mapi_wr *out)
 {
     const rop_open_message_req *r = call->req;
     apr_pool_t *pool = rop_ctx_pool(ctx);
     rop_object *parent, *obj;
     store_message *m = NULL;
+    int write = 0;
     mapi_wr tmp;
     uint32_t ec;
 
     ec = rop_obj_load(ctx, call->in_handle_index, MSG_CONTAINER_MASK, &parent);
     if (ec == 0)
         ec = msg_fetch(ctx, parent->mbox, r->folder_id, r->message_id, &m);
+    if (ec == 0)
+        ec = msg_open_access(ctx, parent->mbox, m, r->open_mode_flags,
+                             &write);
     if (ec)
         return rop_write_error_response(out, call, ec);
     msg_arrays(pool, m);
@@ -777,9 +802,7 @@ static int rop_h_open_message(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     obj->mid = m->mid;
     obj->msg = m;
     obj->code_page = r->code_page_id;
-    /* ReadWrite, Create and BestAccess all get write access: the owner
-     * of a private mailbox has every right on it. */
-    if (r->open_mode_flags & MSG_MODE_MASK)
+    if (write)
         obj->msg_flags |= ROP_MSG_WRITE;
     msg_scratch(&tmp, out, pool);
     rop_wr_ok_header(&tmp, call, call->out_handle_index);
@@ -810,6 +833,9 @@ static int rop_h_create_message(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     ec = rop_obj_load(ctx, call->in_handle_index, MSG_CONTAINER_MASK, &parent);
     if (ec == 0)
         ec = msg_folder_exists(ctx, parent->mbox, r->folder_id);
+    if (ec == 0)                                          /* R140, R141 */
+        ec = rop_perm_need(ctx, parent->mbox, r->folder_id,
+                           STORE_RIGHT_CREATE);
     if (ec)
         return rop_write_error_response(out, call, ec);
     if (mapi_wr_room(out) < 7)
@@ -865,6 +891,9 @@ uint32_t rop_msg_commit(rop_ctx *ctx, rop_object *obj)
     /* [MS-OXCMSG] R1890: the server sets PidTagLocalCommitTime when it
      * processes RopSaveChangesMessage. */
     msg_set_time(&m->props, PidTagLocalCommitTime, msg_now_filetime());
+    /* Who created it decides EditOwned and DeleteOwned later. */
+    if (obj->msg_flags & ROP_MSG_NEW)
+        rop_perm_set_creator(ctx, m);
     st = store_message_save(rop_ctx_db(ctx), pool, obj->mbox, m, &error);
     if (st != STORE_OK)
         return msg_store_ec(ctx, st, error);
@@ -1097,6 +1126,9 @@ static int rop_h_set_read_flags(rop_ctx *ctx, rop_call *call, mapi_wr *out)
 
     ec = rop_obj_load(ctx, call->in_handle_index,
                       ROP_OBJ_MASK(ROP_OBJ_FOLDER), &folder);
+    if (ec == 0)          /* a reader marks what they read (R143) */
+        ec = rop_perm_need(ctx, folder->mbox, folder->fid,
+                           STORE_RIGHT_READ_ANY);
     if (ec)
         return rop_write_error_response(out, call, ec);
     if (mapi_wr_room(out) < 7)

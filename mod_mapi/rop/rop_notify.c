@@ -23,6 +23,7 @@
 #include "rop_ids.h"
 #include "rop_notify.h"
 #include "rop_object.h"
+#include "rop_permission.h"
 #include "rop_table.h"
 #include "session/sess_notify.h"
 #include "session/sess_queue.h"
@@ -78,6 +79,20 @@ static uint32_t notify_index_sub(rop_ctx *ctx, const rop_object *obj)
     return ecError;
 }
 
+/* In another user's mailbox events tell what happens to messages, so a
+ * subscription needs ReadAny on its folder; a whole-store one would tell
+ * about folders the user may not see, and is refused. */
+static uint32_t notify_allowed(rop_ctx *ctx, const rop_object *logon,
+                               const rop_register_notification_req *r)
+{
+    if (rop_ctx_is_own(ctx, logon->mbox))
+        return 0;
+    if (r->want_whole_store)
+        return ecAccessDenied;
+    return rop_perm_need(ctx, logon->mbox, r->folder_id,
+                         STORE_RIGHT_READ_ANY);
+}
+
 /* R287, R289, R291: a new subscription object per request, saved with the
  * request's fields, several per session.  The subscription is on the
  * logon's mailbox (R4339: whole store or one folder/message of it). */
@@ -89,7 +104,8 @@ static int rop_handle_register_notification(rop_ctx *ctx, rop_call *call,
     uint32_t ec;
 
     if ((ec = rop_obj_load(ctx, call->in_handle_index,
-                           ROP_OBJ_MASK(ROP_OBJ_LOGON), &logon)) != 0)
+                           ROP_OBJ_MASK(ROP_OBJ_LOGON), &logon)) != 0
+        || (ec = notify_allowed(ctx, logon, r)) != 0)
         return rop_write_error_response(out, call, ec);
     if (mapi_wr_room(out) < 6)
         return -1;

@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 #include "rop_object.h"
 #include "wire/mapi_tags.h"
+#include "rop_permission.h"
 
 /* 2: streams keep their content in blobs, not in the record. */
 #define ROP_OBJ_VERSION 2
@@ -554,7 +555,8 @@ rop_object *rop_obj_new(rop_ctx *ctx, const rop_object *parent,
 static void obj_logon_props(rop_ctx *ctx, const store_mailbox_info *mi,
                             store_props *out)
 {
-    const cfg_mailbox *mbx = rop_ctx_mailbox(ctx);
+    /* The mailbox's owner: another user's for a delegate's logon. */
+    const cfg_mailbox *mbx = rop_ctx_mailbox_of(ctx, mi->mailbox_guid);
     uint8_t eid[46];
 
     store_props_copy(out, &mi->props);
@@ -620,9 +622,25 @@ static void obj_attachment_props(const rop_object *obj, store_props *out)
         store_props_set_u32(out, PidTagRenderingPosition, 0xFFFFFFFFu);
 }
 
+/* PidTagRights ([MS-OXCFOLD] 2.2.2.2.2.8, [MS-OXCPERM] R1116): the
+ * user's own rights on the folder, which the store, knowing no user,
+ * gives as the owner's. */
+static uint32_t obj_folder_rights(rop_ctx *ctx, const rop_object *obj,
+                                  store_props *out)
+{
+    uint32_t rights, ec;
+
+    if (rop_ctx_is_own(ctx, obj->mbox))
+        return 0;
+    if ((ec = rop_perm_rights(ctx, obj->mbox, obj->fid, &rights)) != 0)
+        return ec;
+    store_props_set_u32(out, PidTagRights, rights);
+    return 0;
+}
+
 uint32_t rop_obj_get_props(rop_ctx *ctx, rop_object *obj, store_props *out)
 {
-    const store_mailbox_info *mi = rop_ctx_mailbox_info(ctx);
+    const store_mailbox_info *mi = rop_ctx_mailbox_info_of(ctx, obj->mbox);
     const char *error = NULL;
     store_folder *f;
     store_status st;
@@ -641,7 +659,8 @@ uint32_t rop_obj_get_props(rop_ctx *ctx, rop_object *obj, store_props *out)
                                         f, out, &error);
         if (st == STORE_DB_ERROR)
             rop_ctx_note_error(ctx, error);
-        return st == STORE_OK ? 0 : store_status_ec(st);
+        return st == STORE_OK ? obj_folder_rights(ctx, obj, out)
+                              : store_status_ec(st);
     case ROP_OBJ_MESSAGE:
         store_message_all_props(out->pool, obj->mbox, mi, obj->msg, out);
         if (obj->msg_flags & ROP_MSG_EMBEDDED) {
@@ -671,6 +690,7 @@ static int obj_prop_computed(uint32_t tag)
         0x0E08 /* MessageSize */, 0x0E21 /* AttachNumber */,
         0x67A4 /* ChangeNumber */, 0x0E1B /* HasAttachments */,
         0x0E20 /* AttachSize */, 0x340D /* StoreSupportMask */,
+        0x3FF9 /* CreatorEntryId: decides EditOwned/DeleteOwned */,
     };
     uint16_t id = ROP_PROP_ID(tag);
 
@@ -715,8 +735,13 @@ static uint32_t obj_folder_write(rop_ctx *ctx, rop_object *obj,
     return st == STORE_OK ? 0 : store_status_ec(st);
 }
 
-static uint32_t obj_writable(const rop_object *obj)
+/* Messages are writable as opened (rop_message.c checked the rights);
+ * a folder's own properties need FolderOwner (R115, R116001). */
+static uint32_t obj_writable(rop_ctx *ctx, const rop_object *obj)
 {
+    if (obj->type == ROP_OBJ_FOLDER)
+        return rop_perm_need(ctx, obj->mbox, obj->fid,
+                             STORE_RIGHT_FOLDER_OWNER);
     if (obj->type == ROP_OBJ_MESSAGE && !(obj->msg_flags & ROP_MSG_WRITE))
         return ecAccessDenied;
     if (obj->type == ROP_OBJ_ATTACHMENT && !(obj->att_flags & ROP_MSG_WRITE))
@@ -731,7 +756,7 @@ uint32_t rop_obj_set_props(rop_ctx *ctx, rop_object *obj,
                            apr_array_header_t *problems)
 {
     store_props folder_set, *bag = obj_bag(obj);
-    uint32_t ec = obj_writable(obj);
+    uint32_t ec = obj_writable(ctx, obj);
     uint16_t i;
 
     if (ec)
@@ -764,7 +789,7 @@ uint32_t rop_obj_delete_props(rop_ctx *ctx, rop_object *obj,
                               apr_array_header_t *problems)
 {
     store_props *bag = obj_bag(obj);
-    uint32_t ec = obj_writable(obj), *del;
+    uint32_t ec = obj_writable(ctx, obj), *del;
     unsigned n_del = 0;
     uint16_t i;
 

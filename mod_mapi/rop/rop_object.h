@@ -48,6 +48,7 @@ typedef enum rop_table_kind {
     ROP_TABLE_ATTACHMENTS = 3,
     ROP_TABLE_RECIPIENTS = 4,
     ROP_TABLE_RULES = 5,          /* RopGetRulesTable: a folder's rules */
+    ROP_TABLE_PERMISSIONS = 6,    /* RopGetPermissionsTable */
 } rop_table_kind;
 
 typedef struct rop_bookmark {
@@ -155,6 +156,16 @@ void rop_ctx_set_submit(rop_ctx *ctx, const struct submit_cfg *cfg);
 const struct submit_cfg *rop_ctx_submit(const rop_ctx *ctx);
 /* The store info of the session's mailbox, loaded once per Execute. */
 const store_mailbox_info *rop_ctx_mailbox_info(rop_ctx *ctx);
+/* The store info of any mailbox (another logon's: a delegate's view),
+ * cached for the Execute; NULL (error noted) when it has no store. */
+const store_mailbox_info *rop_ctx_mailbox_info_of(rop_ctx *ctx,
+                                                  const uint8_t *mbox);
+/* The configuration of the mailbox with this GUID (its owner's name and
+ * DN), NULL if none; every mailbox is read once per Execute. */
+const cfg_mailbox *rop_ctx_mailbox_of(rop_ctx *ctx, const uint8_t *mbox);
+/* Whether mbox is the session's own mailbox (its user owns it: every
+ * right, no permission list consulted). */
+int rop_ctx_is_own(const rop_ctx *ctx, const uint8_t *mbox);
 /* Logs a database failure with its context (handlers then answer ecError). */
 void rop_ctx_note_error(rop_ctx *ctx, const char *error);
 const char *rop_ctx_last_error(const rop_ctx *ctx);

@@ -9,6 +9,7 @@
 #include "rop_ids.h"
 #include "rop_folder.h"
 #include "rop_object.h"
+#include "rop_permission.h"
 #include "rop_rule.h"
 #include "rop_table.h"
 #include "store/store.h"
@@ -255,6 +256,10 @@ static int rop_handle_modify_rules(rop_ctx *ctx, rop_call *call,
 
     ec = rop_obj_load(ctx, call->in_handle_index,
                       ROP_OBJ_MASK(ROP_OBJ_FOLDER), &folder);
+    /* A folder's rules are a folder property: FolderOwner's. */
+    if (ec == 0)
+        ec = rop_perm_need(ctx, folder->mbox, folder->fid,
+                           STORE_RIGHT_FOLDER_OWNER);
     if (ec != 0)
         return rop_write_error_response(out, call, ec);
     /* R822: the x bits of ModifyRulesFlag. */

@@ -723,6 +723,12 @@ static int rop_h_open_stream(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     ec = rop_obj_load(ctx, call->in_handle_index, STREAM_OWNER_MASK, &owner);
     if (ec == 0 && !stream_tag_ok(r->property_tag))
         ec = ecNotSupported;
+    /* [MS-OXCPERM] R152, R183: a folder's ACL is not read as XML; the
+     * code is the one Exchange answers, 0x80040102. */
+    if (ec == 0 && owner->type == ROP_OBJ_FOLDER
+        && ROP_PROP_ID(r->property_tag)
+           == ROP_PROP_ID(PidTagSecurityDescriptorAsXml))
+        ec = ecNotSupported;
     if (ec == 0)
         ec = stream_mode_for(owner, r->open_mode_flags, &mode);
     /* Checked before any content is written, so that a retry from

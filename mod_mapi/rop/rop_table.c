@@ -20,6 +20,7 @@
 #include "rop_folder.h"
 #include "rop_object.h"
 #include "rop_rule.h"
+#include "rop_permission.h"
 #include "store/store_table.h"
 #include "wire/mapi_tags.h"
 
@@ -290,6 +291,10 @@ static uint32_t tbl_folder_rows(rop_ctx *ctx, const rop_object *tbl,
             continue;            /* deleted since it was listed */
         if (st != STORE_OK)
             return tbl_store_ec(ctx, st, error);
+        /* R103: another user's folders show where they are visible. */
+        if (rop_perm_need(ctx, tbl->mbox, f->fid,
+                          STORE_RIGHT_FOLDER_VISIBLE) != 0)
+            continue;
         row = tbl_row_new(pool, f->fid);
         st = store_folder_all_props(rop_ctx_db(ctx), pool, tbl->mbox, f,
                                     &row->props, &error);
@@ -512,6 +517,7 @@ static uint32_t tbl_rows_ex(rop_ctx *ctx, const rop_object *tbl, int view,
     case ROP_TABLE_CONTENTS:    ec = tbl_message_rows(ctx, tbl, all); break;
     case ROP_TABLE_ATTACHMENTS: ec = tbl_attachment_rows(ctx, tbl, all); break;
     case ROP_TABLE_RULES:       ec = tbl_rule_rows(ctx, tbl, all); break;
+    case ROP_TABLE_PERMISSIONS: ec = rop_perm_table_rows(ctx, tbl, all); break;
     default:                    ec = ecNotSupported; break;
     }
     if (ec != 0)
@@ -742,6 +748,11 @@ static int tbl_open_folder_table(rop_ctx *ctx, rop_call *call, mapi_wr *out,
                       ROP_OBJ_MASK(ROP_OBJ_FOLDER), &folder);
     if (ec == 0 && (r->table_flags & ~valid))
         ec = bad_flags_ec;
+    /* Contents need ReadAny (R143), the hierarchy FolderVisible (R103). */
+    if (ec == 0)
+        ec = rop_perm_need(ctx, folder->mbox, folder->fid,
+                           kind == ROP_TABLE_CONTENTS ? STORE_RIGHT_READ_ANY
+                           : STORE_RIGHT_FOLDER_VISIBLE);
     if (ec != 0)
         return tbl_fail(out, call, ec);
     tbl = rop_obj_new(ctx, folder, ROP_OBJ_TABLE);
@@ -801,6 +812,9 @@ int rop_handle_get_rules_table(rop_ctx *ctx, rop_call *call, mapi_wr *out)
                       ROP_OBJ_MASK(ROP_OBJ_FOLDER), &folder);
     if (ec == 0 && (r->table_flags & ~ROP_RULES_TABLE_UNICODE))
         ec = ecNotSupported;
+    if (ec == 0)          /* rules are FolderOwner's, like the ACL */
+        ec = rop_perm_need(ctx, folder->mbox, folder->fid,
+                           STORE_RIGHT_FOLDER_OWNER);
     if (ec != 0)
         return tbl_fail(out, call, ec);
     tbl = rop_obj_new(ctx, folder, ROP_OBJ_TABLE);

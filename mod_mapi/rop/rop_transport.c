@@ -87,6 +87,10 @@ static uint32_t xport_message(rop_ctx *ctx, const rop_call *call,
         return ecNotSupported;      /* an attachment is not sent alone */
     if (!((*obj_r)->msg_flags & ROP_MSG_WRITE))
         return ecAccessDenied;
+    /* Folder rights give no right to send as or on behalf of another
+     * mailbox's owner: mail leaves only from one's own mailbox. */
+    if (!rop_ctx_is_own(ctx, (*obj_r)->mbox))
+        return ecAccessDenied;
     return 0;
 }
 
@@ -156,12 +160,17 @@ static int rop_h_transport_send(rop_ctx *ctx, rop_call *call, mapi_wr *out)
 
 /* ---- the other transport ROPs ------------------------------------------- */
 
+/* The logon of the call, of the session's own mailbox: the spooler and
+ * transport folder of another user's mailbox are theirs. */
 static uint32_t xport_logon(rop_ctx *ctx, const rop_call *call)
 {
     rop_object *logon;
+    uint32_t ec = rop_obj_load(ctx, call->in_handle_index,
+                               ROP_OBJ_MASK(ROP_OBJ_LOGON), &logon);
 
-    return rop_obj_load(ctx, call->in_handle_index,
-                        ROP_OBJ_MASK(ROP_OBJ_LOGON), &logon);
+    if (ec == 0 && !rop_ctx_is_own(ctx, logon->mbox))
+        ec = ecAccessDenied;
+    return ec;
 }
 
 /* Only a message a crash left marked submitted is still "in the queue";

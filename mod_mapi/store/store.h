@@ -735,6 +735,114 @@ int store_search_holds(mapi_db *db, apr_pool_t *pool,
                        const uint8_t mbox[STORE_GUID_LEN], uint64_t fid,
                        uint64_t mid);
 
+/* -------------------------------------------------------- permissions -- */
+
+/* Folder permissions ([MS-OXCPERM] 2.2.7), per folder, in the meta db of
+ * the shared environment under mbox 'U' 'p' fid (BE) member id (BE); the
+ * record is the rights (u32) and the member's mailbox GUID.  Member ids
+ * come from the mailbox's global counter; Default (0) and Anonymous
+ * (all ones) are the reserved ones (R189, R190), listed always, stored
+ * only once given rights.  Deleting the folder deletes its list; deleting
+ * the mailbox deletes everything under mbox.  The mailbox's owner is in
+ * no list: they have every right on every folder of their mailbox. */
+#define STORE_RIGHT_READ_ANY          0x00000001u
+#define STORE_RIGHT_CREATE            0x00000002u
+#define STORE_RIGHT_EDIT_OWNED        0x00000008u
+#define STORE_RIGHT_DELETE_OWNED      0x00000010u
+#define STORE_RIGHT_EDIT_ANY          0x00000020u
+#define STORE_RIGHT_DELETE_ANY        0x00000040u
+#define STORE_RIGHT_CREATE_SUBFOLDER  0x00000080u
+#define STORE_RIGHT_FOLDER_OWNER      0x00000100u
+#define STORE_RIGHT_FOLDER_CONTACT    0x00000200u
+#define STORE_RIGHT_FOLDER_VISIBLE    0x00000400u
+#define STORE_RIGHT_FREEBUSY_SIMPLE   0x00000800u
+#define STORE_RIGHT_FREEBUSY_DETAILED 0x00001000u
+/* R1093: no other bit is ever stored. */
+#define STORE_RIGHTS_VALID            0x00001FFBu
+#define STORE_RIGHTS_FREEBUSY         (STORE_RIGHT_FREEBUSY_SIMPLE | \
+                                       STORE_RIGHT_FREEBUSY_DETAILED)
+/* Every right but free/busy, which only means something to others (the
+ * owner's PidTagRights, 0x7FB). */
+#define STORE_RIGHTS_OWNER            (STORE_RIGHTS_VALID & \
+                                       ~STORE_RIGHTS_FREEBUSY)
+/* Rights that open a folder's mailbox to another user (RopLogon): any
+ * but the free/busy ones, which are read through the Availability
+ * service, not a logon. */
+#define STORE_RIGHTS_LOGON            STORE_RIGHTS_OWNER
+#define STORE_MEMBER_DEFAULT          0x0000000000000000ull
+#define STORE_MEMBER_ANONYMOUS        0xFFFFFFFFFFFFFFFFull
+
+typedef struct store_perm_entry {
+    uint64_t member_id;           /* PidTagMemberId */
+    uint8_t member[STORE_GUID_LEN];   /* the member's mailbox GUID; zero
+                                         for Default and Anonymous */
+    uint32_t rights;              /* PidTagMemberRights */
+} store_perm_entry;
+
+#define STORE_PERM_ADD            0x01   /* PermissionDataFlags AddRow */
+#define STORE_PERM_MODIFY         0x02   /* ModifyRow */
+#define STORE_PERM_REMOVE         0x04   /* RemoveRow */
+
+typedef struct store_perm_change {
+    uint8_t op;                   /* STORE_PERM_* */
+    uint64_t member_id;           /* modify, remove */
+    uint8_t member[STORE_GUID_LEN];   /* add */
+    uint32_t rights;              /* add, modify */
+    uint32_t keep_mask;           /* bits that keep their stored value
+                                     (free/busy without IncludeFreeBusy) */
+} store_perm_change;
+
+/* The folder's list (store_perm_entry): Default, the members in id
+ * order, Anonymous.  NOT_FOUND without the folder. */
+store_status store_perm_list(mapi_db *db, apr_pool_t *pool,
+                             const uint8_t mbox[STORE_GUID_LEN], uint64_t fid,
+                             apr_array_header_t **entries_r,
+                             const char **error_r);
+/* Applies changes in one transaction, all or nothing.  With replace every
+ * entry but Default's goes first (R1197).  An add of a member already
+ * listed sets its rights; a modify or remove of a member not listed is
+ * ignored (R1175); removing Default or Anonymous resets it to None.
+ * NOT_FOUND without the folder. */
+store_status store_perm_modify(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               uint64_t fid, int replace,
+                               const store_perm_change *changes, unsigned n,
+                               const char **error_r);
+/* The rights of user (a mailbox GUID) from a list: their entry, else
+ * Default's ([MS-OXCPERM] R175, R176). */
+uint32_t store_perm_effective(const apr_array_header_t *entries,
+                              const uint8_t user[STORE_GUID_LEN]);
+/* The rights of user on folder fid of mbox: STORE_RIGHTS_OWNER on their
+ * own mailbox. */
+store_status store_perm_rights(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               uint64_t fid,
+                               const uint8_t user[STORE_GUID_LEN],
+                               uint32_t *rights_r, const char **error_r);
+/* *any_r: whether user holds one of the rights of mask on some folder of
+ * mbox (1 on their own mailbox). */
+store_status store_perm_any(mapi_db *db, apr_pool_t *pool,
+                            const uint8_t mbox[STORE_GUID_LEN],
+                            const uint8_t user[STORE_GUID_LEN], uint32_t mask,
+                            int *any_r, const char **error_r);
+/* Whether rights allow reading, changing or deleting a message; owned:
+ * the user created it (R121-R144's "owned" rules). */
+#define STORE_PERM_READ           1
+#define STORE_PERM_EDIT           2
+#define STORE_PERM_DELETE         3
+int store_perm_allows(uint32_t rights, int owned, unsigned what);
+
+/* Address book EntryIDs ([MS-OXNSPI] 2.3.9.3 PermanentEntryID) of a
+ * legacyExchangeDN: what names a member (PidTagEntryId) and a message's
+ * creator (PidTagCreatorEntryId, set when a client first saves it). */
+void store_ab_entry_id(apr_pool_t *pool, const char *dn, rop_bin *out);
+/* The DN of a PermanentEntryID, or NULL. */
+const char *store_ab_entry_id_dn(apr_pool_t *pool, const uint8_t *data,
+                                 size_t len);
+/* Whether m's PidTagCreatorEntryId names dn (case-insensitive). */
+int store_message_created_by(apr_pool_t *pool, const store_message *m,
+                             const char *dn);
+
 /* ------------------------------------------------------------ events -- */
 
 /* What changed, for notifications ([MS-OXCNOTIF] 2.2.1.4.1.2). */

@@ -20,8 +20,6 @@
 /* PidTagAccess bits ([MS-OXCPRPT] 2.2.1.1). */
 #define STORE_ACCESS_ALL      0x3Fu
 #define STORE_ACCESS_DELETE   0x04u
-/* PidTagRights of the owner ([MS-OXCPERM] 2.2.7). */
-#define STORE_RIGHTS_OWNER    0x7FBu
 
 /* -------------------------------------------------------------- codec -- */
 
@@ -459,6 +457,10 @@ static int store_folder_remove(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
         ret = store_rule_drop_folder(db, txn, pool, mbox, f->fid);
     if (ret == 0 && f->folder_type == STORE_FOLDER_SEARCH)
         ret = store_search_drop_folder(db, txn, mbox, f->fid);
+    /* So do its permissions: a folder made later under the same name is
+     * a new folder and shares nothing. */
+    if (ret == 0)
+        ret = store_perm_drop_folder(db, txn, pool, mbox, f->fid);
     if (ret != 0)
         return ret;
     if (hard) {

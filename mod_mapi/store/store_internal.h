@@ -147,6 +147,11 @@ int store_search_drop_folder(mapi_db *db, DB_TXN *txn, const uint8_t *mbox,
 int store_rule_drop_folder(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                            const uint8_t *mbox, uint64_t fid);
 
+/* Permissions (store_perm.c): removes the folder's permissions list,
+ * with the folder. */
+int store_perm_drop_folder(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                           const uint8_t *mbox, uint64_t fid);
+
 /* Large values (store_blob.c).  Before m is written over prev (NULL: a
  * new message): moves m's large inline values into new blobs of mbox,
  * keeps references to blobs prev owned, copies any other reference into

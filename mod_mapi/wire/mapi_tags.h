@@ -80,6 +80,11 @@
 #define PidTagFreeBusyEntryIds           0x36E41102u
 #define PidTagParentFolderId             0x67490014u
 #define PidTagRights                     0x66390003u
+#define PidTagMemberId                   0x66710014u
+#define PidTagMemberName                 0x6672001Fu
+#define PidTagMemberRights               0x66730003u
+#define PidTagCreatorEntryId             0x3FF90102u
+#define PidTagSecurityDescriptorAsXml    0x0E6A001Fu
 #define PidTagSubfolders                 0x360A000Bu
 
 /* ---- messages --------------------------------------------------------- */
