@@ -21,6 +21,9 @@ PACKAGES=(
     # build/instance.sh needs it to create principals in its private realm.
     krb5-kdc krb5-admin-server krb5-user libkrb5-dev
     libdb5.3-dev libcunit1-dev libcurl4-openssl-dev libssl-dev libgmime-3.0-dev
+    # postfix: a real MTA for tests/integ/test_postfix.c (a private
+    # instance; the system one is left unconfigured, see main()).
+    postfix
     openssl curl clang valgrind procps
 )
 
@@ -52,6 +55,7 @@ running_services() {
     local out=()
     if port_listening 80 || [[ -s /var/run/apache2/apache2.pid ]]; then out+=(apache2); fi
     if port_listening 88 || [[ -s /var/run/krb5kdc.pid ]]; then out+=(krb5-kdc); fi
+    if port_listening 25; then out+=(postfix); fi
     if port_listening 749 || port_listening 464 || [[ -s /var/run/kadmind.pid ]]; then
         out+=(krb5-admin-server)
     fi
@@ -90,6 +94,11 @@ main() {
     before=$(running_services)
 
     export DEBIAN_FRONTEND=noninteractive
+    # No system MTA: the tests run a private Postfix of their own.
+    if printf '%s\n' "${missing[@]}" | grep -qx postfix; then
+        echo 'postfix postfix/main_mailer_type select No configuration' |
+            "${SUDO[@]}" debconf-set-selections 2>/dev/null || true
+    fi
     local apt_opts=(-q -y -o DPkg::Lock::Timeout=600
                     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
     # apt's chatter goes to a log that is shown only when something fails.
