@@ -11,6 +11,8 @@
  *   adm_org.c       New-Organization, Get-/Set-OrganizationConfig
  *   adm_casmailbox.c Get-/Set-CASMailbox
  *   adm_mailbox.c   New-/Get-/Set-/Remove-Mailbox
+ *   adm_group.c     *-DistributionGroup, *-DistributionGroupMember,
+ *                   *-MailContact
  *   adm_cert.c      the TLS certificate check (Test-MapiCertificate and the
  *                   warnings of New-/Set-MapiVirtualDirectory)
  *
@@ -180,6 +182,16 @@ int adm_cmd_get_mailbox(adm_ctx *ctx, int argc, char **argv);
 int adm_cmd_set_mailbox(adm_ctx *ctx, int argc, char **argv);
 int adm_cmd_remove_mailbox(adm_ctx *ctx, int argc, char **argv);
 int adm_cmd_test_certificate(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_new_group(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_get_group(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_set_group(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_remove_group(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_add_member(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_remove_member(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_get_member(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_new_contact(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_get_contact(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_remove_contact(adm_ctx *ctx, int argc, char **argv);
 
 /* Mailbox identity resolution shared by the mailbox and CAS commands:
  * every mailbox an identity names (alias, any SMTP address, principal,

@@ -200,6 +200,25 @@ static apr_array_header_t *adm_email_addresses(apr_pool_t *pool,
     return out;
 }
 
+/* The directory attributes Set-Mailbox sets, in cfg_dir_attrs order. */
+#define ADM_N_ATTRS 14
+static const char *const adm_attr_params[ADM_N_ATTRS] = {
+    "FirstName", "LastName", "Initials", "Title", "Department", "Company",
+    "Office", "Phone", "MobilePhone", "HomePhone", "StreetAddress", "City",
+    "PostalCode", "CountryOrRegion"
+};
+
+static const char **adm_attr_slot(cfg_dir_attrs *a, int i)
+{
+    const char **slots[ADM_N_ATTRS] = {
+        &a->given_name, &a->surname, &a->initials, &a->title,
+        &a->department, &a->company, &a->office, &a->business_phone,
+        &a->mobile_phone, &a->home_phone, &a->street, &a->city,
+        &a->postal_code, &a->country
+    };
+    return slots[i];
+}
+
 static adm_obj *adm_mailbox_obj(apr_pool_t *pool, const cfg_mailbox *m)
 {
     adm_obj *o = adm_obj_new(pool);
@@ -214,6 +233,14 @@ static adm_obj *adm_mailbox_obj(apr_pool_t *pool, const cfg_mailbox *m)
     adm_obj_list(o, "PrincipalNames", m->principals);
     adm_obj_str(o, "LegacyExchangeDN", m->legacy_dn);
     adm_obj_str(o, "ExchangeGuid", cfg_guid_str(pool, m->guid));
+    for (int i = 0; i < ADM_N_ATTRS; i++) {
+        cfg_dir_attrs attrs = m->attrs;
+        const char *v = *adm_attr_slot(&attrs, i);
+        adm_obj_str(o, adm_attr_params[i], v ? v : "");
+    }
+    adm_obj_str(o, "Manager", m->attrs.manager_dn ? m->attrs.manager_dn : "");
+    adm_obj_str(o, "Photo", m->attrs.photo.len ? apr_psprintf(pool,
+                "%" APR_SIZE_T_FMT " bytes", m->attrs.photo.len) : "");
     adm_obj_time(o, "WhenCreated", m->created);
     adm_obj_time(o, "WhenChanged", m->changed);
     return o;
@@ -348,13 +375,22 @@ int adm_cmd_get_mailbox(adm_ctx *ctx, int argc, char **argv)
 static const adm_param_def adm_set_mbx_params[] = {
     { "Identity", ADM_P_POSITIONAL }, { "Name", 0 }, { "DisplayName", 0 },
     { "PrimarySmtpAddress", 0 }, { "EmailAddresses", 0 },
-    { "UserPrincipalName", 0 }, { "PrincipalNames", 0 }, ADM_P_SHOULD,
-    { NULL, 0 }
+    { "UserPrincipalName", 0 }, { "PrincipalNames", 0 },
+    { "FirstName", 0 }, { "LastName", 0 }, { "Initials", 0 }, { "Title", 0 },
+    { "Department", 0 }, { "Company", 0 }, { "Office", 0 }, { "Phone", 0 },
+    { "MobilePhone", 0 }, { "HomePhone", 0 }, { "StreetAddress", 0 },
+    { "City", 0 }, { "PostalCode", 0 }, { "CountryOrRegion", 0 },
+    { "Manager", 0 }, { "Photo", 0 }, ADM_P_SHOULD, { NULL, 0 }
 };
 
 typedef struct adm_mbx_change {
     const char *name, *display_name, *smtp, *principal;
     apr_array_header_t *addresses, *principals;     /* NULL: unchanged */
+    int set_attr[ADM_N_ATTRS];
+    const char *attr[ADM_N_ATTRS];                  /* NULL: cleared */
+    int set_manager, set_photo;
+    const char *manager_dn;
+    cfg_blob photo;
 } adm_mbx_change;
 
 /* The edit of Set-Mailbox, applied inside the update transaction. */
@@ -375,6 +411,13 @@ static int adm_mailbox_apply(cfg_mailbox *m, void *baton)
         m->smtp = c->smtp;
     if (c->principals)
         m->principals = c->principals;
+    for (int i = 0; i < ADM_N_ATTRS; i++)
+        if (c->set_attr[i])
+            *adm_attr_slot(&m->attrs, i) = c->attr[i];
+    if (c->set_manager)
+        m->attrs.manager_dn = c->manager_dn;
+    if (c->set_photo)
+        m->attrs.photo = c->photo;
     if (c->principal) {
         apr_array_header_t *keep = m->principals;
 
@@ -389,6 +432,98 @@ static int adm_mailbox_apply(cfg_mailbox *m, void *baton)
         m->principal = c->principal;
     }
     return 0;
+}
+
+/* A directory attribute: at most 256 characters, no control
+ * characters; phone numbers only digits, blanks and "+-()./x". */
+static int adm_attr_parse(const adm_args *a, int i, adm_mbx_change *c)
+{
+    const char *p = adm_attr_params[i], *v = adm_arg(a, p);
+    int phone = strstr(p, "Phone") != NULL;
+
+    if (v == NULL)
+        return ADM_OK;
+    c->set_attr[i] = 1;
+    if (adm_is_null(v) || *v == '\0')
+        return ADM_OK;
+    if (strlen(v) > 256)
+        return adm_error(ADM_ERR_INVALID_ARGUMENT, a->cmd, "Cannot process "
+                         "argument for parameter '%s': at most 256 "
+                         "characters.", p);
+    for (const char *q = v; *q; q++)
+        if (iscntrl((unsigned char)*q) ||
+            (phone && !isdigit((unsigned char)*q) && !strchr(" +-()./x", *q)))
+            return adm_error(ADM_ERR_INVALID_ARGUMENT, a->cmd, "Cannot "
+                             "process argument for parameter '%s': '%s' is "
+                             "not valid%s.", p, v, phone ? " (a phone number "
+                             "has digits, blanks and + - ( ) . / x)" : "");
+    c->attr[i] = v;
+    return ADM_OK;
+}
+
+/* -Photo FILE: a JPEG (it starts FF D8 FF) of at most CFG_PHOTO_MAX. */
+static int adm_photo_read(adm_ctx *ctx, const adm_args *a, adm_mbx_change *c)
+{
+    const char *path = adm_arg(a, "Photo");
+    uint8_t *buf;
+    size_t n;
+    FILE *f;
+
+    if (path == NULL)
+        return ADM_OK;
+    c->set_photo = 1;
+    if (adm_is_null(path))
+        return ADM_OK;
+    if ((f = fopen(path, "rb")) == NULL)
+        return adm_error(ADM_ERR_INVALID_ARGUMENT, a->cmd, "Cannot process "
+                         "argument for parameter 'Photo': '%s' can't be "
+                         "read.", path);
+    buf = apr_palloc(ctx->pool, CFG_PHOTO_MAX + 1);
+    n = fread(buf, 1, CFG_PHOTO_MAX + 1, f);
+    fclose(f);
+    if (n > CFG_PHOTO_MAX)
+        return adm_error(ADM_ERR_INVALID_ARGUMENT, a->cmd, "Cannot process "
+                         "argument for parameter 'Photo': '%s' is larger "
+                         "than %d KiB.", path, CFG_PHOTO_MAX / 1024);
+    if (n < 3 || buf[0] != 0xFF || buf[1] != 0xD8 || buf[2] != 0xFF)
+        return adm_error(ADM_ERR_INVALID_ARGUMENT, a->cmd, "Cannot process "
+                         "argument for parameter 'Photo': '%s' is not a JPEG "
+                         "image.", path);
+    c->photo.data = buf;
+    c->photo.len = n;
+    return ADM_OK;
+}
+
+static int adm_manager_parse(adm_ctx *ctx, const adm_args *a,
+                             const cfg_mailbox *self, adm_mbx_change *c)
+{
+    const char *v = adm_arg(a, "Manager");
+    cfg_mailbox *mgr;
+    int rc;
+
+    if (v == NULL)
+        return ADM_OK;
+    c->set_manager = 1;
+    if (adm_is_null(v))
+        return ADM_OK;
+    if ((rc = adm_mailbox_one(ctx, a->cmd, v, &mgr)) != ADM_OK)
+        return rc;
+    if (memcmp(mgr->guid, self->guid, 16) == 0)
+        return adm_error(ADM_ERR_INVALID_ARGUMENT, a->cmd, "Cannot process "
+                         "argument for parameter 'Manager': a mailbox can't "
+                         "be its own manager.");
+    c->manager_dn = mgr->legacy_dn;
+    return ADM_OK;
+}
+
+static int adm_mbx_change_any(const adm_mbx_change *c)
+{
+    int any = c->name || c->display_name || c->smtp || c->principal ||
+              c->addresses || c->principals || c->set_manager || c->set_photo;
+
+    for (int i = 0; i < ADM_N_ATTRS; i++)
+        any |= c->set_attr[i];
+    return any;
 }
 
 static int adm_mbx_change_parse(adm_ctx *ctx, const adm_args *a,
@@ -417,7 +552,10 @@ static int adm_mbx_change_parse(adm_ctx *ctx, const adm_args *a,
         return adm_error(ADM_ERR_INVALID_ARGUMENT, a->cmd, "Cannot process "
                          "argument for parameter 'DisplayName': it cannot be "
                          "empty.");
-    return ADM_OK;
+    for (int i = 0; i < ADM_N_ATTRS; i++)
+        if ((rc = adm_attr_parse(a, i, c)) != ADM_OK)
+            return rc;
+    return adm_photo_read(ctx, a, c);
 }
 
 int adm_cmd_set_mailbox(adm_ctx *ctx, int argc, char **argv)
@@ -432,10 +570,9 @@ int adm_cmd_set_mailbox(adm_ctx *ctx, int argc, char **argv)
     if (rc != ADM_OK || (rc = adm_should_init(&should, &a, 0)) != ADM_OK ||
         (rc = adm_mbx_change_parse(ctx, &a, &c)) != ADM_OK ||
         (rc = adm_mailbox_one(ctx, cmd, adm_arg(&a, "Identity"), &m))
-        != ADM_OK)
+        != ADM_OK || (rc = adm_manager_parse(ctx, &a, m, &c)) != ADM_OK)
         return rc;
-    if (!c.name && !c.display_name && !c.smtp && !c.principal &&
-        !c.addresses && !c.principals) {
+    if (!adm_mbx_change_any(&c)) {
         adm_warning("The command completed successfully but no settings of "
                     "'%s' have been modified.", m->name);
         return ADM_OK;

@@ -99,13 +99,59 @@ static const adm_command adm_commands[] = {
     { "set-mailbox", "Set-Mailbox", adm_cmd_set_mailbox,
       "[-Identity] ID [-Name ALIAS] [-DisplayName NAME] [-PrimarySmtpAddress "
       "ADDR] [-EmailAddresses A[,A...]] [-UserPrincipalName P] "
-      "[-PrincipalNames P[,P...]] [-WhatIf] [-Confirm]",
+      "[-PrincipalNames P[,P...]] [-FirstName S] [-LastName S] [-Initials S] "
+      "[-Title S] [-Department S] [-Company S] [-Office S] [-Phone S] "
+      "[-MobilePhone S] [-HomePhone S] [-StreetAddress S] [-City S] "
+      "[-PostalCode S] [-CountryOrRegion S] [-Manager MAILBOX] [-Photo FILE] "
+      "[-WhatIf] [-Confirm]",
       "Changes a mailbox. A new primary address keeps the old one as a "
-      "secondary address; -EmailAddresses replaces the whole list." },
+      "secondary address; -EmailAddresses replaces the whole list. The "
+      "directory attributes (FirstName ... Manager, $null clears) are what "
+      "the address book shows; -Photo takes a JPEG file of at most 100 KiB "
+      "($null removes it)." },
     { "remove-mailbox", "Remove-Mailbox", adm_cmd_remove_mailbox,
       "[-Identity] ID [-WhatIf] [-Confirm:$false]",
       "Deletes a mailbox's directory entry (addresses, principals). Asks "
       "first, saying what is deleted, unless -Confirm:$false." },
+    { "new-distributiongroup", "New-DistributionGroup", adm_cmd_new_group,
+      "-Name NAME -PrimarySmtpAddress ADDR [-Alias ALIAS] [-DisplayName "
+      "NAME] [-Members R[,R...]] [-ManagedBy MAILBOX] [-WhatIf] [-Confirm] "
+      "[-List|-Json]",
+      "Creates a distribution group. Members are mailboxes, mail contacts "
+      "or groups (alias, address or legacyExchangeDN); a group never "
+      "contains itself. -ManagedBy: the mailbox that may change the "
+      "members from Outlook (NSPI ModLinkAtt)." },
+    { "get-distributiongroup", "Get-DistributionGroup", adm_cmd_get_group,
+      "[[-Identity] ID] [-List|-Json]", "Lists distribution groups." },
+    { "set-distributiongroup", "Set-DistributionGroup", adm_cmd_set_group,
+      "[-Identity] ID [-Name ALIAS] [-DisplayName NAME] [-PrimarySmtpAddress "
+      "ADDR] [-ManagedBy MAILBOX|$null] [-Members R[,R...]] [-WhatIf] "
+      "[-Confirm]",
+      "Changes a distribution group; -Members replaces the member list." },
+    { "remove-distributiongroup", "Remove-DistributionGroup",
+      adm_cmd_remove_group, "[-Identity] ID [-WhatIf] [-Confirm:$false]",
+      "Removes a distribution group. Asks first unless -Confirm:$false." },
+    { "add-distributiongroupmember", "Add-DistributionGroupMember",
+      adm_cmd_add_member, "[-Identity] GROUP -Member R [-WhatIf] [-Confirm]",
+      "Adds a recipient to a group (refused when already a member, or when "
+      "it would make a loop)." },
+    { "remove-distributiongroupmember", "Remove-DistributionGroupMember",
+      adm_cmd_remove_member,
+      "[-Identity] GROUP -Member R [-WhatIf] [-Confirm:$false]",
+      "Removes a recipient from a group. Asks first unless -Confirm:$false." },
+    { "get-distributiongroupmember", "Get-DistributionGroupMember",
+      adm_cmd_get_member, "[-Identity] GROUP [-List|-Json]",
+      "Lists the members of a group." },
+    { "new-mailcontact", "New-MailContact", adm_cmd_new_contact,
+      "-Name NAME -ExternalEmailAddress ADDR [-Alias ALIAS] [-DisplayName "
+      "NAME] [-WhatIf] [-Confirm] [-List|-Json]",
+      "Creates a mail contact: someone outside the organisation, shown in "
+      "the address book." },
+    { "get-mailcontact", "Get-MailContact", adm_cmd_get_contact,
+      "[[-Identity] ID] [-List|-Json]", "Lists mail contacts." },
+    { "remove-mailcontact", "Remove-MailContact", adm_cmd_remove_contact,
+      "[-Identity] ID [-WhatIf] [-Confirm:$false]",
+      "Removes a mail contact. Asks first unless -Confirm:$false." },
     { "test-certificate", "Test-MapiCertificate", adm_cmd_test_certificate,
       "[[-Identity] ID | -Url URL] [-CertificateFile PEM] [-TimeoutSeconds "
       "N] [-List|-Json]",

@@ -164,6 +164,136 @@ void cfg_rd_strs(mapi_rd *rd, apr_pool_t *pool, apr_array_header_t **a_r)
     }
 }
 
+void cfg_wr_strs_max(mapi_wr *wr, const apr_array_header_t *a, int max)
+{
+    int n = a ? a->nelts : 0;
+
+    if (n > max || n > UINT16_MAX) {
+        wr->failed = 1;
+        return;
+    }
+    mapi_wr_u16(wr, (uint16_t)n);
+    for (int i = 0; i < n; i++)
+        mapi_wr_lstr(wr, APR_ARRAY_IDX(a, i, const char *), CFG_STR_MAX);
+}
+
+void cfg_rd_strs_max(mapi_rd *rd, apr_pool_t *pool, int max,
+                     apr_array_header_t **a_r)
+{
+    uint16_t n = 0;
+
+    *a_r = apr_array_make(pool, 1, sizeof(const char *));
+    if (mapi_rd_u16(rd, &n) != 0)
+        return;
+    if (n > max) {
+        rd->failed = 1;
+        return;
+    }
+    for (uint16_t i = 0; i < n && !rd->failed; i++) {
+        const char *s = NULL;
+
+        if (mapi_rd_lstr(rd, pool, CFG_STR_MAX, &s) == 0)
+            APR_ARRAY_PUSH(*a_r, const char *) = s;
+    }
+}
+
+void cfg_wr_blob(mapi_wr *wr, const cfg_blob *b, size_t max)
+{
+    size_t n = b && b->data ? b->len : 0;
+
+    if (n > max) {
+        wr->failed = 1;
+        return;
+    }
+    mapi_wr_u32(wr, (uint32_t)n);
+    if (n)
+        mapi_wr_bytes(wr, b->data, n);
+}
+
+void cfg_rd_blob(mapi_rd *rd, apr_pool_t *pool, size_t max, cfg_blob *b)
+{
+    uint32_t n = 0;
+    const uint8_t *p = NULL;
+
+    b->data = NULL;
+    b->len = 0;
+    if (mapi_rd_u32(rd, &n) != 0)
+        return;
+    /* The length is checked before anything is taken from it. */
+    if (n > max || mapi_rd_view(rd, n, &p) != 0) {
+        rd->failed = 1;
+        return;
+    }
+    if (n) {
+        b->data = apr_pmemdup(pool, p, n);
+        b->len = n;
+    }
+}
+
+void cfg_wr_blobs(mapi_wr *wr, const apr_array_header_t *a, int max,
+                  size_t each)
+{
+    int n = a ? a->nelts : 0;
+
+    if (n > max) {
+        wr->failed = 1;
+        return;
+    }
+    mapi_wr_u16(wr, (uint16_t)n);
+    for (int i = 0; i < n; i++)
+        cfg_wr_blob(wr, &APR_ARRAY_IDX(a, i, cfg_blob), each);
+}
+
+void cfg_rd_blobs(mapi_rd *rd, apr_pool_t *pool, int max, size_t each,
+                  apr_array_header_t **a_r)
+{
+    uint16_t n = 0;
+
+    *a_r = apr_array_make(pool, 1, sizeof(cfg_blob));
+    if (mapi_rd_u16(rd, &n) != 0)
+        return;
+    if (n > max) {
+        rd->failed = 1;
+        return;
+    }
+    for (uint16_t i = 0; i < n && !rd->failed; i++) {
+        cfg_blob b;
+
+        cfg_rd_blob(rd, pool, each, &b);
+        if (!rd->failed)
+            APR_ARRAY_PUSH(*a_r, cfg_blob) = b;
+    }
+}
+
+int cfg_index_add(mapi_db *db, DB_TXN *txn, cfg_txn_state *st,
+                  const char *prefix, const char *value, const char *target,
+                  const char *what)
+{
+    const char *k = apr_pstrcat(st->pool, prefix, cfg_lower(st->pool, value),
+                                NULL);
+    int ret = cfg_put(db, txn, k, target, strlen(target), DB_NOOVERWRITE);
+
+    if (ret == DB_KEYEXIST)
+        return cfg_abort(st, CFG_CONFLICT,
+                         apr_psprintf(st->pool, "the %s '%s' is already in "
+                                      "use", what, value));
+    return ret;
+}
+
+int cfg_index_get(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                  const char *prefix, const char *value,
+                  const char **target_r, u_int32_t flags)
+{
+    const char *k = apr_pstrcat(pool, prefix, cfg_lower(pool, value), NULL);
+    const uint8_t *data;
+    size_t len;
+    int ret = cfg_get(db, txn, k, pool, &data, &len, flags);
+
+    if (ret == 0)
+        *target_r = apr_pstrmemdup(pool, (const char *)data, len);
+    return ret;
+}
+
 int cfg_scan(mapi_db *db, const char *prefix, cfg_scan_fn fn, void *baton,
              apr_pool_t *pool, const char *what, const char **error_r)
 {
@@ -223,6 +353,15 @@ static int cfg_schema_txn(mapi_db *db, DB_TXN *txn, void *baton)
     }
     b->found = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 |
                (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 24;
+    /* Version 2 lacks only what version 3 adds (directory attributes,
+     * groups, contacts): its mailbox records are still read, so the
+     * upgrade is writing the new number. */
+    if (b->found == 2) {
+        uint8_t now[4] = { MAPI_DB_SCHEMA_VERSION, 0, 0, 0 };
+
+        b->found = MAPI_DB_SCHEMA_VERSION;
+        return cfg_put(db, txn, "schema", now, sizeof(now), 0);
+    }
     return 0;
 }
 
@@ -233,8 +372,9 @@ int cfg_schema_check(mapi_db *db, apr_pool_t *pool, const char **error_r)
     if (mapi_db_txn_run(db, 0, cfg_schema_txn, &b, pool, error_r) != 0)
         return -1;
     if (b.found != MAPI_DB_SCHEMA_VERSION) {
-        /* Nothing is deployed with an older layout: no migration, the
-         * administrator recreates the data directory. */
+        /* Only version 2 is upgraded (cfg_schema_txn); older or newer
+         * layouts are refused: the administrator recreates the data
+         * directory. */
         *error_r = apr_psprintf(pool, "configuration database in %s has "
                                 "schema version %u; this build reads only "
                                 "version %u (there is no migration: move the "

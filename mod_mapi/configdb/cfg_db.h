@@ -11,6 +11,13 @@
  *   "upn/<principal>"   index: lower-case Kerberos principal -> primary
  *   "dn/<legacyDN>"     index: lower-case legacyExchangeDN -> primary
  *   "vdir/<server>\\<site>"  a virtual directory, lower-case key
+ *   "grp/<alias>"       a distribution group, by lower-case alias
+ *   "con/<alias>"       a mail contact, by lower-case alias
+ *
+ * Groups and contacts share the "smtp/" and "dn/" indexes with mailboxes
+ * (an address or a legacyExchangeDN names one recipient of any kind);
+ * their entries hold "grp:<alias>" or "con:<alias>" instead of a primary
+ * SMTP address, which never contains ':'.
  *
  * Every change runs in one transaction with its index entries, so
  * concurrent writers never lose an update and a crash never leaves half a
@@ -56,6 +63,32 @@ typedef struct cfg_org {
     apr_time_t created, changed;
 } cfg_org;
 
+/* Bounds of the directory data. */
+#define CFG_PHOTO_MAX     (100 * 1024)  /* thumbnail photo (JPEG) bytes */
+#define CFG_MEMBERS_MAX   1024          /* members of one group */
+#define CFG_CERTS_MAX     16            /* certificates of one property */
+#define CFG_CERT_MAX      (16 * 1024)   /* bytes of one certificate */
+#define CFG_NEST_MAX      64            /* group nesting the loop check walks */
+
+typedef struct cfg_blob {
+    const uint8_t *data;
+    size_t len;
+} cfg_blob;
+
+/* Directory attributes of a mailbox (Set-User in Exchange); NULL = not
+ * set.  The manager is a mailbox, kept by its legacyExchangeDN (which
+ * never changes after creation). */
+typedef struct cfg_dir_attrs {
+    const char *given_name, *surname, *initials, *title, *department;
+    const char *company, *office, *business_phone, *mobile_phone;
+    const char *home_phone, *street, *city, *postal_code, *country;
+    const char *manager_dn;
+    cfg_blob photo;                 /* JPEG, at most CFG_PHOTO_MAX */
+    /* PidTagUserX509Certificate, PidTagAddressBookX509Certificate: what
+     * the user publishes of themselves (NSPI ModProps); cfg_blob. */
+    apr_array_header_t *user_certs, *ab_certs;
+} cfg_dir_attrs;
+
 typedef struct cfg_mailbox {
     uint8_t guid[16];               /* mailbox GUID (Autodiscover, MailboxId) */
     const char *name;               /* alias */
@@ -74,8 +107,39 @@ typedef struct cfg_mailbox {
     const char *mapi_block_versions;    /* MAPIBlockOutlookVersions or NULL */
     int mapi_block_non_cached;      /* MAPIBlockOutlookNonCachedMode */
     int mapi_block_external;        /* MAPIBlockOutlookExternalConnectivity */
+    cfg_dir_attrs attrs;            /* directory attributes (schema 3) */
     apr_time_t created, changed;
 } cfg_mailbox;
+
+/* A distribution group (New-DistributionGroup).  Members are recipients
+ * of any kind named by their legacyExchangeDN; a group never contains
+ * itself, directly or through other groups. */
+typedef struct cfg_group {
+    uint8_t guid[16];
+    const char *name;               /* alias, the key */
+    const char *display_name;
+    const char *smtp;               /* primary SMTP address */
+    apr_array_header_t *smtp_addresses;  /* primary first */
+    const char *legacy_dn;
+    const char *managed_by;         /* DN of the owning mailbox, or NULL */
+    apr_array_header_t *members;    /* member DNs (const char *) */
+    apr_time_t created, changed;
+} cfg_group;
+
+/* A mail contact (New-MailContact): someone outside the organisation. */
+typedef struct cfg_contact {
+    uint8_t guid[16];
+    const char *name;               /* alias, the key */
+    const char *display_name;
+    const char *external_smtp;      /* ExternalEmailAddress */
+    const char *legacy_dn;
+    apr_time_t created, changed;
+} cfg_contact;
+
+/* What a legacyExchangeDN or an SMTP address names. */
+typedef enum cfg_kind {
+    CFG_KIND_NONE = 0, CFG_KIND_MAILBOX, CFG_KIND_GROUP, CFG_KIND_CONTACT
+} cfg_kind;
 
 /* IISAuthenticationMethods of a virtual directory. */
 #define CFG_AUTH_BASIC      0x01
@@ -220,7 +284,50 @@ const char *cfg_ep_token_str(cfg_ep_token t);
 /* Formats a GUID as 8-4-4-4-12 lower-case hex (as Exchange shows it). */
 const char *cfg_guid_str(apr_pool_t *pool, const uint8_t guid[16]);
 
+/* ---- directory recipients (cfg_dir.c) */
+
+/* The recipient a legacyExchangeDN (prefix "dn/") or an SMTP address
+ * ("smtp/") names: its kind and key (primary SMTP address of a mailbox,
+ * alias of a group or contact).  0 or CFG_NOT_FOUND or -1. */
+int cfg_recipient_by(mapi_db *db, apr_pool_t *pool, const char *prefix,
+                     const char *value, cfg_kind *kind_r, const char **key_r,
+                     const char **error_r);
+
+/* Fills guid, legacy_dn (when NULL), created and changed.  Every member
+ * must name a recipient (CFG_NOT_FOUND, *error_r names it) and no member
+ * may lead back to the group (CFG_REFUSED); CFG_CONFLICT when the alias,
+ * an address or the DN is taken. */
+#define CFG_REFUSED 4
+int cfg_group_create(mapi_db *db, apr_pool_t *pool, cfg_group *g,
+                     const char **error_r);
+int cfg_group_get(mapi_db *db, apr_pool_t *pool, const char *name,
+                  cfg_group **g_r, const char **error_r);
+typedef int (*cfg_group_fn)(const cfg_group *g, void *baton);
+int cfg_group_foreach(mapi_db *db, apr_pool_t *pool, cfg_group_fn fn,
+                      void *baton, const char **error_r);
+/* Read-modify-write as cfg_mailbox_update, with the member checks of
+ * create; the alias may change (the record moves). */
+typedef int (*cfg_group_edit_fn)(cfg_group *g, void *baton);
+int cfg_group_update(mapi_db *db, apr_pool_t *pool, const char *name,
+                     cfg_group_edit_fn fn, void *baton, const char **error_r);
+int cfg_group_delete(mapi_db *db, apr_pool_t *pool, const char *name,
+                     const char **error_r);
+
+int cfg_contact_create(mapi_db *db, apr_pool_t *pool, cfg_contact *c,
+                       const char **error_r);
+int cfg_contact_get(mapi_db *db, apr_pool_t *pool, const char *name,
+                    cfg_contact **c_r, const char **error_r);
+typedef int (*cfg_contact_fn)(const cfg_contact *c, void *baton);
+int cfg_contact_foreach(mapi_db *db, apr_pool_t *pool, cfg_contact_fn fn,
+                        void *baton, const char **error_r);
+int cfg_contact_delete(mapi_db *db, apr_pool_t *pool, const char *name,
+                       const char **error_r);
+
 /* Record codecs, exposed for tests and fuzzing. */
+int cfg_group_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
+                     cfg_group *g);
+int cfg_contact_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
+                       cfg_contact *c);
 int cfg_mailbox_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
                        cfg_mailbox *mbx);
 int cfg_org_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,

@@ -12,6 +12,11 @@
 
 /* Layout version of every record, bumped with MAPI_DB_SCHEMA_VERSION. */
 #define CFG_RECORD_VERSION 2
+/* Mailbox records of schema 3 carry the directory attributes; version 2
+ * mailbox records (no attributes) are still read. */
+#define CFG_MBX_RECORD_VERSION 3
+/* Group and contact records (new in schema 3). */
+#define CFG_DIR_RECORD_VERSION 3
 #define CFG_STR_MAX        2048
 /* Records are written whole; the largest (a mailbox with 64 addresses and
  * 64 principals of CFG_STR_MAX bytes) stays well below this. */
@@ -49,6 +54,29 @@ void cfg_rd_ostr(mapi_rd *rd, apr_pool_t *pool, const char **s_r);
 /* String arrays: a u16 count (at most CFG_ARRAY_MAX) then the strings. */
 void cfg_wr_strs(mapi_wr *wr, const apr_array_header_t *a);
 void cfg_rd_strs(mapi_rd *rd, apr_pool_t *pool, apr_array_header_t **a_r);
+
+/* A string array of at most max values (group members). */
+void cfg_wr_strs_max(mapi_wr *wr, const apr_array_header_t *a, int max);
+void cfg_rd_strs_max(mapi_rd *rd, apr_pool_t *pool, int max,
+                     apr_array_header_t **a_r);
+/* Byte strings: a u32 length (at most max) then the bytes. */
+void cfg_wr_blob(mapi_wr *wr, const cfg_blob *b, size_t max);
+void cfg_rd_blob(mapi_rd *rd, apr_pool_t *pool, size_t max, cfg_blob *b);
+/* Arrays of cfg_blob: a u16 count (at most max) then the blobs. */
+void cfg_wr_blobs(mapi_wr *wr, const apr_array_header_t *a, int max,
+                  size_t each);
+void cfg_rd_blobs(mapi_rd *rd, apr_pool_t *pool, int max, size_t each,
+                  apr_array_header_t **a_r);
+
+/* Index entries shared by every kind of recipient: prefix ("smtp/",
+ * "dn/"), the value, what the entry holds.  cfg_index_add ends the
+ * transaction with a conflict naming the value when it is taken. */
+int cfg_index_add(mapi_db *db, DB_TXN *txn, cfg_txn_state *st,
+                  const char *prefix, const char *value, const char *target,
+                  const char *what);
+int cfg_index_get(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                  const char *prefix, const char *value,
+                  const char **target_r, u_int32_t flags);
 
 /* Iterates the records whose key starts with prefix (no transaction:
  * each record is read whole and consistent on its own). */

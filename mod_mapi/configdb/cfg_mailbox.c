@@ -67,9 +67,43 @@ static uint8_t cfg_tri_byte(int v)
     return (uint8_t)(v == CFG_TRI_NULL ? 0xFF : v ? 1 : 0);
 }
 
+/* The directory attributes, in this order (schema 3). */
+#define CFG_N_ATTR_STRS 15
+
+static const char **cfg_attr_slot(cfg_dir_attrs *a, int i)
+{
+    const char **slots[CFG_N_ATTR_STRS] = {
+        &a->given_name, &a->surname, &a->initials, &a->title,
+        &a->department, &a->company, &a->office, &a->business_phone,
+        &a->mobile_phone, &a->home_phone, &a->street, &a->city,
+        &a->postal_code, &a->country, &a->manager_dn
+    };
+    return slots[i];
+}
+
+static void cfg_attrs_encode(const cfg_dir_attrs *a, mapi_wr *wr)
+{
+    cfg_dir_attrs copy = *a;
+
+    for (int i = 0; i < CFG_N_ATTR_STRS; i++)
+        cfg_wr_ostr(wr, *cfg_attr_slot(&copy, i));
+    cfg_wr_blob(wr, &a->photo, CFG_PHOTO_MAX);
+    cfg_wr_blobs(wr, a->user_certs, CFG_CERTS_MAX, CFG_CERT_MAX);
+    cfg_wr_blobs(wr, a->ab_certs, CFG_CERTS_MAX, CFG_CERT_MAX);
+}
+
+static void cfg_attrs_decode(mapi_rd *rd, apr_pool_t *pool, cfg_dir_attrs *a)
+{
+    for (int i = 0; i < CFG_N_ATTR_STRS; i++)
+        cfg_rd_ostr(rd, pool, cfg_attr_slot(a, i));
+    cfg_rd_blob(rd, pool, CFG_PHOTO_MAX, &a->photo);
+    cfg_rd_blobs(rd, pool, CFG_CERTS_MAX, CFG_CERT_MAX, &a->user_certs);
+    cfg_rd_blobs(rd, pool, CFG_CERTS_MAX, CFG_CERT_MAX, &a->ab_certs);
+}
+
 static int cfg_mailbox_encode(const cfg_mailbox *m, mapi_wr *wr)
 {
-    mapi_wr_u8(wr, CFG_RECORD_VERSION);
+    mapi_wr_u8(wr, CFG_MBX_RECORD_VERSION);
     mapi_wr_bytes(wr, m->guid, 16);
     mapi_wr_lstr(wr, m->name, CFG_STR_MAX);
     mapi_wr_lstr(wr, m->display_name, CFG_STR_MAX);
@@ -85,6 +119,7 @@ static int cfg_mailbox_encode(const cfg_mailbox *m, mapi_wr *wr)
     mapi_wr_u8(wr, (uint8_t)(m->mapi_block_external ? 1 : 0));
     mapi_wr_u64(wr, (uint64_t)m->created);
     mapi_wr_u64(wr, (uint64_t)m->changed);
+    cfg_attrs_encode(&m->attrs, wr);
     return wr->failed ? -1 : 0;
 }
 
@@ -107,7 +142,10 @@ int cfg_mailbox_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
 
     memset(m, 0, sizeof(*m));
     mapi_rd_init(&rd, buf, len);
-    if (mapi_rd_u8(&rd, &version) != 0 || version != CFG_RECORD_VERSION)
+    /* Version 2 (before the directory attributes) is read as a mailbox
+     * without any. */
+    if (mapi_rd_u8(&rd, &version) != 0 ||
+        (version != CFG_RECORD_VERSION && version != CFG_MBX_RECORD_VERSION))
         return -1;
     mapi_rd_bytes(&rd, m->guid, 16);
     mapi_rd_lstr(&rd, pool, CFG_STR_MAX, &m->name);
@@ -124,6 +162,8 @@ int cfg_mailbox_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
     mapi_rd_u8(&rd, &external);
     mapi_rd_u64(&rd, &created);
     mapi_rd_u64(&rd, &changed);
+    if (version == CFG_MBX_RECORD_VERSION)
+        cfg_attrs_decode(&rd, pool, &m->attrs);
     if (rd.failed || mapi_rd_left(&rd) != 0 ||
         (http > 1 && http != 0xFF) || mapi > 1 || non_cached > 1 ||
         external > 1 || *m->smtp == '\0' ||

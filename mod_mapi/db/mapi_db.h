@@ -22,7 +22,9 @@
 #include <db.h>
 #include <apr_pools.h>
 
-#define MAPI_DB_SCHEMA_VERSION 2
+/* 3: directory attributes on mailboxes, groups and contacts (a version 2
+ * database is upgraded in place: its records are still read). */
+#define MAPI_DB_SCHEMA_VERSION 3
 
 typedef struct mapi_db {
     DB_ENV *env;

@@ -2,8 +2,7 @@
  * mh_nspi.c: the address book endpoint's request types ([MS-OXCMAPIHTTP]
  * 2.2.5).  Bind, Unbind and PING manage the session context here; the
  * directory request types go to the nspi layer (nspi/nspi.h), which reads
- * their bodies and writes their responses; GetTemplateInfo, ModProps and
- * ModLinkAtt answer ErrorCode NotSupported until it serves them.
+ * their bodies and writes their responses.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -93,35 +92,6 @@ static int nspi_unbind(mh_request *mr)
     return mh_respond_body(mr, reply, sizeof(reply));
 }
 
-/* The directory request types answer, until the address book serves them,
- * with their own success response body carrying ErrorCode NotSupported and
- * every optional part absent.  Their failure body cannot say why (its
- * StatusCode MUST be 0, [MS-OXCMAPIHTTP] R2116, R2124, R2131, ...), so a
- * client reading ErrorCode is told plainly.  The request type's arg spells
- * the fields between ErrorCode and the auxiliary buffer:
- *   c  CodePage (u32), h  a Has* byte (FALSE), 4  a u32 (0),
- *   u  an empty NUL-terminated Unicode string. */
-static int nspi_not_supported(mh_request *mr)
-{
-    uint8_t reply[64];
-    mapi_wr wr;
-
-    mapi_wr_init_fixed(&wr, reply, sizeof(reply));
-    mapi_wr_u32(&wr, 0);                         /* StatusCode */
-    mapi_wr_u32(&wr, NSPI_EC_NOT_SUPPORTED);     /* ErrorCode */
-    for (const char *f = mr->type->arg; f && *f; f++) {
-        switch (*f) {
-        case 'c': mapi_wr_u32(&wr, NSPI_CODEPAGE_UNICODE); break;
-        case 'h': mapi_wr_u8(&wr, 0x00); break;
-        case '4': mapi_wr_u32(&wr, 0); break;
-        case 'u': mapi_wr_u16(&wr, 0); break;
-        }
-    }
-    mapi_wr_u32(&wr, 0);                         /* AuxiliaryBufferSize */
-    mr->detail = "address book operation not available";
-    return mh_respond_body(mr, wr.buf, wr.len);
-}
-
 /* The largest NSPI response body: a GAL page of NSPI_MAX_ROWS rows. */
 #define NSPI_REPLY_MAX NSPI_MAX_REPLY
 
@@ -183,9 +153,9 @@ const mh_reqtype mh_nspi_types[] = {
     { "GetPropList", NSPI_CALL, nspi_directory, NULL },
     { "GetProps", NSPI_CALL, nspi_directory, NULL },
     { "GetSpecialTable", NSPI_CALL, nspi_directory, NULL },
-    { "GetTemplateInfo", NSPI_CALL, nspi_not_supported, "ch" },
-    { "ModLinkAtt", NSPI_CALL, nspi_not_supported, "" },
-    { "ModProps", NSPI_CALL, nspi_not_supported, "" },
+    { "GetTemplateInfo", NSPI_CALL, nspi_directory, NULL },
+    { "ModLinkAtt", NSPI_CALL, nspi_directory, NULL },
+    { "ModProps", NSPI_CALL, nspi_directory, NULL },
     { "QueryColumns", NSPI_CALL, nspi_directory, NULL },
     { "QueryRows", NSPI_CALL, nspi_directory, NULL },
     { "ResolveNames", NSPI_CALL, nspi_directory, NULL },

@@ -60,6 +60,10 @@
 #define NSPI_OK                 0x00000000u
 #define NSPI_E_NOT_FOUND        0x8004010Fu
 #define NSPI_E_NOT_SUPPORTED    0x80040102u
+#define NSPI_E_INVALID_OBJECT   0x80040108u
+#define NSPI_E_INVALID_CODEPAGE 0x8004011Eu
+#define NSPI_E_INVALID_LOCALE   0x8004011Fu
+#define NSPI_E_ACCESS_DENIED    0x80070005u
 #define NSPI_E_TOO_COMPLEX      0x80040117u
 #define NSPI_E_TABLE_TOO_BIG    0x80040403u
 #define NSPI_E_INVALID_BOOKMARK 0x80040405u
@@ -80,6 +84,7 @@
 #define NSPI_PT_UNICODE     0x001Fu
 #define NSPI_PT_SYSTIME     0x0040u
 #define NSPI_PT_CLSID       0x0048u
+#define NSPI_PT_OBJECT      0x000Du
 #define NSPI_PT_BINARY      0x0102u
 #define NSPI_PT_MV          0x1000u
 #define NSPI_TYPE(t)        ((uint16_t)((t) & 0xFFFFu))
@@ -112,7 +117,24 @@
 #define NSPI_TAG_OFFICE             0x3A19001Fu
 #define NSPI_TAG_PRIMARY_PHONE      0x3A1A001Fu
 #define NSPI_TAG_MOBILE_PHONE       0x3A1C001Fu
+#define NSPI_TAG_HOME_PHONE         0x3A09001Fu
+#define NSPI_TAG_INITIALS           0x3A0A001Fu
+#define NSPI_TAG_COMPANY            0x3A16001Fu
+#define NSPI_TAG_COUNTRY            0x3A26001Fu
+#define NSPI_TAG_LOCALITY           0x3A27001Fu
+#define NSPI_TAG_STREET             0x3A29001Fu
+#define NSPI_TAG_POSTAL_CODE        0x3A2A001Fu
+#define NSPI_TAG_USER_X509          0x3A701102u
+#define NSPI_TAG_AB_MANAGER         0x8005000Du  /* object: GetMatches */
+#define NSPI_TAG_AB_MANAGER_DN      0x8005001Fu
+#define NSPI_TAG_AB_IS_MEMBER_OF    0x8008000Du  /* object: GetMatches */
+#define NSPI_TAG_AB_MEMBER          0x8009000Du  /* object: GetMatches */
+#define NSPI_TAG_AB_REPORTS         0x800E000Du  /* object: GetMatches */
 #define NSPI_TAG_PROXY_ADDRESSES    0x800F101Fu
+#define NSPI_TAG_AB_TARGET_ADDRESS  0x8011001Fu
+#define NSPI_TAG_AB_PUBLIC_DELEGATES 0x8015000Du
+#define NSPI_TAG_AB_X509            0x8C6A1102u
+#define NSPI_TAG_THUMBNAIL_PHOTO    0x8C9E0102u
 #define NSPI_TAG_AB_IS_MASTER       0xFFFB000Bu
 #define NSPI_TAG_AB_PARENT_ENTRYID  0xFFFC0102u
 #define NSPI_TAG_AB_CONTAINER_ID    0xFFFD0003u
@@ -128,19 +150,16 @@
 
 /* ---- the directory view (nspi_dir.c) */
 
-/* What a directory object is; groups and contacts will be further kinds
- * with their own sources, served by the same property code. */
+/* What a directory object is: a mailbox (DT_MAILUSER), a distribution
+ * group (DT_DISTLIST) or a mail contact (DT_REMOTE_MAILUSER); all served
+ * by the same property code. */
 typedef enum nspi_kind {
-    NSPI_KIND_MAILUSER = 0
+    NSPI_KIND_MAILUSER = 0, NSPI_KIND_DISTLIST, NSPI_KIND_CONTACT
 } nspi_kind;
 
-/* The directory attributes a row is built from.  Those the configuration
- * does not hold yet (given name, surname, title, ...) stay NULL and their
- * columns answer NotFound. */
-typedef struct nspi_attrs {
-    const char *given_name, *surname, *title, *department, *office;
-    const char *business_phone, *mobile_phone;
-} nspi_attrs;
+/* The directory attributes a row is built from (the configuration's own
+ * record: what is not set stays NULL and its columns answer NotFound). */
+typedef cfg_dir_attrs nspi_attrs;
 
 typedef struct nspi_obj {
     uint32_t mid;                 /* stable Minimal Entry ID */
@@ -151,7 +170,15 @@ typedef struct nspi_obj {
     const char *legacy_dn;        /* PidTagEmailAddress (EX) */
     const char *smtp;             /* primary SMTP address */
     apr_array_header_t *smtp_all; /* every SMTP address, primary first */
-    nspi_attrs attrs;
+    nspi_attrs attrs;             /* mail users */
+    const char *target;           /* contacts: the external address */
+    const char *managed_by;       /* groups: the owner's DN, or NULL */
+    apr_array_header_t *member_dns;   /* groups: member DNs as stored */
+    /* Links resolved over the whole view (nspi_dir_link): members of a
+     * group, groups an object is a member of, a user's manager and
+     * direct reports (const nspi_obj *).  Dangling DNs are left out. */
+    apr_array_header_t *members, *member_of, *reports;
+    const struct nspi_obj *manager;
 } nspi_obj;
 
 typedef struct nspi_dir {
@@ -182,6 +209,11 @@ const nspi_obj *nspi_dir_by_dn(const nspi_dir *dir, const char *dn);
 int nspi_name_cmp(const char *a, const char *b);
 /* A mailbox as a mail user object (mid 0: the caller assigns it). */
 nspi_obj *nspi_obj_from_mailbox(apr_pool_t *pool, const cfg_mailbox *m);
+nspi_obj *nspi_obj_from_group(apr_pool_t *pool, const cfg_group *g);
+nspi_obj *nspi_obj_from_contact(apr_pool_t *pool, const cfg_contact *c);
+/* Resolves the links between the objects of dir (members, member of,
+ * manager, reports); nspi_dir_load does it, tests call it after adding. */
+void nspi_dir_link(nspi_dir *dir);
 /* The MId stored for a GUID, assigning the next free one in the same
  * transaction when there is none.  0 or -1 with *error_r. */
 int nspi_mid_for_guid(mapi_db *db, apr_pool_t *pool, const uint8_t guid[16],
@@ -223,6 +255,7 @@ typedef struct nspi_val {
     const uint8_t *bin;           /* PT_BINARY */
     size_t bin_len;
     apr_array_header_t *mv;       /* PT_MV_UNICODE: const char * (UTF-8) */
+    apr_array_header_t *mvb;      /* PT_MV_BINARY: cfg_blob */
 } nspi_val;
 
 /* Call state shared by the property writers. */
@@ -241,7 +274,8 @@ typedef struct nspi_ctx {
  * either width) on obj; v->err NSPI_E_NOT_FOUND when it has none. */
 void nspi_prop_get(const nspi_dir *dir, const nspi_obj *obj, uint32_t tag,
                    uint32_t flags, apr_pool_t *pool, nspi_val *v);
-/* The tags obj has values for (Unicode string types unless string8). */
+/* The tags obj has values for (Unicode string types unless string8);
+ * obj NULL: every column the directory can have (QueryColumns). */
 const uint32_t *nspi_prop_list(apr_pool_t *pool, const nspi_obj *obj,
                                int string8, unsigned *n_r);
 /* PidTagEntryId: permanent (DN) or ephemeral (server GUID + MId). */

@@ -119,6 +119,20 @@ int nspi_rd_value(mapi_rd *rd, apr_pool_t *pool, uint16_t type, int abk,
             return 0;
         }
     }
+    if (type == (NSPI_PT_MV | NSPI_PT_BINARY)) {
+        /* Certificates (ModProps): each value a u32 length and bytes. */
+        if (rd_count(rd, 4, NSPI_MAX_MV, &n))
+            return -1;
+        v->mvb = apr_array_make(pool, (int)(n ? n : 1), sizeof(cfg_blob));
+        for (uint32_t i = 0; i < n; i++) {
+            nspi_val e = { 0 };
+            if (nspi_rd_value(rd, pool, NSPI_PT_BINARY, 0, codepage, &e) != 0)
+                return -1;
+            APR_ARRAY_PUSH(v->mvb, cfg_blob) =
+                (cfg_blob){ e.bin, e.bin_len };
+        }
+        return 0;
+    }
     if (type & NSPI_PT_MV) {
         if (base != NSPI_PT_STRING8 && base != NSPI_PT_UNICODE)
             return -1;

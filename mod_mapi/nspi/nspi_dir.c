@@ -167,7 +167,89 @@ nspi_obj *nspi_obj_from_mailbox(apr_pool_t *pool, const cfg_mailbox *m)
     } else if (m->smtp) {
         APR_ARRAY_PUSH(o->smtp_all, const char *) = o->smtp;
     }
+    /* The record lives in the same pool as the view. */
+    o->attrs = m->attrs;
     return o;
+}
+
+nspi_obj *nspi_obj_from_group(apr_pool_t *pool, const cfg_group *g)
+{
+    nspi_obj *o = apr_pcalloc(pool, sizeof(*o));
+
+    o->kind = NSPI_KIND_DISTLIST;
+    memcpy(o->guid, g->guid, 16);
+    o->display_name = apr_pstrdup(pool, g->display_name ? g->display_name
+                                                        : g->name);
+    o->alias = apr_pstrdup(pool, g->name);
+    o->legacy_dn = apr_pstrdup(pool, g->legacy_dn);
+    o->smtp = apr_pstrdup(pool, g->smtp);
+    o->smtp_all = g->smtp_addresses ? apr_array_copy(pool, g->smtp_addresses)
+                                    : apr_array_make(pool, 1,
+                                                     sizeof(const char *));
+    if (o->smtp_all->nelts == 0 && o->smtp)
+        APR_ARRAY_PUSH(o->smtp_all, const char *) = o->smtp;
+    o->managed_by = g->managed_by ? apr_pstrdup(pool, g->managed_by) : NULL;
+    o->member_dns = g->members ? apr_array_copy(pool, g->members)
+                               : apr_array_make(pool, 1,
+                                                sizeof(const char *));
+    return o;
+}
+
+nspi_obj *nspi_obj_from_contact(apr_pool_t *pool, const cfg_contact *c)
+{
+    nspi_obj *o = apr_pcalloc(pool, sizeof(*o));
+
+    o->kind = NSPI_KIND_CONTACT;
+    memcpy(o->guid, c->guid, 16);
+    o->display_name = apr_pstrdup(pool, c->display_name ? c->display_name
+                                                        : c->name);
+    o->alias = apr_pstrdup(pool, c->name);
+    o->legacy_dn = apr_pstrdup(pool, c->legacy_dn);
+    /* A contact's SMTP address is where mail to it goes. */
+    o->smtp = apr_pstrdup(pool, c->external_smtp);
+    o->target = o->smtp;
+    o->smtp_all = apr_array_make(pool, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(o->smtp_all, const char *) = o->smtp;
+    return o;
+}
+
+static void push_obj(apr_pool_t *pool, apr_array_header_t **a,
+                     const nspi_obj *o)
+{
+    if (*a == NULL)
+        *a = apr_array_make(pool, 4, sizeof(const nspi_obj *));
+    APR_ARRAY_PUSH(*a, const nspi_obj *) = o;
+}
+
+void nspi_dir_link(nspi_dir *dir)
+{
+    for (unsigned i = 0; i < dir->n; i++) {
+        nspi_obj *o = dir->rows[i];
+
+        o->members = o->member_of = o->reports = NULL;
+        o->manager = NULL;
+    }
+    /* Views are small (the organisation's recipients): a DN lookup per
+     * link keeps this simple. */
+    for (unsigned i = 0; i < dir->n; i++) {
+        nspi_obj *o = dir->rows[i];
+        nspi_obj *m;
+
+        if (o->kind == NSPI_KIND_MAILUSER && o->attrs.manager_dn &&
+            (m = (nspi_obj *)nspi_dir_by_dn(dir, o->attrs.manager_dn)) &&
+            m != o && m->kind == NSPI_KIND_MAILUSER) {
+            o->manager = m;
+            push_obj(dir->pool, &m->reports, o);
+        }
+        for (int j = 0; o->member_dns && j < o->member_dns->nelts; j++) {
+            m = (nspi_obj *)nspi_dir_by_dn(dir,
+                    APR_ARRAY_IDX(o->member_dns, j, const char *));
+            if (m == NULL || m == o)
+                continue;       /* a member removed since: left out */
+            push_obj(dir->pool, &o->members, m);
+            push_obj(dir->pool, &m->member_of, o);
+        }
+    }
 }
 
 typedef struct load_baton {
@@ -186,6 +268,22 @@ static int load_one(const cfg_mailbox *m, void *baton)
     return 0;
 }
 
+static int load_group(const cfg_group *g, void *baton)
+{
+    load_baton *b = baton;
+
+    APR_ARRAY_PUSH(b->objs, nspi_obj *) = nspi_obj_from_group(b->pool, g);
+    return 0;
+}
+
+static int load_contact(const cfg_contact *c, void *baton)
+{
+    load_baton *b = baton;
+
+    APR_ARRAY_PUSH(b->objs, nspi_obj *) = nspi_obj_from_contact(b->pool, c);
+    return 0;
+}
+
 int nspi_dir_load(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
                   nspi_dir **dir_r, const char **error_r)
 {
@@ -193,7 +291,9 @@ int nspi_dir_load(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
                      NULL };
     nspi_dir *d = nspi_dir_new(pool, org->guid, cfg_org_dn_prefix(pool, org));
 
-    if (cfg_mailbox_foreach(db, pool, load_one, &b, error_r) != 0)
+    if (cfg_mailbox_foreach(db, pool, load_one, &b, error_r) != 0 ||
+        cfg_group_foreach(db, pool, load_group, &b, error_r) != 0 ||
+        cfg_contact_foreach(db, pool, load_contact, &b, error_r) != 0)
         return -1;
     for (int i = 0; i < b.objs->nelts; i++) {
         nspi_obj *o = APR_ARRAY_IDX(b.objs, i, nspi_obj *);
@@ -203,6 +303,7 @@ int nspi_dir_load(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
     d->n = (unsigned)b.objs->nelts;
     d->rows = (nspi_obj **)b.objs->elts;
     qsort(d->rows, d->n, sizeof(*d->rows), obj_order);
+    nspi_dir_link(d);
     *dir_r = d;
     return 0;
 }

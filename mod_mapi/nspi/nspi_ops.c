@@ -203,15 +203,98 @@ static int op_seek_entries(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     return NSPI_BODY_OK;
 }
 
+/* The answer of GetMatches: the Explicit Table (MIds) and its rows, or
+ * an error with every optional part absent. */
+static int wr_matches(nspi_ctx *ctx, mapi_wr *wr, nspi_stat *st,
+                      uint32_t ec, const nspi_obj **objs, unsigned n,
+                      uint32_t row_count, int has_cols, const uint32_t *cols,
+                      uint32_t n_cols)
+{
+    uint32_t *out_mids;
+
+    /* More matches than the client takes: TableTooBig (3.1.4.1.10). */
+    if (ec == NSPI_OK && n > row_count)
+        ec = NSPI_E_TABLE_TOO_BIG;
+    if (ec != NSPI_OK) {
+        nspi_wr_head(wr, ec);
+        mapi_wr_u8(wr, 0);
+        mapi_wr_u8(wr, 0);
+        mapi_wr_u8(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    out_mids = apr_palloc(ctx->pool, (n + 1) * sizeof(*out_mids));
+    for (unsigned i = 0; i < n; i++)
+        out_mids[i] = objs[i]->mid;
+    st->cur_rec = NSPI_MID_BEGINNING_OF_TABLE;
+    st->num_pos = 0;
+    st->total_recs = n;
+    st->delta = 0;
+    nspi_wr_head(wr, NSPI_OK);
+    nspi_wr_opt_stat(wr, st);
+    nspi_wr_opt_u32s(wr, out_mids, n, 1);
+    if (has_cols)
+        wr_rowset(ctx, wr, objs, n, cols, n_cols, 0, st->codepage);
+    else
+        mapi_wr_u8(wr, 0);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* Without a filter, GetMatches reads a link property of the object
+ * CurrentRec names, the property tag given in ContainerID ([MS-OXNSPI]
+ * 3.1.4.1.10 constraints 9-13): group members, the groups an object is
+ * a member of, a user's manager and direct reports.  Only membership can
+ * be modified (ModLinkAtt), which SortTypeDisplayName_W asks for. */
+static uint32_t link_values(const nspi_dir *dir, const nspi_stat *st,
+                            int has_name, const nspi_obj ***objs_r,
+                            unsigned *n_r)
+{
+    const nspi_obj *o = nspi_dir_by_mid(dir, st->cur_rec, NULL);
+    const apr_array_header_t *a = NULL;
+    int writable = 0;
+
+    *n_r = 0;
+    if (o == NULL)
+        return NSPI_E_GENERAL_FAILURE;
+    if (has_name)
+        return NSPI_E_NOT_SUPPORTED;   /* no named properties here */
+    switch (st->container_id) {
+    case NSPI_TAG_AB_MEMBER:
+        a = o->members;
+        writable = o->kind == NSPI_KIND_DISTLIST;
+        break;
+    case NSPI_TAG_AB_IS_MEMBER_OF:
+        a = o->member_of;
+        break;
+    case NSPI_TAG_AB_REPORTS:
+        a = o->reports;
+        break;
+    case NSPI_TAG_AB_MANAGER:
+        *objs_r = (const nspi_obj **)&o->manager;
+        *n_r = o->manager != NULL;
+        break;
+    default:
+        return NSPI_E_NOT_SUPPORTED;
+    }
+    if (st->sort_type == NSPI_SORT_DISPLAYNAME_W && !writable)
+        return NSPI_E_NOT_SUPPORTED;
+    if (a != NULL) {
+        *objs_r = (const nspi_obj **)a->elts;
+        *n_r = (unsigned)a->nelts;
+    }
+    return NSPI_OK;
+}
+
 /* ---- GetMatches: Reserved, HasState, State, HasMinimalIds, MinimalIds,
  * InterfaceOptionFlags, HasFilter, Filter, HasPropertyName,
  * PropertyNameGuid, PropertyNameId, RowCount, HasColumns, Columns. */
 static int op_get_matches(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
 {
     uint32_t reserved, n_mids, *mids, options, row_count, n_cols, *cols;
-    uint32_t ec = NSPI_OK, *out_mids;
+    uint32_t ec = NSPI_OK;
     int has_state, has_mids, has_filter, has_name, has_cols, rc;
-    const nspi_obj **objs;
+    const nspi_obj **objs = NULL;
     const char *why = NULL;
     nspi_res res = { 0 };
     unsigned n = 0, n_scan;
@@ -233,12 +316,13 @@ static int op_get_matches(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         return NSPI_BODY_BAD;
     if ((rc = dir_ready(ctx)) != 0)
         return rc;
-    /* Property-based lookups (group members, PropertyName) need the
-     * directory's links, which mail users do not have. */
+    if (!has_filter) {
+        ec = link_values(ctx->dir, &st, has_name, &objs, &n);
+        return wr_matches(ctx, wr, &st, ec, objs, n, row_count, has_cols,
+                          cols, n_cols);
+    }
     if (has_name)
         ec = NSPI_E_NOT_SUPPORTED;
-    else if (!has_filter)
-        ec = NSPI_E_TOO_COMPLEX;
     else if (st.sort_type != NSPI_SORT_DISPLAYNAME &&
              st.sort_type != NSPI_SORT_DISPLAYNAME_W &&
              st.sort_type != NSPI_SORT_DISPLAYNAME_RO)
@@ -256,33 +340,8 @@ static int op_get_matches(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         else if (m)
             objs[n++] = o;
     }
-    /* More matches than the client takes: TableTooBig (3.1.4.1.10). */
-    if (ec == NSPI_OK && n > row_count)
-        ec = NSPI_E_TABLE_TOO_BIG;
-    if (ec != NSPI_OK) {
-        nspi_wr_head(wr, ec);
-        mapi_wr_u8(wr, 0);
-        mapi_wr_u8(wr, 0);
-        mapi_wr_u8(wr, 0);
-        nspi_wr_tail(wr);
-        return NSPI_BODY_OK;
-    }
-    out_mids = apr_palloc(ctx->pool, (n + 1) * sizeof(*out_mids));
-    for (unsigned i = 0; i < n; i++)
-        out_mids[i] = objs[i]->mid;
-    st.cur_rec = NSPI_MID_BEGINNING_OF_TABLE;
-    st.num_pos = 0;
-    st.total_recs = n;
-    st.delta = 0;
-    nspi_wr_head(wr, NSPI_OK);
-    nspi_wr_opt_stat(wr, &st);
-    nspi_wr_opt_u32s(wr, out_mids, n, 1);
-    if (has_cols)
-        wr_rowset(ctx, wr, objs, n, cols, n_cols, 0, st.codepage);
-    else
-        mapi_wr_u8(wr, 0);
-    nspi_wr_tail(wr);
-    return NSPI_BODY_OK;
+    return wr_matches(ctx, wr, &st, ec, objs, n, row_count, has_cols, cols,
+                      n_cols);
 }
 
 /* ---- ResortRestriction: Reserved, HasState, State, HasMinimalIds,
@@ -468,18 +527,15 @@ static int op_get_props(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
 static int op_query_columns(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
 {
     uint32_t reserved, flags;
-    nspi_obj every = { 0 };
     const uint32_t *tags;
     unsigned n;
 
     if (mapi_rd_u32(rd, &reserved) || mapi_rd_u32(rd, &flags) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    /* Every column the directory has, for an object holding them all. */
-    every.alias = every.smtp = "";
-    every.attrs = (nspi_attrs){ "", "", "", "", "", "", "" };
-    tags = nspi_prop_list(ctx->pool, &every,
-                          (flags & NSPI_QC_UNICODE) == 0, &n);
+    /* Every column the directory has. */
+    tags = nspi_prop_list(ctx->pool, NULL, (flags & NSPI_QC_UNICODE) == 0,
+                          &n);
     nspi_wr_head(wr, NSPI_OK);
     nspi_wr_opt_u32s(wr, tags, n, 1);
     nspi_wr_tail(wr);
@@ -585,13 +641,16 @@ static int op_get_special_table(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         return NSPI_BODY_BAD;
     if ((rc = dir_ready(ctx)) != 0)
         return rc;
-    /* The address creation templates table comes with GetTemplateInfo;
-     * until then it is plainly not there. */
+    /* The address creation templates table: the server holds no
+     * template objects (see GetTemplateInfo), so it has no rows; clients
+     * then offer their own one-off address forms. */
     if (flags & NSPI_ST_ADDRESS_TEMPLATES) {
-        nspi_wr_head(wr, NSPI_E_NOT_SUPPORTED);
+        nspi_wr_head(wr, NSPI_OK);
         mapi_wr_u32(wr, st.codepage);
-        mapi_wr_u8(wr, 0);
-        mapi_wr_u8(wr, 0);
+        mapi_wr_u8(wr, 0xFF);
+        mapi_wr_u32(wr, NSPI_HIERARCHY_VERSION);
+        mapi_wr_u8(wr, 0xFF);                           /* HasRows */
+        mapi_wr_u32(wr, 0);                             /* RowsCount */
         nspi_wr_tail(wr);
         return NSPI_BODY_OK;
     }
@@ -651,10 +710,266 @@ static int op_get_ab_url(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     return wr_url(ctx, rd, wr, "nspi", 1);
 }
 
+/* ---- GetTemplateInfo: Flags, DisplayType, HasTemplateDn, TemplateDn,
+ * CodePage, LocaleId.  The directory holds no template objects
+ * ([MS-OXOABKT] display templates): every client that matters carries
+ * built-in details templates for users and groups and falls back to them
+ * when the server has none.  So the spec's answer for a template that
+ * cannot be located is given: InvalidLocale (3.1.4.1.18 constraint 5),
+ * InvalidCodepage for CP_WINUNICODE (constraint 3, templates are 8-bit). */
+static int op_get_template_info(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t flags, display_type, codepage, locale;
+    const char *dn = NULL;
+    int has_dn;
+
+    if (mapi_rd_u32(rd, &flags) || mapi_rd_u32(rd, &display_type) ||
+        nspi_rd_has(rd, &has_dn) ||
+        (has_dn && mapi_rd_str8(rd, ctx->pool, NSPI_MAX_STR, &dn)) ||
+        mapi_rd_u32(rd, &codepage) || mapi_rd_u32(rd, &locale) ||
+        nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    nspi_wr_head(wr, codepage == NSPI_CP_UNICODE ? NSPI_E_INVALID_CODEPAGE
+                                                 : NSPI_E_INVALID_LOCALE);
+    mapi_wr_u32(wr, codepage);
+    mapi_wr_u8(wr, 0);                                  /* HasRow */
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+static int is_cert_tag(uint32_t tag)
+{
+    return NSPI_ID(tag) == NSPI_ID(NSPI_TAG_USER_X509) ||
+           NSPI_ID(tag) == NSPI_ID(NSPI_TAG_AB_X509);
+}
+
+typedef struct cert_edit {
+    int clear_user, clear_ab;
+    apr_array_header_t *user, *ab;      /* NULL: unchanged */
+} cert_edit;
+
+static int cert_apply(cfg_mailbox *m, void *baton)
+{
+    const cert_edit *e = baton;
+
+    if (e->clear_user)
+        m->attrs.user_certs = NULL;
+    if (e->clear_ab)
+        m->attrs.ab_certs = NULL;
+    if (e->user)
+        m->attrs.user_certs = e->user;
+    if (e->ab)
+        m->attrs.ab_certs = e->ab;
+    return 0;
+}
+
+/* What ModProps may change: only the caller's own certificates. */
+static uint32_t mod_props_check(nspi_ctx *ctx, const nspi_obj *o,
+                                const uint32_t *tags, uint32_t n_tags,
+                                const nspi_val *vals, uint32_t n_vals)
+{
+    if (o == NULL)
+        return NSPI_E_INVALID_PARAM;             /* constraint 6 */
+    if (o->kind != NSPI_KIND_MAILUSER)
+        return NSPI_E_INVALID_OBJECT;            /* constraint 7 */
+    if (ctx->self == NULL || memcmp(ctx->self->guid, o->guid, 16) != 0)
+        return NSPI_E_ACCESS_DENIED;
+    for (uint32_t i = 0; i < n_tags; i++)
+        if (!is_cert_tag(tags[i]))
+            return NSPI_E_ACCESS_DENIED;
+    for (uint32_t i = 0; i < n_vals; i++) {
+        if (!is_cert_tag(vals[i].tag) ||
+            NSPI_TYPE(vals[i].tag) != (NSPI_PT_MV | NSPI_PT_BINARY) ||
+            (vals[i].mvb && vals[i].mvb->nelts > CFG_CERTS_MAX))
+            return NSPI_E_ACCESS_DENIED;
+        for (int j = 0; vals[i].mvb && j < vals[i].mvb->nelts; j++)
+            if (APR_ARRAY_IDX(vals[i].mvb, j, cfg_blob).len > CFG_CERT_MAX)
+                return NSPI_E_ACCESS_DENIED;
+    }
+    return ctx->db ? NSPI_OK : NSPI_E_GENERAL_FAILURE;
+}
+
+/* ---- ModProps: Reserved, HasState, State, HasPropertyTags, PropertyTags
+ * (to remove), HasPropertyValues, PropertyValues (AddressBookPropValueList:
+ * u32 count, tagged values). */
+static int op_mod_props(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t reserved, n_tags, *tags, n_vals = 0, ec;
+    int has_state, has_tags, has_vals, rc;
+    nspi_val *vals = NULL;
+    cert_edit e = { 0 };
+    const char *error = NULL;
+    nspi_stat st;
+
+    if (mapi_rd_u32(rd, &reserved) || nspi_rd_opt_stat(rd, &has_state, &st) ||
+        nspi_rd_opt_tags(rd, ctx->pool, &has_tags, &tags, &n_tags) ||
+        nspi_rd_has(rd, &has_vals))
+        return NSPI_BODY_BAD;
+    if (has_vals) {
+        /* Each value takes at least its 4-byte tag. */
+        if (mapi_rd_u32(rd, &n_vals) || n_vals > NSPI_MAX_TAGS ||
+            mapi_rd_left(rd) / 4 < n_vals)
+            return NSPI_BODY_BAD;
+        vals = apr_pcalloc(ctx->pool, (n_vals + 1) * sizeof(*vals));
+        for (uint32_t i = 0; i < n_vals; i++)
+            if (nspi_rd_tagged(rd, ctx->pool, st.codepage, &vals[i]))
+                return NSPI_BODY_BAD;
+    }
+    if (nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    ec = !has_tags ? NSPI_E_INVALID_PARAM       /* constraint 5 */
+                   : mod_props_check(ctx, nspi_dir_by_mid(ctx->dir,
+                                     st.cur_rec, NULL), tags, n_tags,
+                                     vals, n_vals);
+    for (uint32_t i = 0; ec == NSPI_OK && i < n_tags; i++) {
+        int user = NSPI_ID(tags[i]) == NSPI_ID(NSPI_TAG_USER_X509);
+        e.clear_user |= user;
+        e.clear_ab |= !user;
+    }
+    for (uint32_t i = 0; ec == NSPI_OK && i < n_vals; i++) {
+        apr_array_header_t *v = vals[i].err ? NULL : vals[i].mvb;
+        if (NSPI_ID(vals[i].tag) == NSPI_ID(NSPI_TAG_USER_X509))
+            e.clear_user = 1, e.user = v;
+        else
+            e.clear_ab = 1, e.ab = v;
+    }
+    if (ec == NSPI_OK &&
+        cfg_mailbox_update(ctx->db, ctx->pool, ctx->self->smtp, cert_apply,
+                           &e, &error) != 0) {
+        ctx->error = error;
+        ec = NSPI_E_GENERAL_FAILURE;
+    }
+    nspi_wr_head(wr, ec);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
+/* The object an EntryID names: ephemeral (type 0x87, our server GUID,
+ * an MId) or permanent (type 0, a DN). */
+static const nspi_obj *obj_of_entryid(const nspi_dir *dir, apr_pool_t *pool,
+                                      const uint8_t *b, size_t n)
+{
+    if (n >= 32 && b[0] == 0x87 && memcmp(b + 4, dir->server_guid, 16) == 0)
+        return nspi_dir_by_mid(dir, (uint32_t)b[28] | (uint32_t)b[29] << 8 |
+                               (uint32_t)b[30] << 16 | (uint32_t)b[31] << 24,
+                               NULL);
+    if (n > 28 && b[0] == 0x00)
+        return nspi_dir_by_dn(dir, apr_pstrmemdup(pool, (const char *)b + 28,
+                                                  strnlen((const char *)b + 28,
+                                                          n - 28)));
+    return NULL;
+}
+
+typedef struct link_edit {
+    int remove;
+    apr_array_header_t *dns;
+} link_edit;
+
+static int link_apply(cfg_group *g, void *baton)
+{
+    const link_edit *e = baton;
+    apr_array_header_t *out = apr_array_make(g->members->pool,
+                                             g->members->nelts + e->dns->nelts,
+                                             sizeof(const char *));
+
+    for (int i = 0; i < g->members->nelts; i++) {
+        const char *m = APR_ARRAY_IDX(g->members, i, const char *);
+        int drop = 0;
+        for (int j = 0; e->remove && j < e->dns->nelts; j++)
+            drop |= strcasecmp(m, APR_ARRAY_IDX(e->dns, j, const char *)) == 0;
+        if (!drop)
+            APR_ARRAY_PUSH(out, const char *) = m;
+    }
+    for (int j = 0; !e->remove && j < e->dns->nelts; j++)
+        APR_ARRAY_PUSH(out, const char *) = APR_ARRAY_IDX(e->dns, j,
+                                                          const char *);
+    g->members = out;       /* duplicates are dropped on write */
+    return 0;
+}
+
+/* Who may change a group's members over the address book: the mailbox
+ * recorded as its owner (New-DistributionGroup -ManagedBy); nobody else
+ * (administrators use mapi-admin).  Manager links and delegates are not
+ * changed over the address book at all. */
+static uint32_t mod_link_check(nspi_ctx *ctx, const nspi_obj *o,
+                               uint32_t tag)
+{
+    if (o == NULL)
+        return NSPI_E_NOT_FOUND;
+    if (NSPI_ID(tag) == NSPI_ID(NSPI_TAG_AB_PUBLIC_DELEGATES))
+        return NSPI_E_ACCESS_DENIED;
+    if (NSPI_ID(tag) != NSPI_ID(NSPI_TAG_AB_MEMBER))
+        return NSPI_E_NOT_SUPPORTED;
+    if (o->kind != NSPI_KIND_DISTLIST)
+        return NSPI_E_ACCESS_DENIED;         /* R1647: display type */
+    if (ctx->self == NULL || o->managed_by == NULL ||
+        strcasecmp(ctx->self->legacy_dn, o->managed_by) != 0)
+        return NSPI_E_ACCESS_DENIED;
+    return ctx->db ? NSPI_OK : NSPI_E_GENERAL_FAILURE;
+}
+
+/* ---- ModLinkAtt: Flags, PropertyTag, MinimalId, HasEntryIds,
+ * EntryIdCount, EntryIds (each a u32 size and the EntryID). */
+static int op_mod_link_att(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
+{
+    uint32_t flags, tag, mid, n = 0, ec;
+    int has_eids, rc;
+    const uint8_t **eids = NULL;
+    uint32_t *lens = NULL;
+    link_edit e = { 0 };
+    const char *error = NULL;
+
+    if (mapi_rd_u32(rd, &flags) || mapi_rd_u32(rd, &tag) ||
+        mapi_rd_u32(rd, &mid) || nspi_rd_has(rd, &has_eids))
+        return NSPI_BODY_BAD;
+    if (has_eids && (mapi_rd_u32(rd, &n) || n > NSPI_MAX_ROWS ||
+                     mapi_rd_left(rd) / 4 < n))
+        return NSPI_BODY_BAD;
+    eids = apr_pcalloc(ctx->pool, (n + 1) * sizeof(*eids));
+    lens = apr_pcalloc(ctx->pool, (n + 1) * sizeof(*lens));
+    for (uint32_t i = 0; i < n; i++)
+        if (mapi_rd_u32(rd, &lens[i]) || lens[i] > NSPI_MAX_BIN ||
+            mapi_rd_view(rd, lens[i], &eids[i]))
+            return NSPI_BODY_BAD;
+    if (nspi_rd_end(rd))
+        return NSPI_BODY_BAD;
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    ec = mod_link_check(ctx, nspi_dir_by_mid(ctx->dir, mid, NULL), tag);
+    e.remove = (flags & 0x1) != 0;                      /* fDelete */
+    e.dns = apr_array_make(ctx->pool, (int)n + 1, sizeof(const char *));
+    for (uint32_t i = 0; ec == NSPI_OK && i < n; i++) {
+        const nspi_obj *m = obj_of_entryid(ctx->dir, ctx->pool, eids[i],
+                                           lens[i]);
+        if (m == NULL)
+            ec = NSPI_E_NOT_FOUND;
+        else
+            APR_ARRAY_PUSH(e.dns, const char *) = m->legacy_dn;
+    }
+    if (ec == NSPI_OK) {
+        const nspi_obj *g = nspi_dir_by_mid(ctx->dir, mid, NULL);
+        rc = cfg_group_update(ctx->db, ctx->pool, g->alias, link_apply, &e,
+                              &error);
+        /* A member that would make a loop cannot be applied. */
+        ec = rc == 0 ? NSPI_OK : rc == CFG_REFUSED ? NSPI_E_ACCESS_DENIED
+           : rc == CFG_NOT_FOUND ? NSPI_E_NOT_FOUND : NSPI_E_GENERAL_FAILURE;
+        if (rc != 0)
+            ctx->error = error;
+    }
+    nspi_wr_head(wr, ec);
+    nspi_wr_tail(wr);
+    return NSPI_BODY_OK;
+}
+
 static const struct {
     const char *name;
     nspi_op_fn fn;
 } ops[] = {
+    { "GetTemplateInfo", op_get_template_info },
+    { "ModProps", op_mod_props },
+    { "ModLinkAtt", op_mod_link_att },
     { "UpdateStat", op_update_stat },
     { "QueryRows", op_query_rows },
     { "SeekEntries", op_seek_entries },

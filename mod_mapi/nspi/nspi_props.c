@@ -20,8 +20,17 @@ static const uint8_t guid_nspi[16] = {
 
 static uint32_t obj_display_type(const nspi_obj *o)
 {
-    (void)o;
-    return NSPI_DT_MAILUSER;
+    switch (o->kind) {
+    case NSPI_KIND_DISTLIST: return NSPI_DT_DISTLIST;
+    case NSPI_KIND_CONTACT: return NSPI_DT_REMOTE_USER;
+    default: return NSPI_DT_MAILUSER;
+    }
+}
+
+static uint32_t obj_object_type(const nspi_obj *o)
+{
+    return o->kind == NSPI_KIND_DISTLIST ? NSPI_MAPI_DISTLIST
+                                         : NSPI_MAPI_MAILUSER;
 }
 
 void nspi_entryid(apr_pool_t *pool, const nspi_dir *dir, const nspi_obj *o,
@@ -87,14 +96,57 @@ static void search_key(apr_pool_t *pool, const nspi_obj *o, nspi_val *v)
     set_bin(v, k, strlen(k) + 1);
 }
 
+static void set_blobs(nspi_val *v, apr_array_header_t *a)
+{
+    if (a && a->nelts > 0)
+        v->mvb = a;
+    else
+        v->err = NSPI_E_NOT_FOUND;
+}
+
+/* The string attributes of mail users, by property id. */
+static const char *attr_str(const nspi_obj *o, uint16_t id, int *known_r)
+{
+    const nspi_attrs *a = &o->attrs;
+
+    *known_r = 1;
+    switch (id) {
+    case NSPI_ID(NSPI_TAG_GIVEN_NAME): return a->given_name;
+    case NSPI_ID(NSPI_TAG_SURNAME): return a->surname;
+    case NSPI_ID(NSPI_TAG_INITIALS): return a->initials;
+    case NSPI_ID(NSPI_TAG_TITLE): return a->title;
+    case NSPI_ID(NSPI_TAG_DEPARTMENT): return a->department;
+    case NSPI_ID(NSPI_TAG_COMPANY): return a->company;
+    case NSPI_ID(NSPI_TAG_OFFICE): return a->office;
+    case NSPI_ID(NSPI_TAG_BUSINESS_PHONE):
+    case NSPI_ID(NSPI_TAG_PRIMARY_PHONE): return a->business_phone;
+    case NSPI_ID(NSPI_TAG_MOBILE_PHONE): return a->mobile_phone;
+    case NSPI_ID(NSPI_TAG_HOME_PHONE): return a->home_phone;
+    case NSPI_ID(NSPI_TAG_STREET): return a->street;
+    case NSPI_ID(NSPI_TAG_LOCALITY): return a->city;
+    case NSPI_ID(NSPI_TAG_POSTAL_CODE): return a->postal_code;
+    case NSPI_ID(NSPI_TAG_COUNTRY): return a->country;
+    }
+    *known_r = 0;
+    return NULL;
+}
+
 /* Values by property id; the type of the request decides the encoding. */
 static void obj_value(const nspi_dir *dir, const nspi_obj *o, uint32_t tag,
                       uint32_t flags, apr_pool_t *pool, nspi_val *v)
 {
     const nspi_attrs *a = &o->attrs;
     const uint8_t *eid;
+    const char *str;
     size_t len;
+    int known;
 
+    str = attr_str(o, NSPI_ID(tag), &known);
+    if (known) {
+        set_str(v, str);
+        v->tag |= NSPI_PT_UNICODE;
+        return;
+    }
     switch (NSPI_TAG(NSPI_ID(tag), 0)) {
     case NSPI_TAG(NSPI_ID(NSPI_TAG_DISPLAY_NAME), 0):
     case NSPI_TAG(NSPI_ID(NSPI_TAG_DISPLAY_PRINTABLE), 0):
@@ -107,28 +159,32 @@ static void obj_value(const nspi_dir *dir, const nspi_obj *o, uint32_t tag,
         set_str(v, o->smtp); v->tag |= NSPI_PT_UNICODE; return;
     case NSPI_TAG(NSPI_ID(NSPI_TAG_ACCOUNT), 0):
         set_str(v, o->alias); v->tag |= NSPI_PT_UNICODE; return;
-    case NSPI_TAG(NSPI_ID(NSPI_TAG_GIVEN_NAME), 0):
-        set_str(v, a->given_name); v->tag |= NSPI_PT_UNICODE; return;
-    case NSPI_TAG(NSPI_ID(NSPI_TAG_SURNAME), 0):
-        set_str(v, a->surname); v->tag |= NSPI_PT_UNICODE; return;
-    case NSPI_TAG(NSPI_ID(NSPI_TAG_TITLE), 0):
-        set_str(v, a->title); v->tag |= NSPI_PT_UNICODE; return;
-    case NSPI_TAG(NSPI_ID(NSPI_TAG_DEPARTMENT), 0):
-        set_str(v, a->department); v->tag |= NSPI_PT_UNICODE; return;
-    case NSPI_TAG(NSPI_ID(NSPI_TAG_OFFICE), 0):
-        set_str(v, a->office); v->tag |= NSPI_PT_UNICODE; return;
-    case NSPI_TAG(NSPI_ID(NSPI_TAG_BUSINESS_PHONE), 0):
-        set_str(v, a->business_phone); v->tag |= NSPI_PT_UNICODE; return;
-    case NSPI_TAG(NSPI_ID(NSPI_TAG_PRIMARY_PHONE), 0):
-        set_str(v, a->business_phone); v->tag |= NSPI_PT_UNICODE; return;
-    case NSPI_TAG(NSPI_ID(NSPI_TAG_MOBILE_PHONE), 0):
-        set_str(v, a->mobile_phone); v->tag |= NSPI_PT_UNICODE; return;
     case NSPI_TAG(NSPI_ID(NSPI_TAG_PROXY_ADDRESSES), 0):
         v->tag |= NSPI_PT_MV | NSPI_PT_UNICODE;
         v->mv = proxy_addresses(pool, o);
         return;
     case NSPI_TAG(NSPI_ID(NSPI_TAG_OBJECT_TYPE), 0):
-        v->tag |= NSPI_PT_LONG; v->l = NSPI_MAPI_MAILUSER; return;
+        v->tag |= NSPI_PT_LONG; v->l = obj_object_type(o); return;
+    case NSPI_TAG(NSPI_ID(NSPI_TAG_AB_MANAGER_DN), 0):
+        set_str(v, o->manager ? o->manager->legacy_dn : NULL);
+        v->tag |= NSPI_PT_UNICODE; return;
+    case NSPI_TAG(NSPI_ID(NSPI_TAG_AB_TARGET_ADDRESS), 0):
+        set_str(v, o->target ? apr_pstrcat(pool, "SMTP:", o->target, NULL)
+                             : NULL);
+        v->tag |= NSPI_PT_UNICODE; return;
+    case NSPI_TAG(NSPI_ID(NSPI_TAG_THUMBNAIL_PHOTO), 0):
+        v->tag |= NSPI_PT_BINARY;
+        if (a->photo.len)
+            set_bin(v, a->photo.data, a->photo.len);
+        else
+            v->err = NSPI_E_NOT_FOUND;
+        return;
+    case NSPI_TAG(NSPI_ID(NSPI_TAG_USER_X509), 0):
+        v->tag |= NSPI_PT_MV | NSPI_PT_BINARY; set_blobs(v, a->user_certs);
+        return;
+    case NSPI_TAG(NSPI_ID(NSPI_TAG_AB_X509), 0):
+        v->tag |= NSPI_PT_MV | NSPI_PT_BINARY; set_blobs(v, a->ab_certs);
+        return;
     case NSPI_TAG(NSPI_ID(NSPI_TAG_DISPLAY_TYPE), 0):
         v->tag |= NSPI_PT_LONG; v->l = obj_display_type(o); return;
     case NSPI_TAG(NSPI_ID(NSPI_TAG_DISPLAY_TYPE_EX), 0):
@@ -200,7 +256,11 @@ static const uint32_t mailuser_tags[] = {
     NSPI_TAG_PROXY_ADDRESSES, NSPI_TAG_AB_CONTAINER_ID,
     NSPI_TAG_GIVEN_NAME, NSPI_TAG_SURNAME, NSPI_TAG_TITLE,
     NSPI_TAG_DEPARTMENT, NSPI_TAG_OFFICE, NSPI_TAG_BUSINESS_PHONE,
-    NSPI_TAG_MOBILE_PHONE
+    NSPI_TAG_MOBILE_PHONE, NSPI_TAG_INITIALS, NSPI_TAG_COMPANY,
+    NSPI_TAG_HOME_PHONE, NSPI_TAG_STREET, NSPI_TAG_LOCALITY,
+    NSPI_TAG_POSTAL_CODE, NSPI_TAG_COUNTRY, NSPI_TAG_AB_MANAGER_DN,
+    NSPI_TAG_AB_TARGET_ADDRESS, NSPI_TAG_THUMBNAIL_PHOTO,
+    NSPI_TAG_USER_X509, NSPI_TAG_AB_X509
 };
 #define N_MAILUSER_TAGS (sizeof(mailuser_tags) / sizeof(mailuser_tags[0]))
 
@@ -208,16 +268,21 @@ static const uint32_t mailuser_tags[] = {
  * not have are left out of the property list). */
 static int obj_has(const nspi_obj *o, uint32_t tag)
 {
+    int known;
+    const char *s = attr_str(o, NSPI_ID(tag), &known);
+
+    if (known)
+        return s != NULL;
     switch (tag) {
-    case NSPI_TAG_GIVEN_NAME: return o->attrs.given_name != NULL;
-    case NSPI_TAG_SURNAME: return o->attrs.surname != NULL;
-    case NSPI_TAG_TITLE: return o->attrs.title != NULL;
-    case NSPI_TAG_DEPARTMENT: return o->attrs.department != NULL;
-    case NSPI_TAG_OFFICE: return o->attrs.office != NULL;
-    case NSPI_TAG_BUSINESS_PHONE: return o->attrs.business_phone != NULL;
-    case NSPI_TAG_MOBILE_PHONE: return o->attrs.mobile_phone != NULL;
     case NSPI_TAG_SMTP_ADDRESS: return o->smtp != NULL;
     case NSPI_TAG_ACCOUNT: return o->alias != NULL;
+    case NSPI_TAG_AB_MANAGER_DN: return o->manager != NULL;
+    case NSPI_TAG_AB_TARGET_ADDRESS: return o->target != NULL;
+    case NSPI_TAG_THUMBNAIL_PHOTO: return o->attrs.photo.len > 0;
+    case NSPI_TAG_USER_X509:
+        return o->attrs.user_certs && o->attrs.user_certs->nelts > 0;
+    case NSPI_TAG_AB_X509:
+        return o->attrs.ab_certs && o->attrs.ab_certs->nelts > 0;
     }
     return 1;
 }
@@ -231,7 +296,7 @@ const uint32_t *nspi_prop_list(apr_pool_t *pool, const nspi_obj *obj,
     for (size_t i = 0; i < N_MAILUSER_TAGS; i++) {
         uint32_t t = mailuser_tags[i];
 
-        if (!obj_has(obj, t))
+        if (obj != NULL && !obj_has(obj, t))
             continue;
         if (string8 && (NSPI_TYPE(t) & ~NSPI_PT_MV) == NSPI_PT_UNICODE)
             t = (t & 0xFFFF0000u) | (NSPI_TYPE(t) & NSPI_PT_MV) |
@@ -334,6 +399,14 @@ static int wr_plain(mapi_wr *wr, uint16_t type, const nspi_val *v,
     case NSPI_PT_BINARY:
         mapi_wr_u32(wr, (uint32_t)v->bin_len);
         return mapi_wr_bytes(wr, v->bin, v->bin_len);
+    case NSPI_PT_MV | NSPI_PT_BINARY:
+        mapi_wr_u32(wr, v->mvb ? (uint32_t)v->mvb->nelts : 0);
+        for (int i = 0; v->mvb && i < v->mvb->nelts; i++) {
+            const cfg_blob *b = &APR_ARRAY_IDX(v->mvb, i, cfg_blob);
+            mapi_wr_u32(wr, (uint32_t)b->len);
+            mapi_wr_bytes(wr, b->data, b->len);
+        }
+        return wr->failed ? -1 : 0;
     case NSPI_PT_MV | NSPI_PT_UNICODE:
     case NSPI_PT_MV | NSPI_PT_STRING8:
         mapi_wr_u32(wr, v->mv ? (uint32_t)v->mv->nelts : 0);

@@ -220,9 +220,137 @@ static void test_schema_refused(void)
     CU_ASSERT_EQUAL(cfg_schema_check(db, pool, &error), CFG_BAD_SCHEMA);
     CU_ASSERT_PTR_NOT_NULL_FATAL(error);
     CU_ASSERT_PTR_NOT_NULL(strstr(error, "schema version 1"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(error, "version 2"));
-    put_schema(MAPI_DB_SCHEMA_VERSION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(error, "version 3"));
+    /* Version 2 is upgraded in place (its records are still read). */
+    put_schema(2);
     CU_ASSERT_EQUAL(cfg_schema_check(db, pool, &error), 0);
+    CU_ASSERT_EQUAL(cfg_schema_check(db, pool, &error), 0);
+}
+
+static int test_group_set(cfg_group *g, void *baton)
+{
+    g->members = ((cfg_group *)baton)->members;
+    return 0;
+}
+
+/* A version 2 mailbox record (no directory attributes) still decodes;
+ * a version 3 one round-trips its attributes. */
+static void test_mailbox_v2_and_attrs(void)
+{
+    static const uint8_t jpeg[] = { 0xFF, 0xD8, 0xFF, 0xE0 };
+    cfg_mailbox m = { 0 }, *got = NULL;
+    const char *error = NULL;
+    DBT key = { 0 }, val = { 0 };
+    uint8_t buf[4096];
+
+    m.name = "attrs";
+    m.display_name = "Attr User";
+    m.smtp = "attrs@example.org";
+    m.principal = "attrs@EXAMPLE.ORG";
+    m.mapi_http_enabled = CFG_TRI_NULL;
+    m.mapi_enabled = 1;
+    m.attrs.given_name = "Ann";
+    m.attrs.title = "Boss";
+    m.attrs.photo = (cfg_blob){ jpeg, sizeof(jpeg) };
+    CU_ASSERT_EQUAL_FATAL(cfg_mailbox_create(db, pool, &m, &error), 0);
+    CU_ASSERT_EQUAL_FATAL(cfg_mailbox_by_smtp(db, pool, m.smtp, &got,
+                                              &error), 0);
+    CU_ASSERT_STRING_EQUAL(got->attrs.given_name, "Ann");
+    CU_ASSERT_STRING_EQUAL(got->attrs.title, "Boss");
+    CU_ASSERT_PTR_NULL(got->attrs.surname);
+    CU_ASSERT_EQUAL(got->attrs.photo.len, sizeof(jpeg));
+    /* The same record cut before the attributes, with version byte 2. */
+    key.data = "mbx/attrs@example.org";
+    key.size = (u_int32_t)strlen(key.data);
+    val.data = buf;
+    val.ulen = sizeof(buf);
+    val.flags = DB_DBT_USERMEM;
+    CU_ASSERT_EQUAL_FATAL(db->config->get(db->config, NULL, &key, &val, 0),
+                          0);
+    {
+        cfg_mailbox old;
+        /* Some prefix of the record ends right after WhenChanged: that is
+         * the version 2 layout, and only there does it decode. */
+        buf[0] = 2;
+        for (size_t cut = val.size; cut > 0; cut--)
+            if (cfg_mailbox_decode(buf, cut, pool, &old) == 0) {
+                CU_ASSERT_STRING_EQUAL(old.smtp, "attrs@example.org");
+                CU_ASSERT_PTR_NULL(old.attrs.given_name);
+                CU_ASSERT(cut < val.size);
+                break;
+            }
+    }
+    CU_ASSERT_EQUAL(cfg_mailbox_delete(db, pool, m.smtp, &error), 0);
+}
+
+/* Groups: members must exist, loops are refused, addresses and DNs are
+ * shared with mailboxes and contacts. */
+static void test_groups_and_contacts(void)
+{
+    cfg_mailbox m = { 0 };
+    cfg_contact c = { 0 };
+    cfg_group g = { 0 }, h = { 0 }, *got = NULL;
+    const char *error = NULL, *key = NULL;
+    cfg_kind kind;
+    apr_array_header_t *mem = apr_array_make(pool, 2, sizeof(const char *));
+
+    m.name = "gm";
+    m.smtp = "gm@example.org";
+    m.principal = "gm@EXAMPLE.ORG";
+    m.mapi_http_enabled = CFG_TRI_NULL;
+    CU_ASSERT_EQUAL_FATAL(cfg_mailbox_create(db, pool, &m, &error), 0);
+    c.name = "ext";
+    c.external_smtp = "x@elsewhere.example";
+    CU_ASSERT_EQUAL_FATAL(cfg_contact_create(db, pool, &c, &error), 0);
+    APR_ARRAY_PUSH(mem, const char *) = m.legacy_dn;
+    APR_ARRAY_PUSH(mem, const char *) = c.legacy_dn;
+    g.name = "team";
+    g.smtp = "team@example.org";
+    g.members = mem;
+    CU_ASSERT_EQUAL_FATAL(cfg_group_create(db, pool, &g, &error), 0);
+    CU_ASSERT_EQUAL(cfg_recipient_by(db, pool, "smtp/", "TEAM@example.org",
+                                     &kind, &key, &error), 0);
+    CU_ASSERT_EQUAL(kind, CFG_KIND_GROUP);
+    CU_ASSERT_EQUAL(cfg_recipient_by(db, pool, "dn/", c.legacy_dn, &kind,
+                                     &key, &error), 0);
+    CU_ASSERT_EQUAL(kind, CFG_KIND_CONTACT);
+    /* A mailbox cannot take the group's address. */
+    {
+        cfg_mailbox x = { 0 };
+        x.name = "x";
+        x.smtp = "team@example.org";
+        x.principal = "x@EXAMPLE.ORG";
+        CU_ASSERT_EQUAL(cfg_mailbox_create(db, pool, &x, &error),
+                        CFG_CONFLICT);
+    }
+    /* A member that does not exist. */
+    h.name = "bad";
+    h.smtp = "bad@example.org";
+    h.members = apr_array_make(pool, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(h.members, const char *) = "/o=x/cn=nobody";
+    CU_ASSERT_EQUAL(cfg_group_create(db, pool, &h, &error), CFG_NOT_FOUND);
+    /* outer contains team; team containing outer is a loop. */
+    memset(&h, 0, sizeof(h));
+    h.name = "outer";
+    h.smtp = "outer@example.org";
+    h.members = apr_array_make(pool, 1, sizeof(const char *));
+    APR_ARRAY_PUSH(h.members, const char *) = g.legacy_dn;
+    CU_ASSERT_EQUAL_FATAL(cfg_group_create(db, pool, &h, &error), 0);
+    {
+        apr_array_header_t *loop = apr_array_copy(pool, mem);
+        APR_ARRAY_PUSH(loop, const char *) = h.legacy_dn;
+        g.members = loop;
+    }
+    CU_ASSERT_EQUAL(cfg_group_update(db, pool, "team", test_group_set, &g,
+                                     &error), CFG_REFUSED);
+    CU_ASSERT_EQUAL(cfg_group_get(db, pool, "team", &got, &error), 0);
+    CU_ASSERT_EQUAL(got->members->nelts, 2);
+    CU_ASSERT_EQUAL(cfg_group_delete(db, pool, "outer", &error), 0);
+    CU_ASSERT_EQUAL(cfg_group_delete(db, pool, "team", &error), 0);
+    CU_ASSERT_EQUAL(cfg_recipient_by(db, pool, "smtp/", "team@example.org",
+                                     &kind, &key, &error), CFG_NOT_FOUND);
+    CU_ASSERT_EQUAL(cfg_contact_delete(db, pool, "ext", &error), 0);
+    CU_ASSERT_EQUAL(cfg_mailbox_delete(db, pool, m.smtp, &error), 0);
 }
 
 /* ------------------------------------------------------------ helpers -- */
@@ -763,6 +891,10 @@ int main(void)
                 test_concurrent_writers);
     CU_add_test(s, "record decoding is robust", test_decode_robust);
     CU_add_test(s, "another schema version is refused", test_schema_refused);
+    CU_add_test(s, "version 2 mailbox records read; attributes round trip",
+                test_mailbox_v2_and_attrs);
+    CU_add_test(s, "groups and contacts: members, loops, shared indexes",
+                test_groups_and_contacts);
     CU_add_test(s, "mailbox addresses, principals, CAS settings round trip",
                 test_mailbox_round_trip);
     CU_add_test(s, "at most 64 addresses", test_mailbox_array_bound);
