@@ -758,6 +758,65 @@ static void test_mailbox_lifecycle(void)
     EXPECT(X_NOT_FOUND, NULL, "its secondary address is free");
 }
 
+/* Groups and contacts: members of any kind, loops refused (2), unknown
+ * members (3), duplicates and taken addresses (5); a removed member is
+ * gone from the list; the directory attributes of Set-Mailbox. */
+static void test_groups_and_contacts(void)
+{
+    admin("new-mailcontact", "-Name", "erin", "-ExternalEmailAddress",
+          "erin@example.org", "-DisplayName", "Erin Outside", NULL);
+    CHECKF(R.status == 0, "New-MailContact: %d %.300s", R.status, R.err);
+    admin("new-distributiongroup", "-Name", "team", "-PrimarySmtpAddress",
+          "team@mapi.test", "-DisplayName", "The Team", "-Members",
+          "demo@mapi.test,erin", NULL);
+    CHECKF(R.status == 0, "New-DistributionGroup: %d %.300s", R.status,
+           R.err);
+    admin("new-distributiongroup", "-Name", "all", "-PrimarySmtpAddress",
+          "all@mapi.test", "-Members", "team", NULL);
+    CHECKF(R.status == 0, "a group in a group: %d %.300s", R.status, R.err);
+    admin("add-distributiongroupmember", "team", "-Member", "all", NULL);
+    EXPECT(X_INVALID, NULL, "a loop through another group");
+    admin("add-distributiongroupmember", "team", "-Member",
+          "nobody@mapi.test", NULL);
+    EXPECT(X_NOT_FOUND, NULL, "an unknown member");
+    admin("add-distributiongroupmember", "team", "-Member", "erin", NULL);
+    EXPECT(X_CONFLICT, NULL, "already a member");
+    admin("new-mailbox", "-Name", "clash", "-PrimarySmtpAddress",
+          "team@mapi.test", "-UserPrincipalName", "clash@MAPI.TEST", NULL);
+    EXPECT(X_CONFLICT, "already in use", "a mailbox taking a group's address");
+    admin("add-distributiongroupmember", "team", "-Member", "other@mapi.test",
+          NULL);
+    CHECKF(R.status == 0, "Add-DistributionGroupMember: %d %.300s",
+           R.status, R.err);
+    admin("get-distributiongroupmember", "team", "-Json", NULL);
+    CHECKF(R.status == 0 && count(R.out, "\"RecipientType\"") == 3,
+           "three members: %.600s", R.out);
+    admin("remove-distributiongroupmember", "team", "-Member", "erin",
+          "-Confirm:$false", NULL);
+    CHECKF(R.status == 0, "Remove-DistributionGroupMember: %d %.300s",
+           R.status, R.err);
+    admin("get-distributiongroupmember", "team", "-Json", NULL);
+    CHECKF(count(R.out, "\"RecipientType\"") == 2 && !has(R.out, "erin"),
+           "erin removed: %.600s", R.out);
+    admin("set-mailbox", "demo@mapi.test", "-FirstName", "Dee", "-LastName",
+          "Moe", "-Title", "Tester", "-Department", "QA", NULL);
+    CHECKF(R.status == 0, "Set-Mailbox attributes: %d %.300s", R.status,
+           R.err);
+    admin("set-mailbox", "demo@mapi.test", "-Manager", "demo@mapi.test",
+          NULL);
+    EXPECT(X_INVALID, NULL, "a mailbox as its own manager");
+    admin("get-mailbox", "demo@mapi.test", "-List", NULL);
+    CHECKF(has(R.out, "Dee") && has(R.out, "Tester"), "attributes shown: "
+           "%.600s", R.out);
+    admin("remove-distributiongroup", "all", "-Confirm:$false", NULL);
+    admin("remove-distributiongroup", "team", "-Confirm:$false", NULL);
+    CHECKF(R.status == 0, "Remove-DistributionGroup: %d", R.status);
+    admin("get-distributiongroup", "team", NULL);
+    EXPECT(X_NOT_FOUND, NULL, "the group is gone");
+    admin("remove-mailcontact", "erin", "-Confirm:$false", NULL);
+    CHECKF(R.status == 0, "Remove-MailContact: %d", R.status);
+}
+
 /* Ten mapi-admin processes creating mailboxes at once lose nothing. */
 static void test_ten_concurrent_writers(void)
 {
@@ -911,6 +970,8 @@ int main(int argc, char **argv)
                 test_casmailbox_switches);
     CU_add_test(s, "New/Get/Set/Remove-Mailbox; remove says what is deleted",
                 test_mailbox_lifecycle);
+    CU_add_test(s, "distribution groups and mail contacts: members, loops, "
+                "conflicts, attributes", test_groups_and_contacts);
     CU_add_test(s, "ten concurrent mapi-admin writers lose nothing",
                 test_ten_concurrent_writers);
     CU_add_test(s, "a change takes effect on the next request",
