@@ -772,6 +772,85 @@ static void test_urls_and_special_table(void)
     mhc_client_free(&c);
 }
 
+/* GetProps of one u32 property of the object at MId mid: its value, or
+ * 0xFFFFFFFF. */
+static uint32_t get_u32(mhc_client *c, apr_pool_t *p, uint32_t mid,
+                        uint32_t tag)
+{
+    mhc_response r;
+    mapi_wr w;
+    mapi_rd rd;
+    const uint8_t *b;
+    uint32_t ec = 1, v = 0xFFFFFFFF, cp;
+    uint8_t has = 0, rowflags = 0, flag = 0;
+
+    mapi_wr_init(&w, p, 4096);
+    mapi_wr_u32(&w, 0);                       /* Flags */
+    put_stat(&w, mid, 0, 1200);
+    mapi_wr_u8(&w, 0xFF);                     /* HasPropertyTags */
+    mapi_wr_u32(&w, 1);
+    mapi_wr_u32(&w, tag);
+    mapi_wr_u32(&w, 0);
+    if ((b = call(c, "GetProps", &w, &r, NULL))) {
+        mapi_rd_init(&rd, b, r.body_len);
+        mapi_rd_skip(&rd, 4);
+        mapi_rd_u32(&rd, &ec);
+        mapi_rd_u32(&rd, &cp);
+        mapi_rd_u8(&rd, &has);
+        mapi_rd_u8(&rd, &rowflags);
+        if (rowflags == 1)
+            mapi_rd_u8(&rd, &flag);
+        if (ec == 0 && has == 0xFF && flag == 0)
+            mapi_rd_u32(&rd, &v);
+        if (rd.failed)
+            v = 0xFFFFFFFF;
+    }
+    mhc_response_free(&r);
+    return v;
+}
+
+/* Groups and contacts made with mapi-admin are in the address book at
+ * once: resolved by name, a distribution list ([MS-OXNSPI] DT_DISTLIST 1,
+ * MAPI_DISTLIST 8) and a remote mail user (DT_REMOTE_MAILUSER 6). */
+static void test_groups_and_contacts_resolve(void)
+{
+    static const char *const contact[] = {
+        "new-mailcontact", "-Name", "erin", "-DisplayName", "Erin Outside",
+        "-ExternalEmailAddress", "erin@example.org", NULL };
+    static const char *const group[] = {
+        "new-distributiongroup", "-Name", "team", "-DisplayName", "The Team",
+        "-PrimarySmtpAddress", "team@mapi.test", "-Members",
+        "demo@mapi.test,other@mapi.test,erin", NULL };
+    mhc_client *c;
+    apr_pool_t *p;
+    uint32_t g, e;
+
+    REQUIREF(harness_admin(&H, NULL, 0, contact) == 0, "New-MailContact");
+    REQUIREF(harness_admin(&H, NULL, 0, group) == 0, "New-DistributionGroup");
+    if ((c = bound()) == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    g = resolve(c, p, "The Team");
+    e = resolve(c, p, "erin@example.org");
+    CHECKF(g >= 16 && g != 0xFFFFFFFF, "ResolveNames \"The Team\": %u", g);
+    CHECKF(e >= 16 && e != 0xFFFFFFFF && e != g,
+           "ResolveNames of the contact's address: %u", e);
+    CHECKF(resolve(c, p, "team@mapi.test") == g, "the group by address");
+    CHECKF(get_u32(c, p, g, 0x39000003) == 1, "the group's "
+           "PidTagDisplayType %u, expected DT_DISTLIST",
+           get_u32(c, p, g, 0x39000003));
+    CHECKF(get_u32(c, p, g, 0x0FFE0003) == 8, "the group's "
+           "PidTagObjectType %u, expected MAPI_DISTLIST",
+           get_u32(c, p, g, 0x0FFE0003));
+    CHECKF(get_u32(c, p, e, 0x39000003) == 6, "the contact's "
+           "PidTagDisplayType %u, expected DT_REMOTE_MAILUSER",
+           get_u32(c, p, e, 0x39000003));
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+out:
+    ;
+}
+
 int main(int argc, char **argv)
 {
     CU_pSuite s;
@@ -803,5 +882,7 @@ int main(int argc, char **argv)
                 test_resolve_names);
     CU_add_test(s, "GetAddressBookUrl and GetSpecialTable",
                 test_urls_and_special_table);
+    CU_add_test(s, "groups and contacts from mapi-admin resolve, with their "
+                "display and object types", test_groups_and_contacts_resolve);
     return harness_run_tests();
 }
