@@ -181,6 +181,17 @@ static uint32_t folder_ec(rop_ctx *ctx, store_status st, const char *error)
     return store_status_ec(st);
 }
 
+/* Live or soft-deleted (OpenSoftDeleted, hard delete of a tombstone). */
+static uint32_t folder_get_any(rop_ctx *ctx, const uint8_t *mbox,
+                               uint64_t fid, store_folder **f_r)
+{
+    const char *error = NULL;
+    store_status st = store_folder_get_any(rop_ctx_db(ctx), rop_ctx_pool(ctx),
+                                           mbox, fid, f_r, &error);
+
+    return st == STORE_OK ? 0 : folder_ec(ctx, st, error);
+}
+
 static uint32_t folder_get(rop_ctx *ctx, const uint8_t *mbox, uint64_t fid,
                            store_folder **f_r)
 {
@@ -458,7 +469,9 @@ static int rop_handle_open_folder(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     uint32_t ec;
 
     if ((ec = rop_obj_load(ctx, call->in_handle_index, CONTAINER_MASK, &in))
-        || (ec = folder_get(ctx, in->mbox, r->folder_id, &f))
+        || (ec = (r->open_mode_flags & FOLDER_OPEN_SOFT_DELETED)   /* R22003 */
+                 ? folder_get_any(ctx, in->mbox, r->folder_id, &f)
+                 : folder_get(ctx, in->mbox, r->folder_id, &f))
         || (ec = rop_perm_need(ctx, in->mbox, f->fid,       /* R1120 */
                                STORE_RIGHT_FOLDER_VISIBLE)))
         return rop_write_error_response(out, call, ec);
@@ -544,7 +557,9 @@ static int rop_handle_delete_folder(rop_ctx *ctx, rop_call *call,
     uint32_t ec;
 
     if ((ec = rop_obj_load(ctx, call->in_handle_index, FOLDER_MASK, &parent))
-        || (ec = folder_get(ctx, parent->mbox, r->folder_id, &f))
+        || (ec = (r->delete_folder_flags & FOLDER_DEL_HARD)      /* R764 */
+                 ? folder_get_any(ctx, parent->mbox, r->folder_id, &f)
+                 : folder_get(ctx, parent->mbox, r->folder_id, &f))
         || (ec = rop_perm_need(ctx, parent->mbox, f->fid,
                                STORE_RIGHT_FOLDER_OWNER)))
         return rop_write_error_response(out, call, ec);

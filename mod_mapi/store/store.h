@@ -352,6 +352,12 @@ typedef struct store_folder {
 store_status store_folder_get(mapi_db *db, apr_pool_t *pool,
                               const uint8_t mbox[STORE_GUID_LEN], uint64_t fid,
                               store_folder **f_r, const char **error_r);
+/* The same, soft-deleted folders (f->deleted) included: RopOpenFolder's
+ * OpenSoftDeleted and RopDeleteFolder's hard delete of a tombstone. */
+store_status store_folder_get_any(mapi_db *db, apr_pool_t *pool,
+                                  const uint8_t mbox[STORE_GUID_LEN],
+                                  uint64_t fid, store_folder **f_r,
+                                  const char **error_r);
 /* Creates a folder under parent.  A sibling with the same display name
  * (case-insensitive) gives EXISTS and *fid_r names it (RopCreateFolder's
  * OpenExisting).  Sets PidTagFolderId, PidTagParentFolderId,
@@ -373,7 +379,9 @@ store_status store_folder_set_props(mapi_db *db, apr_pool_t *pool,
                                     const char **error_r);
 /* Deletes a folder.  Without STORE_DEL_MESSAGES a folder with messages is
  * NOT_EMPTY, without STORE_DEL_FOLDERS one with subfolders is NOT_EMPTY;
- * special folders are DENIED. */
+ * special folders are DENIED.  Without STORE_DEL_HARD the folder stays as
+ * a tombstone (its content goes); a tombstone is removed by a hard
+ * delete and is NOT_FOUND to a soft one. */
 #define STORE_DEL_MESSAGES   0x01
 #define STORE_DEL_FOLDERS    0x04
 #define STORE_DEL_HARD       0x10

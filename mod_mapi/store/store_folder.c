@@ -271,6 +271,21 @@ store_status store_folder_get(mapi_db *db, apr_pool_t *pool,
                              error_r);
 }
 
+/* Soft-deleted folders stay as tombstones ([MS-OXCFOLD] R814): reachable
+ * only when the client asks for them (OpenSoftDeleted, R22003), and then
+ * hard-deleted for good. */
+store_status store_folder_get_any(mapi_db *db, apr_pool_t *pool,
+                                  const uint8_t mbox[STORE_GUID_LEN],
+                                  uint64_t fid, store_folder **f_r,
+                                  const char **error_r)
+{
+    int ret = store_folder_read(db, NULL, pool, mbox, fid, f_r, 0);
+
+    return store_read_status(db, pool, ret, apr_psprintf(pool,
+                             "folder %016llx", (unsigned long long)fid),
+                             error_r);
+}
+
 /* ------------------------------------------------------------- create -- */
 
 typedef struct store_fcreate {
@@ -502,9 +517,20 @@ static int store_folder_delete_txn(mapi_db *db, DB_TXN *txn, void *baton)
     int ret = store_info_read(db, txn, pool, b->t.mbox, &mi, 0);
 
     if (ret == 0)
-        ret = store_folder_live(db, txn, pool, b->t.mbox, b->fid, &f, DB_RMW);
+        ret = store_folder_read(db, txn, pool, b->t.mbox, b->fid, &f, DB_RMW);
     if (ret == 0 && store_is_special(&mi, b->fid))
         return store_abort(&b->t, STORE_DENIED);
+    /* A tombstone goes only by a hard delete (R764); it holds nothing. */
+    if (ret == 0 && f->deleted) {
+        uint8_t k[STORE_KEY_ID_LEN];
+
+        if (!(b->flags & STORE_DEL_HARD))
+            return store_abort(&b->t, STORE_NOT_FOUND);
+        b->parent = f->parent_fid;
+        store_key_id(k, b->t.mbox, f->fid);
+        ret = store_db_del(db->folders, txn, k, sizeof(k));
+        return ret ? store_db_fail(&b->t, ret, "delete folder") : 0;
+    }
     if (ret == 0)
         ret = store_has(db, txn, pool, b->t.mbox, b->fid, STORE_KIND_MESSAGE,
                         &msgs);
