@@ -61,7 +61,8 @@ build/mod_mapi.so: $(MOD_SRC) build/libmapicore.a $(wildcard mod_mapi/*/*.h mod_
 
 admin: build/mapi-admin build/mapi-deliver
 build/mapi-admin: $(ADMIN_SRC) build/libmapicore.a $(wildcard admin-tool/*.h)
-	$(CC) $(ALL_CFLAGS) -Imod_mapi -o $@ $(ADMIN_SRC) build/libmapicore.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -o $@ $(ADMIN_SRC) build/libmapicore.a $(LIBS) \
+	    -lcurl -lgssapi_krb5 -lkrb5
 
 # The MTA's local delivery agent (pipe and LMTP), admin-tool/deliver/.
 build/mapi-deliver: admin-tool/deliver/mapi-deliver.c build/libmapicore.a
