@@ -136,6 +136,18 @@ static const adm_command adm_commands[] = {
       "  -TrustAnySSLCertificate  no certificate check; -CAFile trusts a PEM"
       "\nError names the step that failed and why; exit status 8 on "
       "failure." },
+    { "get-mapisession", "Get-MapiSession", adm_cmd_get_session,
+      "[[-Identity] ID] [-User PATTERN] [-List|-Json]",
+      "Lists the live session contexts of both endpoints: Identity (the "
+      "context's id; a unique prefix will do), User, Endpoint (emsmdb or "
+      "nspi), ClientApplication, ClientAddress, Created, LastSeen, Expires "
+      "(-List shows all). -User matches the principal or the mailbox, "
+      "wildcards allowed." },
+    { "remove-mapisession", "Remove-MapiSession", adm_cmd_remove_session,
+      "[-Identity] ID [-WhatIf] [-Confirm:$false]",
+      "Ends a session context: its client's next request gets "
+      "X-ResponseCode 10 (Context Not Found) and connects again. Asks first "
+      "unless -Confirm:$false." },
     { NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -22,6 +22,7 @@
 #include "scoreboard.h"
 #include "unixd.h"
 #include "apr_strings.h"
+#include "mod_status.h"
 #include "submit/submit.h"
 #include "apr_network_io.h"
 
@@ -393,6 +394,8 @@ static int mapi_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     for (server_rec *v = s; v; v = v->next)
         mapi_conf_defaults(pconf, mapi_conf(v));
+    /* Before the children fork, so that all share the counters. */
+    mapi_stats_init(pconf, s);
     if (main->idle_timeout <= main->max_wait) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1051)
                      "MapiSessionIdleTimeout (%d s) must be longer than "
@@ -468,8 +471,16 @@ static int mapi_header_parser(request_rec *r)
     return mh_vdir_header_parser(r, mapi_conf(r->server), mapi_child_db);
 }
 
+/* The MAPI section of server-status (log/mapi_stats.c). */
+static int mapi_status_hook(request_rec *r, int flags)
+{
+    return mapi_stats_status(r, flags, mapi_child_db);
+}
+
 static void mapi_register_hooks(apr_pool_t *p)
 {
+    APR_OPTIONAL_HOOK(ap, status_hook, mapi_status_hook, NULL, NULL,
+                      APR_HOOK_MIDDLE);
     ap_hook_post_config(mapi_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(mapi_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(mapi_header_parser, NULL, NULL, APR_HOOK_MIDDLE);

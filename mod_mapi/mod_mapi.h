@@ -31,4 +31,13 @@ void mapi_log_child_init(apr_pool_t *pchild, server_rec *s,
 #define MAPI_NOTE_LOG_MAILBOX "mapi-log-mailbox"
 #define MAPI_NOTE_LOG_ERROR   "mapi-log-error"
 
+/* server-status figures (log/mapi_stats.c): shared memory made by the
+ * parent (post_config), counted by mapi_log's rows, shown by the status
+ * hook.  service: 0 emsmdb, 1 nspi, 2 Autodiscover. */
+int mapi_stats_init(apr_pool_t *pconf, server_rec *s);
+void mapi_stats_count(int service, const char *type, int http_status,
+                      int response_code, int failed);
+struct mapi_db;
+int mapi_stats_status(request_rec *r, int flags, struct mapi_db *db);
+
 #endif

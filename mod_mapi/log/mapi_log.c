@@ -24,6 +24,7 @@
 #include "apr_strings.h"
 #include "apr_atomic.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 #include <openssl/evp.h>
 
@@ -154,7 +155,14 @@ static void mapi_log_write(request_rec *r, int service, const char **v)
 {
     const char *error = NULL, *row;
     apr_size_t len;
+    int code = v[F_RESPONSE_CODE] ? atoi(v[F_RESPONSE_CODE]) : -1;
 
+    /* server-status counts exactly what the log records. */
+    mapi_stats_count(service, v[F_TYPE], r->status, code,
+                     r->status != HTTP_OK || code > 0 ||
+                     (v[F_STATUS_CODE] && strcmp(v[F_STATUS_CODE],
+                                                 "0x00000000")) ||
+                     (service == MAPI_LOG_AUTOD && v[F_ERRORS]));
     row = mapi_logfile_row(r->pool, v, &len);
     apr_table_setn(r->notes, MAPI_LOG_NOTE_DONE, "1");
     if (mapi_logfile_append(r->pool, &mapi_log_conf,
