@@ -22,10 +22,12 @@ O           := build/obj
 # mapi-admin and the tests.
 CORE_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/db/*.c mod_mapi/configdb/*.c \
                  mod_mapi/session/*.c mod_mapi/rop/*.c mod_mapi/store/*.c \
-                 mod_mapi/mime/*.c mod_mapi/delivery/*.c mod_mapi/submit/*.c mod_mapi/nspi/*.c)
+                 mod_mapi/mime/*.c mod_mapi/delivery/*.c mod_mapi/submit/*.c mod_mapi/nspi/*.c) \
+               mod_mapi/log/mapi_logfile.c
 CORE_OBJ    := $(patsubst %.c,$(O)/%.o,$(CORE_SRC))
 # httpd side: transport, Autodiscover, module glue.
-MOD_SRC     := mod_mapi/mod_mapi.c $(wildcard mod_mapi/http/*.c mod_mapi/autodiscover/*.c mod_mapi/log/*.c)
+MOD_SRC     := mod_mapi/mod_mapi.c $(wildcard mod_mapi/http/*.c mod_mapi/autodiscover/*.c) \
+               mod_mapi/log/mapi_log.c mod_mapi/log/mapi_stats.c
 ADMIN_SRC   := $(wildcard admin-tool/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
@@ -61,7 +63,8 @@ build/mod_mapi.so: $(MOD_SRC) build/libmapicore.a $(wildcard mod_mapi/*/*.h mod_
 
 admin: build/mapi-admin build/mapi-deliver
 build/mapi-admin: $(ADMIN_SRC) build/libmapicore.a $(wildcard admin-tool/*.h)
-	$(CC) $(ALL_CFLAGS) -Imod_mapi -o $@ $(ADMIN_SRC) build/libmapicore.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -o $@ $(ADMIN_SRC) build/libmapicore.a $(LIBS) \
+	    -lcurl -lgssapi_krb5 -lkrb5
 
 # The MTA's local delivery agent (pipe and LMTP), admin-tool/deliver/.
 build/mapi-deliver: admin-tool/deliver/mapi-deliver.c build/libmapicore.a

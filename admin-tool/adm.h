@@ -15,6 +15,10 @@
  *                   *-MailContact
  *   adm_cert.c      the TLS certificate check (Test-MapiCertificate and the
  *                   warnings of New-/Set-MapiVirtualDirectory)
+ *   adm_http.c      the HTTPS client (libcurl) of the probes
+ *   adm_probe.c     Test-OutlookConnectivity: the self test and deep test
+ *                   probes over MAPI over HTTP and Autodiscover
+ *   adm_session.c   Get-/Remove-MapiSession: the live session contexts
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -37,6 +41,7 @@ enum adm_exit {
     ADM_ERR_CONFLICT = 5,
     ADM_ERR_DATABASE = 6,
     ADM_ERR_CERTIFICATE = 7,         /* Test-MapiCertificate found a problem */
+    ADM_ERR_PROBE = 8,               /* Test-OutlookConnectivity failed */
 };
 
 /* ------------------------------------------------------------ params -- */
@@ -164,6 +169,42 @@ void adm_cert_check(apr_pool_t *pool, const char *url, const char *cert_file,
 /* WARNING lines for the URLs of a directory just written. */
 void adm_cert_warn(apr_pool_t *pool, const cfg_vdir *v, const char *cert_file);
 
+/* -------------------------------------------------------------- http -- */
+
+#define ADM_PROBE_CLIENT_APP  "MapiAdmin/15.2.0.0 (Test-OutlookConnectivity)"
+#define ADM_HTTP_MAX_REPLY    (16u << 20)
+
+typedef struct adm_http_opts {
+    const char *user, *password;   /* Basic; user NULL: Negotiate */
+    const char *ca_file;           /* trust this PEM; NULL: the system's */
+    int trust_any;                 /* -TrustAnySSLCertificate */
+    long timeout_ms;               /* whole request */
+} adm_http_opts;
+
+typedef struct adm_http_rsp {
+    long status;                   /* HTTP status of the final reply */
+    const char *error;             /* exchange failed: why (DNS, TLS...) */
+    const char *www_auth;          /* methods a 401 offers, "Negotiate, Basic" */
+    const char *content_type;
+    int header_code;               /* X-ResponseCode header, -1 if none */
+    int response_code;             /* the one after DONE when framed */
+    int framed;                    /* DONE, trailer and blank line seen */
+    const uint8_t *body;           /* binary body (after the framing) */
+    size_t body_len;
+} adm_http_rsp;
+
+typedef struct adm_http adm_http;
+
+/* One connection and cookie jar for a probe; NULL when libcurl fails. */
+adm_http *adm_http_new(apr_pool_t *pool, const adm_http_opts *o);
+void adm_http_free(adm_http *h);
+/* POSTs body; request_type NULL for Autodiscover.  0 when a reply came
+ * (see r->status), -1 when the exchange failed (r->error says why). */
+int adm_http_post(adm_http *h, const char *url, const char *request_type,
+                  const char *content_type, const void *body, size_t len,
+                  int anonymous, adm_http_rsp *r);
+const char *adm_http_code_name(int code);
+
 /* ---------------------------------------------------------- commands -- */
 
 typedef int (*adm_cmd_fn)(adm_ctx *ctx, int argc, char **argv);
@@ -192,6 +233,9 @@ int adm_cmd_get_member(adm_ctx *ctx, int argc, char **argv);
 int adm_cmd_new_contact(adm_ctx *ctx, int argc, char **argv);
 int adm_cmd_get_contact(adm_ctx *ctx, int argc, char **argv);
 int adm_cmd_remove_contact(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_test_connectivity(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_get_session(adm_ctx *ctx, int argc, char **argv);
+int adm_cmd_remove_session(adm_ctx *ctx, int argc, char **argv);
 
 /* Mailbox identity resolution shared by the mailbox and CAS commands:
  * every mailbox an identity names (alias, any SMTP address, principal,
@@ -203,6 +247,8 @@ int adm_mailbox_find(adm_ctx *ctx, const char *cmd, const char *identity,
 int adm_mailbox_one(adm_ctx *ctx, const char *cmd, const char *identity,
                     cfg_mailbox **m_r);
 int adm_valid_address(const char *s);
+/* The short host name, the default of -Server and -RunFromServerId. */
+const char *adm_local_server(apr_pool_t *pool);
 /* Every virtual directory an identity (NULL: any) and a -Server pattern
  * (NULL: any) select. */
 int adm_vdir_find(adm_ctx *ctx, const char *cmd, const char *identity,

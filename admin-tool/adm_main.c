@@ -159,6 +159,41 @@ static const adm_command adm_commands[] = {
       "certificate the server presents (or the PEM file) covers the host "
       "name and is within its validity period. Exit status 7 when one does "
       "not." },
+    { "test-outlookconnectivity", "Test-OutlookConnectivity",
+      adm_cmd_test_connectivity,
+      "[-ProbeIdentity OutlookMapiHttpSelfTestProbe|"
+      "OutlookMapiHttpDeepTestProbe] [-RunFromServerId SERVER] [-MailboxId "
+      "ID] [-Credential USER:PASSWORD] [-Hostname HOST] [-TimeOutSeconds N] "
+      "[-TrustAnySSLCertificate] [-CAFile PEM] [-List|-Json]",
+      "Tests MAPI over HTTP as a client would, against the MAPI virtual "
+      "directory of -RunFromServerId (default: this server).\n"
+      "  OutlookMapiHttpSelfTestProbe  both endpoints answer PING; an "
+      "anonymous request is refused with 401\n"
+      "  OutlookMapiHttpDeepTestProbe  Autodiscover, Connect, RopLogon, "
+      "RopOpenFolder (Inbox), Bind, ResolveNames,\n"
+      "                                Disconnect, Unbind for -MailboxId "
+      "(default: the caller's mailbox)\n"
+      "  (no -ProbeIdentity: both)\n"
+      "  -Credential   Basic with USER:PASSWORD; default Negotiate with the "
+      "ticket of KRB5CCNAME\n"
+      "  -Hostname     host name to use in the URLs instead of the virtual "
+      "directory's\n"
+      "  -TimeOutSeconds  per request (default 30)\n"
+      "  -TrustAnySSLCertificate  no certificate check; -CAFile trusts a PEM"
+      "\nError names the step that failed and why; exit status 8 on "
+      "failure." },
+    { "get-mapisession", "Get-MapiSession", adm_cmd_get_session,
+      "[[-Identity] ID] [-User PATTERN] [-List|-Json]",
+      "Lists the live session contexts of both endpoints: Identity (the "
+      "context's id; a unique prefix will do), User, Endpoint (emsmdb or "
+      "nspi), ClientApplication, ClientAddress, Created, LastSeen, Expires "
+      "(-List shows all). -User matches the principal or the mailbox, "
+      "wildcards allowed." },
+    { "remove-mapisession", "Remove-MapiSession", adm_cmd_remove_session,
+      "[-Identity] ID [-WhatIf] [-Confirm:$false]",
+      "Ends a session context: its client's next request gets "
+      "X-ResponseCode 10 (Context Not Found) and connects again. Asks first "
+      "unless -Confirm:$false." },
     { NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -178,7 +213,8 @@ static const char adm_exit_help[] =
     "  4  ambiguous (parameter abbreviation or identity matching several)\n"
     "  5  conflict (the object, address or principal exists already)\n"
     "  6  database unavailable (cannot open, wrong schema version)\n"
-    "  7  certificate check failed (test-certificate)\n";
+    "  7  certificate check failed (test-certificate)\n"
+    "  8  a probe failed (test-outlookconnectivity)\n";
 
 static void adm_usage(FILE *f)
 {

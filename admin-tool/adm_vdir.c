@@ -39,7 +39,7 @@ static const char *const adm_vdir_columns[] = {
 
 /* The short host name: -Server's default, as Exchange uses the local
  * server. */
-static const char *adm_local_server(apr_pool_t *pool)
+const char *adm_local_server(apr_pool_t *pool)
 {
     char host[256] = "";
     char *dot;

@@ -22,6 +22,7 @@
 #include "scoreboard.h"
 #include "unixd.h"
 #include "apr_strings.h"
+#include "mod_status.h"
 #include "submit/submit.h"
 #include "apr_network_io.h"
 
@@ -51,6 +52,7 @@ static void *mapi_create_server_config(apr_pool_t *p, server_rec *s)
     c->pending_period = MAPI_UNSET;
     c->max_wait = MAPI_UNSET;
     c->max_body = MAPI_UNSET;
+    c->log_max_file = c->log_max_age = c->log_max_dir = -1;
     return c;
 }
 
@@ -179,6 +181,64 @@ static const char *mapi_set_log_dir(cmd_parms *cmd, void *d, const char *arg)
                                      arg);
 }
 
+/* "10M", "512K", "1G" or bytes. */
+static const char *mapi_set_size(cmd_parms *cmd, apr_off_t *slot,
+                                 const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end;
+    apr_int64_t v = apr_strtoi64(arg, &end, 10);
+    int shift = 0;
+
+    if (err)
+        return err;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    }
+    if (*arg == '\0' || *end != '\0' || v < 0 || v > (APR_INT64_C(1) << 40))
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a size (bytes, or "
+                            "with K, M or G)", cmd->cmd->name, arg);
+    *slot = (apr_off_t)(v << shift);
+    return NULL;
+}
+
+static const char *mapi_set_log_max_file(cmd_parms *cmd, void *d,
+                                         const char *arg)
+{
+    return mapi_set_size(cmd, &mapi_conf(cmd->server)->log_max_file, arg);
+}
+
+static const char *mapi_set_log_max_dir(cmd_parms *cmd, void *d,
+                                        const char *arg)
+{
+    return mapi_set_size(cmd, &mapi_conf(cmd->server)->log_max_dir, arg);
+}
+
+/* "30d", "12h", "90m", "3600s" or seconds; 0 keeps files forever. */
+static const char *mapi_set_log_max_age(cmd_parms *cmd, void *d,
+                                        const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, GLOBAL_ONLY);
+    char *end;
+    apr_int64_t v = apr_strtoi64(arg, &end, 10), unit = 1;
+
+    if (err)
+        return err;
+    switch (*end) {
+    case 's': end++; break;
+    case 'm': unit = 60; end++; break;
+    case 'h': unit = 3600; end++; break;
+    case 'd': unit = 86400; end++; break;
+    }
+    if (*arg == '\0' || *end != '\0' || v < 0 || v > 3650 * 86400)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a duration (seconds, "
+                            "or with s, m, h or d)", cmd->cmd->name, arg);
+    mapi_conf(cmd->server)->log_max_age = apr_time_from_sec(v * unit);
+    return NULL;
+}
+
 /* A virtual directory key part: printable, no backslash (the Identity
  * separator), bounded like the database's strings. */
 static const char *mapi_set_vdir_part(cmd_parms *cmd, const char **slot,
@@ -240,6 +300,15 @@ static const command_rec mapi_cmds[] = {
     AP_INIT_TAKE1("MapiLogDir", mapi_set_log_dir, NULL, RSRC_CONF,
                   "directory of the protocol logs "
                   "(default " MH_DEFAULT_LOG_DIR ")"),
+    AP_INIT_TAKE1("MapiLogMaxFileSize", mapi_set_log_max_file, NULL,
+                  RSRC_CONF, "size at which a protocol log file rolls over "
+                  "(default 10M)"),
+    AP_INIT_TAKE1("MapiLogMaxDirectorySize", mapi_set_log_max_dir, NULL,
+                  RSRC_CONF, "total size of a service's protocol logs above "
+                  "which the oldest are removed (default 1G; 0: no limit)"),
+    AP_INIT_TAKE1("MapiLogMaxAge", mapi_set_log_max_age, NULL, RSRC_CONF,
+                  "age after which protocol log files are removed (default "
+                  "30d; 0: never)"),
     AP_INIT_TAKE1("MapiSessionIdleTimeout", mapi_set_idle, NULL, RSRC_CONF,
                   "seconds a session context lives without requests "
                   "(default 900)"),
@@ -325,6 +394,8 @@ static int mapi_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 
     for (server_rec *v = s; v; v = v->next)
         mapi_conf_defaults(pconf, mapi_conf(v));
+    /* Before the children fork, so that all share the counters. */
+    mapi_stats_init(pconf, s);
     if (main->idle_timeout <= main->max_wait) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1051)
                      "MapiSessionIdleTimeout (%d s) must be longer than "
@@ -362,7 +433,7 @@ static void mapi_child_init(apr_pool_t *pchild, server_rec *s)
     const char *error = NULL;
     mh_waiter *w;
 
-    mapi_log_child_init(pchild, s, conf->log_dir);
+    mapi_log_child_init(pchild, s, conf);
     /* Store changes made in this child notify subscribed sessions. */
     store_set_event_hook(rop_notify_event_hook);
     if (mapi_db_open(pchild, conf->data_dir, 0, &mapi_child_db, &error)
@@ -400,8 +471,16 @@ static int mapi_header_parser(request_rec *r)
     return mh_vdir_header_parser(r, mapi_conf(r->server), mapi_child_db);
 }
 
+/* The MAPI section of server-status (log/mapi_stats.c). */
+static int mapi_status_hook(request_rec *r, int flags)
+{
+    return mapi_stats_status(r, flags, mapi_child_db);
+}
+
 static void mapi_register_hooks(apr_pool_t *p)
 {
+    APR_OPTIONAL_HOOK(ap, status_hook, mapi_status_hook, NULL, NULL,
+                      APR_HOOK_MIDDLE);
     ap_hook_post_config(mapi_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(mapi_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(mapi_header_parser, NULL, NULL, APR_HOOK_MIDDLE);
@@ -409,6 +488,8 @@ static void mapi_register_hooks(apr_pool_t *p)
     ap_hook_insert_error_filter(mh_vdir_insert_error, NULL, NULL,
                                 APR_HOOK_MIDDLE);
     ap_hook_handler(mapi_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_log_transaction(mapi_log_transaction, NULL, NULL,
+                            APR_HOOK_MIDDLE);
 }
 
 AP_DECLARE_MODULE(mapi) = {

@@ -151,6 +151,8 @@ static int autod_error(request_rec *r, const char *code, const char *msg)
 {
     char date[APR_RFC822_DATE_LEN];
 
+    apr_table_setn(r->notes, MAPI_NOTE_LOG_ERROR,
+                   apr_pstrcat(r->pool, code, " ", msg, NULL));
     apr_rfc822_date(date, apr_time_now());
     return autod_send(r, apr_psprintf(r->pool,
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
@@ -379,6 +381,8 @@ int autod_handle(request_rec *r, mapi_db *db, const cfg_vdir *vdir)
     if (rc != 0 || (email = autod_parse(r, body, len)) == NULL ||
         *email == '\0')
         return autod_error(r, "600", "Invalid Request");
+    /* The protocol log's MailboxId (log/mapi_log.c). */
+    apr_table_setn(r->notes, MAPI_NOTE_LOG_MAILBOX, email);
     rc = autod_own_mailbox(r, db, email, &org, &m);
     if (rc < 0)
         return HTTP_SERVICE_UNAVAILABLE;

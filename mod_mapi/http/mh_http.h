@@ -55,6 +55,10 @@ typedef enum mh_code {
 typedef struct mh_server_conf {
     const char *data_dir;        /* MapiDataDir */
     const char *log_dir;         /* MapiLogDir */
+    apr_off_t log_max_file;      /* MapiLogMaxFileSize, bytes */
+    apr_interval_time_t log_max_age;  /* MapiLogMaxAge */
+    apr_off_t log_max_dir;       /* MapiLogMaxDirectorySize, bytes */
+                                 /* (-1: unset, the default applies) */
     int idle_timeout;            /* MapiSessionIdleTimeout, seconds */
     int pending_period;          /* MapiPendingPeriod, milliseconds */
     int max_wait;                /* MapiMaxNotificationWait, seconds */
@@ -127,6 +131,11 @@ struct mh_request {
     const char *detail;          /* diagnostic for logs, never identity */
     const uint8_t *rop_ids;      /* ROPs of an Execute, for the log */
     unsigned n_rop_ids;
+    /* For the protocol log: */
+    int has_status_code;         /* a response body went out */
+    uint32_t status_code;        /* its StatusCode (first 4 bytes) */
+    apr_size_t bytes_out;        /* bytes of the reply's body (framing
+                                    included) */
     /* The caller's organisation and mailbox (mh_policy.c), looked up once
      * per request; NULL when the identity has no mailbox. */
     cfg_org *org;

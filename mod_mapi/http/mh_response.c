@@ -98,6 +98,7 @@ static apr_status_t mh_write(mh_request *mr, const void *data,
 
     if (len)
         apr_brigade_write(bb, NULL, NULL, data, len);
+    mr->bytes_out += len;
     if (flush)
         APR_BRIGADE_INSERT_TAIL(bb, apr_bucket_flush_create(c->bucket_alloc));
     rv = ap_pass_brigade(r->output_filters, bb);
@@ -167,6 +168,12 @@ apr_status_t mh_stream_finish(mh_request *mr, int code, const void *body,
     apr_status_t rv;
 
     mr->response_code = code;
+    if (body && len >= 4) {
+        const uint8_t *b = body;
+        mr->has_status_code = 1;
+        mr->status_code = (uint32_t)b[0] | ((uint32_t)b[1] << 8) |
+                          ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+    }
     apr_rfc822_date(date, mr->start);
     trailer = apr_psprintf(r->pool,
                            "DONE\r\nX-ResponseCode: %d\r\n"

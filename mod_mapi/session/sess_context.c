@@ -482,3 +482,71 @@ int sess_sweep(mapi_db *db, apr_pool_t *pool, apr_time_t now, unsigned *n_r,
     *n_r = b.n;
     return 0;
 }
+
+/* --------------------------------------------------------------- list -- */
+
+typedef struct sess_list_baton {
+    apr_time_t now;
+    apr_pool_t *pool;
+    apr_array_header_t *out;
+} sess_list_baton;
+
+/* A read-only walk (no DB_RMW): a listing never holds a session up. */
+static int sess_list_txn(mapi_db *db, DB_TXN *txn, void *baton)
+{
+    sess_list_baton *b = baton;
+    DBC *cur;
+    DBT key = { 0 }, val = { 0 };
+    int ret = db->sessions->cursor(db->sessions, txn, &cur, 0);
+
+    if (ret != 0)
+        return ret;
+    b->out->nelts = 0;
+    while ((ret = cur->get(cur, &key, &val, DB_NEXT)) == 0) {
+        sess_context *ctx = apr_pcalloc(b->pool, sizeof(*ctx));
+
+        if (sess_decode(val.data, val.size, b->pool, ctx) != 0 ||
+            sess_is_expired(ctx, b->now))
+            continue;
+        APR_ARRAY_PUSH(b->out, sess_context *) = ctx;
+    }
+    cur->close(cur);
+    return ret == DB_NOTFOUND ? 0 : ret;
+}
+
+int sess_list(mapi_db *db, apr_pool_t *pool, apr_time_t now,
+              apr_array_header_t **list_r, const char **error_r)
+{
+    sess_list_baton b = { now, pool, apr_array_make(pool, 16,
+                                                    sizeof(sess_context *)) };
+
+    if (mapi_db_txn_run(db, MAPI_DB_TXN_NOSYNC, sess_list_txn, &b, pool,
+                        error_r) != 0)
+        return -1;
+    *list_r = b.out;
+    return 0;
+}
+
+static int sess_waits_txn(mapi_db *db, DB_TXN *txn, void *baton)
+{
+    unsigned *n = baton;
+    DBC *cur;
+    DBT key = { 0 }, val = { 0 };
+    int ret = db->waits->cursor(db->waits, txn, &cur, 0);
+
+    if (ret != 0)
+        return ret;
+    *n = 0;
+    while ((ret = cur->get(cur, &key, &val, DB_NEXT)) == 0)
+        (*n)++;
+    cur->close(cur);
+    return ret == DB_NOTFOUND ? 0 : ret;
+}
+
+int sess_count_waits(mapi_db *db, apr_pool_t *pool, unsigned *n_r,
+                     const char **error_r)
+{
+    *n_r = 0;
+    return mapi_db_txn_run(db, MAPI_DB_TXN_NOSYNC, sess_waits_txn, n_r, pool,
+                           error_r) != 0 ? -1 : 0;
+}

@@ -123,4 +123,13 @@ int sess_encode(const sess_context *ctx, uint8_t *buf, size_t cap,
 int sess_decode(const uint8_t *buf, size_t len, apr_pool_t *pool,
                 sess_context *ctx);
 
+/* Every live (not expired) context, (sess_context *) in pool, for
+ * Get-MapiSession and server-status.  0, or -1 with *error_r. */
+#include <apr_tables.h>
+int sess_list(mapi_db *db, apr_pool_t *pool, apr_time_t now,
+              apr_array_header_t **list_r, const char **error_r);
+/* How many NotificationWaits are registered (held open) right now. */
+int sess_count_waits(mapi_db *db, apr_pool_t *pool, unsigned *n_r,
+                     const char **error_r);
+
 #endif

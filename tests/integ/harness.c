@@ -552,6 +552,26 @@ int harness_kinit(const harness *h, const char *principal, const char *keytab,
     return rc;
 }
 
+int harness_kdc_stop(const harness *h)
+{
+    char path[320];
+    FILE *f;
+    long pid = -1;
+
+    snprintf(path, sizeof(path), "%s/run/krb5kdc.pid", h->dir);
+    if ((f = fopen(path, "r")) == NULL)
+        return -1;
+    if (fscanf(f, "%ld", &pid) != 1)
+        pid = -1;
+    fclose(f);
+    if (pid <= 1 || kill((pid_t)pid, SIGTERM) != 0)
+        return -1;
+    /* krb5kdc takes a moment to act on SIGTERM. */
+    for (int i = 0; i < 100 && kill((pid_t)pid, 0) == 0; i++)
+        harness_sleep_ms(100);
+    return kill((pid_t)pid, 0) == 0 ? -1 : 0;
+}
+
 typedef struct h_body {
     char *data;
     size_t len;

@@ -75,6 +75,9 @@ int harness_post_event(const harness *h, const char *session_hex);
  * KRB5_CONFIG; 0 on success. */
 int harness_kinit(const harness *h, const char *principal,
                   const char *keytab, const char *ccache);
+/* Stops the instance's KDC (SIGTERM, waits until it is gone): what a
+ * client sees when the KDC is down.  0, or -1 when it was not running. */
+int harness_kdc_stop(const harness *h);
 /* GET path (e.g. "/server-status?auto") without credentials; the body
  * (malloc'd, NUL-ended) or NULL. */
 char *harness_get(const harness *h, const char *path, long *status_r);
