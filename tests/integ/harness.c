@@ -5,14 +5,17 @@
  */
 #include "harness.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -650,4 +653,86 @@ int harness_run_tests(void)
     h_any_failure = failed || suites_failed;
     CU_cleanup_registry();
     return (failed || suites_failed) ? 1 : 0;
+}
+
+/* ----------------------------------------------------- mail delivery -- */
+
+const char *harness_deliver_path(void)
+{
+    static char path[512];
+
+    snprintf(path, sizeof(path), "%s/build/mapi-deliver", harness_repo());
+    return path;
+}
+
+/* Runs mapi-deliver with args (after -DataDir), input on its stdin; its
+ * output (stdout and stderr) into out.  Returns the exit status, or -1
+ * when it did not exit normally (a crash counts as a failure here). */
+int harness_deliver(const harness *h, const char *const *args,
+                    const void *input, size_t len, char *out, size_t cap)
+{
+    const char *argv[16];
+    int in[2], outp[2], status = 0, n = 0;
+    size_t got = 0;
+    pid_t pid;
+
+    argv[n++] = harness_deliver_path();
+    argv[n++] = "-DataDir";
+    argv[n++] = h->admin_db;
+    for (int i = 0; args[i] && n < 15; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    if (pipe(in) != 0 || pipe(outp) != 0)
+        return -1;
+    if ((pid = fork()) == 0) {
+        dup2(in[0], 0);
+        dup2(outp[1], 1);
+        dup2(outp[1], 2);
+        close(in[1]);
+        close(outp[0]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(outp[1]);
+    signal(SIGPIPE, SIG_IGN);
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(in[1], (const char *)input + off, len - off);
+
+        if (w <= 0)
+            break;                  /* it stopped reading: its answer says */
+        off += (size_t)w;
+    }
+    close(in[1]);
+    for (;;) {
+        ssize_t r = read(outp[0], out + got, got + 1 < cap ? cap - got - 1 : 0);
+        char sink[4096];
+
+        if (r == 0 && got + 1 >= cap)
+            r = read(outp[0], sink, sizeof(sink));
+        if (r <= 0)
+            break;
+        if (got + 1 < cap)
+            got += (size_t)r;
+    }
+    out[got] = '\0';
+    close(outp[0]);
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
+int harness_free_port(void)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET };
+    socklen_t sl = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0
+        && getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
+        port = ntohs(sa.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
 }

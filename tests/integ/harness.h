@@ -129,4 +129,14 @@ int harness_run_tests(void);
             goto out;                                                      \
     } while (0)
 
+/* build/mapi-deliver, and a run of it on the instance's data directory
+ * (-DataDir first, then args), input on its standard input; its stdout
+ * and stderr into out.  The exit status, or -1 when it did not exit
+ * normally (a crash). */
+const char *harness_deliver_path(void);
+int harness_deliver(const harness *h, const char *const *args,
+                    const void *input, size_t len, char *out, size_t cap);
+/* A loopback TCP port free a moment ago. */
+int harness_free_port(void);
+
 #endif

@@ -67,77 +67,12 @@ static double now_ms(void)
 
 /* ------------------------------------------------------- the program -- */
 
-static const char *deliver_path(void)
-{
-    static char path[512];
-
-    snprintf(path, sizeof(path), "%s/build/mapi-deliver", harness_repo());
-    return path;
-}
-
-/* Runs mapi-deliver with args (after -DataDir), input on its stdin; its
- * output (stdout and stderr) into out.  Returns the exit status, or -1
- * when it did not exit normally (a crash counts as a failure here). */
-static int run_deliver(const char *const *args, const void *input,
-                       size_t len, char *out, size_t cap)
-{
-    const char *argv[16];
-    int in[2], outp[2], status = 0, n = 0;
-    size_t got = 0;
-    pid_t pid;
-
-    argv[n++] = deliver_path();
-    argv[n++] = "-DataDir";
-    argv[n++] = H.admin_db;
-    for (int i = 0; args[i] && n < 15; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    if (pipe(in) != 0 || pipe(outp) != 0)
-        return -1;
-    if ((pid = fork()) == 0) {
-        dup2(in[0], 0);
-        dup2(outp[1], 1);
-        dup2(outp[1], 2);
-        close(in[1]);
-        close(outp[0]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(in[0]);
-    close(outp[1]);
-    signal(SIGPIPE, SIG_IGN);
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(in[1], (const char *)input + off, len - off);
-
-        if (w <= 0)
-            break;                  /* it stopped reading: its answer says */
-        off += (size_t)w;
-    }
-    close(in[1]);
-    for (;;) {
-        ssize_t r = read(outp[0], out + got, got + 1 < cap ? cap - got - 1 : 0);
-        char sink[4096];
-
-        if (r == 0 && got + 1 >= cap)
-            r = read(outp[0], sink, sizeof(sink));
-        if (r <= 0)
-            break;
-        if (got + 1 < cap)
-            got += (size_t)r;
-    }
-    out[got] = '\0';
-    close(outp[0]);
-    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-        return -1;
-    return WEXITSTATUS(status);
-}
-
 static int deliver_to(const char *rcpt, const char *msg, char *out,
                       size_t cap)
 {
     const char *args[] = { "-f", "sender@example.org", rcpt, NULL };
 
-    return run_deliver(args, msg, strlen(msg), out, cap);
+    return harness_deliver(&H, args, msg, strlen(msg), out, cap);
 }
 
 /* ------------------------------------------------------- the client -- */
@@ -350,7 +285,7 @@ static void test_pipe_exit_statuses(void)
 
         memset(big, 'x', big_len);
         memcpy(big, "Subject: big\r\n\r\n", 16);
-        rc = run_deliver(args, big, big_len, out, sizeof(out));
+        rc = harness_deliver(&H, args, big, big_len, out, sizeof(out));
         CHECKF(rc == 69, "a 65 MiB message: exit %d (%.160s), expected 69 "
                "EX_UNAVAILABLE", rc, out);
         printf("\n    (65 MiB refused in %.0f ms)\n", now_ms() - t0);
@@ -361,7 +296,7 @@ static void test_pipe_exit_statuses(void)
                                         0x3A, 0x3A, 0x00, 0x0A };
         const char *args[] = { "demo@mapi.test", NULL };
 
-        rc = run_deliver(args, junk, sizeof(junk), out, sizeof(out));
+        rc = harness_deliver(&H, args, junk, sizeof(junk), out, sizeof(out));
         CHECKF(rc == 0 || rc == 65, "binary junk: exit %d (%.160s): a crash or "
                "an unexpected status", rc, out);
     }
@@ -518,21 +453,6 @@ static int expect(lmtp *l, const char *code, const char *what)
     return r && !strncmp(r, code, strlen(code)) ? 0 : -1;
 }
 
-static int free_port(void)
-{
-    struct sockaddr_in sa = { .sin_family = AF_INET };
-    socklen_t sl = sizeof(sa);
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0
-        && getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
-        port = ntohs(sa.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
 /* One transaction, pipelined: demo and other accepted, nobody refused at
  * RCPT, one DATA reply per accepted recipient ([RFC 2033] 4.2); a
  * dot-stuffed line arrives unstuffed.  Returns 0 when every reply was the
@@ -605,7 +525,7 @@ static void test_lmtp_on_standard_input(void)
         dup2(sv[1], 0);
         dup2(sv[1], 1);
         close(sv[0]);
-        execl(deliver_path(), deliver_path(), "-DataDir", H.admin_db,
+        execl(harness_deliver_path(), harness_deliver_path(), "-DataDir", H.admin_db,
               "-lmtp", (char *)NULL);
         _exit(127);
     }
@@ -635,7 +555,7 @@ static void test_lmtp_protocol_errors(void)
         dup2(sv[1], 0);
         dup2(sv[1], 1);
         close(sv[0]);
-        execl(deliver_path(), deliver_path(), "-DataDir", H.admin_db,
+        execl(harness_deliver_path(), harness_deliver_path(), "-DataDir", H.admin_db,
               "-lmtp", (char *)NULL);
         _exit(127);
     }
@@ -682,7 +602,7 @@ static void test_lmtp_listener(void)
     char addr[64], pidfile[400];
     struct sockaddr_in sa = { .sin_family = AF_INET };
     lmtp l = { 0 };
-    int port = free_port(), status = 0, fd = -1;
+    int port = harness_free_port(), status = 0, fd = -1;
     pid_t pid;
 
     REQUIREF(port > 0, "no free port");
@@ -698,7 +618,7 @@ static void test_lmtp_listener(void)
         int devnull = open("/dev/null", O_RDWR);
 
         dup2(devnull, 0);
-        execl(deliver_path(), deliver_path(), "-DataDir", H.admin_db,
+        execl(harness_deliver_path(), harness_deliver_path(), "-DataDir", H.admin_db,
               "-lmtp", "-listen", addr, "-pidfile", pidfile, (char *)NULL);
         _exit(127);
     }

@@ -42,21 +42,6 @@ static pid_t lmtp_pid = -1;
 
 #define NOTIFY_NEW_MAIL 0x0002
 
-static int free_port(void)
-{
-    struct sockaddr_in sa = { .sin_family = AF_INET };
-    socklen_t sl = sizeof(sa);
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0
-        && getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
-        port = ntohs(sa.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
 static int port_open(int port)
 {
     struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -176,10 +161,10 @@ static int suite_init(void)
 
     if (harness_start(&H, env) != 0)
         return -1;
-    smtp_port = free_port();
-    lmtp_port = free_port();
+    smtp_port = harness_free_port();
+    lmtp_port = harness_free_port();
     while (lmtp_port == smtp_port)
-        lmtp_port = free_port();
+        lmtp_port = harness_free_port();
     if (lmtp_start() != 0) {
         fprintf(stderr, "test_postfix: the LMTP listener did not start\n");
         return -1;
