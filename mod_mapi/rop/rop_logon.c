@@ -363,12 +363,6 @@ static int rop_handle_set_receive_folder(rop_ctx *ctx, rop_call *call,
     return rop_wr_ok_header(out, call, call->in_handle_index);
 }
 
-/* FILETIME: 100 ns ticks since 1601-01-01. */
-static uint64_t logon_filetime(apr_time_t t)
-{
-    return (uint64_t)t * 10u + 116444736000000000ull;
-}
-
 /* RowCount, then rows of PidTagFolderId, PidTagMessageClass (String8),
  * PidTagLastModificationTime ([MS-OXCROPS] 2.2.3.4.2). */
 static int rop_handle_get_receive_folder_table(rop_ctx *ctx, rop_call *call,
@@ -396,7 +390,7 @@ static int rop_handle_get_receive_folder_table(rop_ctx *ctx, rop_call *call,
         mapi_wr_u8(out, ROP_ROW_STANDARD);
         mapi_wr_u64(out, e->fid);
         mapi_wr_str8(out, e->message_class);
-        mapi_wr_u64(out, logon_filetime(e->changed));
+        mapi_wr_u64(out, store_filetime(e->changed));
     }
     return out->failed ? -1 : 0;
 }

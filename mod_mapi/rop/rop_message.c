@@ -259,13 +259,6 @@ static int rop_parse_open_embedded_message(mapi_rd *rd, apr_pool_t *pool,
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* Now as a FILETIME (100 ns ticks since 1601; apr_time_t counts
- * microseconds since 1970). */
-static uint64_t msg_now_filetime(void)
-{
-    return (uint64_t)apr_time_now() * 10u + 116444736000000000ull;
-}
-
 static void msg_set_time(store_props *p, uint32_t tag, uint64_t ft)
 {
     rop_propval v;
@@ -365,7 +358,7 @@ static uint32_t msg_touch(rop_ctx *ctx, rop_object *obj)
 static void msg_init_props(store_message *m, int associated, uint16_t cpid)
 {
     store_props *p = &m->props;
-    uint64_t now = msg_now_filetime();
+    uint64_t now = store_filetime_now();
     uint8_t key[SESS_ID_LEN];
 
     store_props_set_str(p, PidTagMessageClass, "IPM.Note");
@@ -890,7 +883,7 @@ uint32_t rop_msg_commit(rop_ctx *ctx, rop_object *obj)
     m->mid = obj->mid;
     /* [MS-OXCMSG] R1890: the server sets PidTagLocalCommitTime when it
      * processes RopSaveChangesMessage. */
-    msg_set_time(&m->props, PidTagLocalCommitTime, msg_now_filetime());
+    msg_set_time(&m->props, PidTagLocalCommitTime, store_filetime_now());
     /* Who created it decides EditOwned and DeleteOwned later. */
     if (obj->msg_flags & ROP_MSG_NEW)
         rop_perm_set_creator(ctx, m);
@@ -1265,7 +1258,7 @@ static int rop_h_open_attachment(rop_ctx *ctx, rop_call *call, mapi_wr *out)
 static store_attachment *msg_new_attachment(apr_pool_t *pool, uint32_t num)
 {
     store_attachment *att = apr_pcalloc(pool, sizeof(*att));
-    uint64_t now = msg_now_filetime();
+    uint64_t now = store_filetime_now();
 
     att->attach_num = num;
     store_props_init(&att->props, pool);

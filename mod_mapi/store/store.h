@@ -64,6 +64,11 @@ const char *store_status_str(store_status st);
 /* The [MS-OXCDATA] 2.4 error code that a ROP returns for st. */
 uint32_t store_status_ec(store_status st);
 
+/* [MS-OXCDATA] PtypTime: a FILETIME, 100 ns ticks since 1601-01-01, of
+ * an apr_time_t (microseconds since 1970) and of now. */
+uint64_t store_filetime(apr_time_t t);
+uint64_t store_filetime_now(void);
+
 /* A record larger than this is refused (STORE_TOO_BIG): 16 MiB. */
 #define STORE_RECORD_MAX      (16u * 1024 * 1024)
 /* A message with everything it holds (large values in blobs included) is

@@ -84,9 +84,6 @@ int store_info_decode(const uint8_t *data, size_t len, apr_pool_t *pool,
 int store_info_alloc(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                      store_mailbox_info *mi, unsigned n, uint64_t *first_r);
 
-/* FILETIME (100 ns since 1601) of now. */
-uint64_t store_filetime_now(void);
-uint64_t store_filetime(apr_time_t t);
 
 /* XID of a counter: replica guid + 6 counter bytes (22 bytes). */
 void store_xid(const store_mailbox_info *mi, uint64_t counter,

@@ -46,11 +46,6 @@ typedef struct submit_job {
     const char *env_from;        /* envelope sender */
 } submit_job;
 
-static uint64_t submit_filetime_now(void)
-{
-    return (uint64_t)apr_time_now() * 10u + 116444736000000000ull;
-}
-
 static const char *submit_str(const store_props *p, uint32_t tag)
 {
     const rop_propval *v = store_props_get(p, tag);
@@ -261,7 +256,7 @@ static store_status submit_finish(submit_job *j, const store_mailbox_info *mi,
     const rop_propval *del = store_props_get(&j->m->props,
                                              PidTagDeleteAfterSubmit);
     uint32_t flags = fl ? fl->v.l : 0;
-    uint64_t dest, now = submit_filetime_now(), new_mid;
+    uint64_t dest, now = store_filetime_now(), new_mid;
     store_status st;
 
     flags &= ~(MSGFLAG_UNSENT | MSGFLAG_SUBMIT);
@@ -310,7 +305,7 @@ static void submit_ndr(submit_job *j, submit_result *res)
     const char *text = "Your message did not reach these recipients:\r\n\r\n";
     store_message *ndr = store_message_new(j->pool, 0, 0);
     store_recipient me = { .row_id = 0 };
-    uint64_t fid, now = submit_filetime_now();
+    uint64_t fid, now = store_filetime_now();
     const char *klass;
     store_event ev = { .type = STORE_EV_NEW_MAIL };
 
