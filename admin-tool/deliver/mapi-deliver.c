@@ -133,6 +133,12 @@ static int open_store(apr_pool_t *pool, const char *dir, mapi_db **db_r)
 
 /* Reads stdin up to one byte past the limit, so that an over-long message
  * is refused without being held whole. */
+static apr_status_t free_buffer(void *data)
+{
+    free(data);
+    return APR_SUCCESS;
+}
+
 static int read_stdin(apr_pool_t *pool, uint8_t **data_r, size_t *len_r)
 {
     size_t cap = 65536, len = 0, limit = (size_t)MIME_MAX_MESSAGE + 1;
@@ -161,9 +167,10 @@ static int read_stdin(apr_pool_t *pool, uint8_t **data_r, size_t *len_r)
     }
     if (!data)
         return -1;
-    *data_r = apr_pmemdup(pool, data, len ? len : 1);
+    /* The pool frees it: a message of 64 MiB is not copied again. */
+    apr_pool_cleanup_register(pool, data, free_buffer, apr_pool_cleanup_null);
+    *data_r = data;
     *len_r = len;
-    free(data);
     return 0;
 }
 

@@ -83,12 +83,13 @@ static int dlv_find_mailbox(mapi_db *db, apr_pool_t *pool, const char *rcpt,
     return rc;
 }
 
-dlv_status dlv_check_recipient(mapi_db *db, apr_pool_t *pool,
-                               const char *rcpt, const char **text_r)
+/* The mailbox of rcpt, with the status and words the MTA gets. */
+static dlv_status dlv_recipient(mapi_db *db, apr_pool_t *pool,
+                                const char *rcpt, cfg_mailbox **mbx_r,
+                                const char **text_r)
 {
-    cfg_mailbox *mbx;
     const char *error = NULL;
-    int rc = dlv_find_mailbox(db, pool, rcpt, &mbx, &error);
+    int rc = dlv_find_mailbox(db, pool, rcpt, mbx_r, &error);
 
     if (rc == 0) {
         *text_r = "recipient ok";
@@ -102,6 +103,14 @@ dlv_status dlv_check_recipient(mapi_db *db, apr_pool_t *pool,
     *text_r = apr_psprintf(pool, "mailbox lookup failed: %s",
                            error ? error : "database error");
     return DLV_TEMPFAIL;
+}
+
+dlv_status dlv_check_recipient(mapi_db *db, apr_pool_t *pool,
+                               const char *rcpt, const char **text_r)
+{
+    cfg_mailbox *mbx;
+
+    return dlv_recipient(db, pool, rcpt, &mbx, text_r);
 }
 
 static dlv_status dlv_store_status(dlv_result *res, apr_pool_t *pool,
@@ -228,10 +237,8 @@ dlv_status dlv_deliver(mapi_db *db, apr_pool_t *pool, const dlv_request *req,
         return dlv_fail(res, DLV_TOO_BIG, apr_psprintf(pool, "message of %"
                         APR_SIZE_T_FMT " bytes is over the limit of %u",
                         req->len, MIME_MAX_MESSAGE));
-    if ((st = dlv_check_recipient(db, pool, req->rcpt, &text)) != DLV_OK)
+    if ((st = dlv_recipient(db, pool, req->rcpt, &mbx, &text)) != DLV_OK)
         return dlv_fail(res, st, text);
-    if (dlv_find_mailbox(db, pool, req->rcpt, &mbx, &text) != 0)
-        return dlv_fail(res, DLV_TEMPFAIL, "mailbox lookup failed");
     if ((st = dlv_import(pool, req, mbx, &m, res)) != DLV_OK)
         return st;
     if ((st = dlv_file(db, pool, mbx, req, m, &plan, res)) != DLV_OK)
