@@ -206,18 +206,26 @@ static void prop_cap_values(store_props *props, size_t limit)
     }
 }
 
-/* Large values of a working copy are references: resolved when they can
- * travel in this response (the size limit and the room left), else
- * ecNotEnoughMemory, the answer for a value to read with RopOpenStream
- * ([MS-OXCPRPT] R2052). */
-static uint32_t prop_resolve(rop_ctx *ctx, store_props *props,
-                             uint16_t size_limit, const mapi_wr *out)
+/* The properties of the call's object as a GetProperties response may
+ * carry them.  Large values of a working copy are references: resolved
+ * when they can travel in this response (the size limit and the room
+ * left), else ecNotEnoughMemory, the answer for a value to read with
+ * RopOpenStream ([MS-OXCPRPT] R2052); the same for any value over the
+ * size limit. */
+static uint32_t prop_load_for_reply(rop_ctx *ctx, rop_call *call,
+                                    uint16_t size_limit, const mapi_wr *out,
+                                    store_props *props)
 {
     size_t limit = size_limit ? size_limit : PROP_DEFAULT_LIMIT;
+    size_t room = limit > mapi_wr_room(out) ? mapi_wr_room(out) : limit;
+    rop_object *obj;
+    uint32_t ec;
 
-    if (limit > mapi_wr_room(out))
-        limit = mapi_wr_room(out);
-    return rop_obj_resolve_refs(ctx, props, limit);
+    if ((ec = prop_input(ctx, call, &obj, props)) != 0
+        || (ec = rop_obj_resolve_refs(ctx, props, room)) != 0)
+        return ec;
+    prop_cap_values(props, limit);
+    return 0;
 }
 
 static int rop_handle_get_props_specific(rop_ctx *ctx, rop_call *call,
@@ -225,16 +233,12 @@ static int rop_handle_get_props_specific(rop_ctx *ctx, rop_call *call,
 {
     const rop_get_props_specific_req *r = call->req;
     store_props props;
-    rop_object *obj;
     size_t mark;
-    uint32_t ec;
+    uint32_t ec = prop_load_for_reply(ctx, call, r->property_size_limit, out,
+                                      &props);
 
-    if ((ec = prop_input(ctx, call, &obj, &props)) == 0)
-        ec = prop_resolve(ctx, &props, r->property_size_limit, out);
     if (ec)
         return rop_write_error_response(out, call, ec);
-    prop_cap_values(&props, r->property_size_limit ? r->property_size_limit
-                                                   : PROP_DEFAULT_LIMIT);
     mark = out->len;
     rop_wr_ok_header(out, call, call->in_handle_index);
     if (store_wr_property_row(out, &r->tags, &props) < 0) {
@@ -269,15 +273,11 @@ static int rop_handle_get_props_all(rop_ctx *ctx, rop_call *call,
 {
     const rop_get_props_all_req *r = call->req;
     store_props props;
-    rop_object *obj;
-    uint32_t ec;
+    uint32_t ec = prop_load_for_reply(ctx, call, r->property_size_limit, out,
+                                      &props);
 
-    if ((ec = prop_input(ctx, call, &obj, &props)) == 0)
-        ec = prop_resolve(ctx, &props, r->property_size_limit, out);
     if (ec)
         return rop_write_error_response(out, call, ec);
-    prop_cap_values(&props, r->property_size_limit ? r->property_size_limit
-                                                   : PROP_DEFAULT_LIMIT);
     rop_wr_ok_header(out, call, call->in_handle_index);
     return prop_wr_tagged_list(out, &props, r->want_unicode != 0);
 }
