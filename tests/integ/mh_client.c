@@ -563,27 +563,24 @@ static void mhc_finish(mhc_response *r)
     }
 }
 
-int mhc_request(mhc_client *c, mhc_endpoint ep, const char *request_type,
-                const void *body, size_t len, const mhc_opts *opts,
-                mhc_response *resp)
+/* Sets up easy handle h for one request (see mh_client.h). */
+int mhc_request_begin(mhc_client *c, void *easy, mhc_endpoint ep,
+                      const char *request_type, const void *body, size_t len,
+                      const mhc_opts *opts, mhc_response *resp)
 {
     static const mhc_opts no_opts;
     const mhc_opts *o = opts ? opts : &no_opts;
     struct curl_slist *hl = NULL;
-    mhc_upload up = { body, len, 0 };
+    mhc_upload *up;
     apr_pool_t *p;
     const char *path, *url, *verb = o->verb ? o->verb : "POST";
     char cookies[2048];
-    CURL *h;
-    CURLcode cc;
+    CURL *h = easy;
 
     memset(resp, 0, sizeof(*resp));
     resp->response_code = -1;
     apr_pool_create(&resp->pool, NULL);
     p = resp->pool;
-    if (c->curl == NULL)
-        c->curl = curl_easy_init();
-    h = c->curl;
     if (h == NULL) {
         resp->curl_code = CURLE_FAILED_INIT;
         snprintf(resp->error, sizeof(resp->error), "curl_easy_init failed");
@@ -665,11 +662,14 @@ int mhc_request(mhc_client *c, mhc_endpoint ep, const char *request_type,
     } else {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
         if (o->flags & MHC_CHUNKED_UPLOAD) {
+            up = apr_pcalloc(p, sizeof(*up));
+            up->data = body;
+            up->len = len;
             hl = curl_slist_append(hl, "Transfer-Encoding: chunked");
             curl_easy_setopt(h, CURLOPT_READFUNCTION, mhc_read_cb);
-            curl_easy_setopt(h, CURLOPT_READDATA, &up);
+            curl_easy_setopt(h, CURLOPT_READDATA, up);
             curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, mhc_seek_cb);
-            curl_easy_setopt(h, CURLOPT_SEEKDATA, &up);
+            curl_easy_setopt(h, CURLOPT_SEEKDATA, up);
         } else {
             curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
             curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -685,23 +685,52 @@ int mhc_request(mhc_client *c, mhc_endpoint ep, const char *request_type,
     curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, resp->error);
 
+    resp->easy_ = h;
+    resp->hl_ = hl;
+    resp->flags_ = o->flags;
     resp->opts_ = (void *)o;
     resp->t0_ = mhc_now_ms();
-    cc = curl_easy_perform(h);
+    return 0;
+}
+
+int mhc_request_end(mhc_client *c, mhc_endpoint ep, mhc_response *resp,
+                    int curl_code)
+{
+    CURL *h = resp->easy_;
+
     resp->total_ms = mhc_now_ms() - resp->t0_;
     resp->opts_ = NULL;
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-    curl_slist_free_all(hl);
+    if (h) {
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    }
+    curl_slist_free_all(resp->hl_);
+    resp->hl_ = NULL;
+    resp->easy_ = NULL;
 
-    resp->curl_code = (int)cc;
-    if (cc != CURLE_OK && resp->error[0] == '\0')
+    resp->curl_code = curl_code;
+    if (curl_code != CURLE_OK && resp->error[0] == '\0')
         snprintf(resp->error, sizeof(resp->error), "%s",
-                 curl_easy_strerror(cc));
+                 curl_easy_strerror((CURLcode)curl_code));
     mhc_finish(resp);
-    if (!(o->flags & MHC_NO_JAR_UPDATE) && resp->http_status)
+    if (!(resp->flags_ & MHC_NO_JAR_UPDATE) && resp->http_status)
         mhc_update_jar(c, ep, resp);
-    return cc == CURLE_OK ? resp->response_code : -2;
+    return curl_code == CURLE_OK ? resp->response_code : -2;
+}
+
+int mhc_request(mhc_client *c, mhc_endpoint ep, const char *request_type,
+                const void *body, size_t len, const mhc_opts *opts,
+                mhc_response *resp)
+{
+    int rc;
+
+    if (c->curl == NULL)
+        c->curl = curl_easy_init();
+    rc = mhc_request_begin(c, c->curl, ep, request_type, body, len, opts,
+                           resp);
+    if (rc != 0)
+        return rc;
+    return mhc_request_end(c, ep, resp, (int)curl_easy_perform(c->curl));
 }
 
 void mhc_response_free(mhc_response *resp)

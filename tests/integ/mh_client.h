@@ -179,6 +179,8 @@ typedef struct mhc_response {
     int state_;
     double t0_;
     void *opts_;
+    void *easy_, *hl_;           /* CURL * and header list of begin..end */
+    unsigned flags_;
 } mhc_response;
 
 typedef void (*mhc_tag_fn)(void *arg, const char *tag, double at_ms);
@@ -216,6 +218,20 @@ int mhc_request(mhc_client *c, mhc_endpoint ep, const char *request_type,
                 const void *body, size_t len, const mhc_opts *opts,
                 mhc_response *resp);
 void mhc_response_free(mhc_response *resp);
+
+/* mhc_request() in two halves, for many requests at once on a libcurl
+ * multi handle (the load generator, tests/bench/): begin sets up easy
+ * handle easy (a CURL *; options reset first, connection cache kept) and
+ * initialises resp; the caller then performs it (curl_multi_add_handle,
+ * may add options of its own) and calls end with the transfer's CURLcode,
+ * which parses the framing, updates the jar, frees what begin held and
+ * returns what mhc_request() returns.  body, opts and what opts points to
+ * must outlive the request; resp must not move in between. */
+int mhc_request_begin(mhc_client *c, void *easy, mhc_endpoint ep,
+                      const char *request_type, const void *body, size_t len,
+                      const mhc_opts *opts, mhc_response *resp);
+int mhc_request_end(mhc_client *c, mhc_endpoint ep, mhc_response *resp,
+                    int curl_code);
 
 /* Headers, case-insensitive.  get: the first; nth: the idx-th (0-based)
  * of that name; NULL when absent. */
