@@ -35,6 +35,13 @@
 #   MAPI_HTTPD_MODDIR         httpd modules (default /usr/lib/apache2/modules)
 #   MAPI_RUN_USER/GROUP       account httpd's children run as (default www-data)
 #   MAPI_START_TIMEOUT        seconds to wait for httpd to answer (default 20)
+#   MAPI_MPM_SERVER_LIMIT, MAPI_MPM_THREADS_PER_CHILD, MAPI_MPM_ASYNC_FACTOR,
+#   MAPI_MPM_START_SERVERS    event MPM ServerLimit (4), ThreadsPerChild (16),
+#                             AsyncRequestWorkerFactor (64), StartServers (2);
+#                             MaxRequestWorkers = ServerLimit * ThreadsPerChild
+#   MAPI_BENCH_STATIC=1       also serve DIR/htdocs/bench-static/ as static
+#                             files behind the same authentication as /mapi/
+#                             (the load generator's side-by-side figure)
 # httpd runs with a clean environment (KRB5_CONFIG, KRB5_KTNAME, KRB5RCACHEDIR
 # of the instance); of the caller's, only ASAN/UBSAN/LSAN/TSAN_OPTIONS,
 # LD_PRELOAD, LD_LIBRARY_PATH, KRB5_TRACE and MAPI_TEST_* are passed on.
@@ -53,6 +60,7 @@ START_TIMEOUT=${MAPI_START_TIMEOUT:-20}
 DIR='' PORT='' MODULE='' NO_MODULE='' LOGLEVEL=''
 IDLE_TIMEOUT='' PENDING_PERIOD='' MAX_NOTIFICATION_WAIT='' MAX_REQUEST_BODY=''
 KDC_PORT='' DEMO_PASSWORD='' OTHER_PASSWORD='' SERVER_NAME='' SENDMAIL=''
+MPM_SERVER_LIMIT='' MPM_THREADS='' MPM_ASYNC='' MPM_START='' BENCH_STATIC=''
 
 log()  { printf 'instance: %s\n' "$*" >&2; }
 warn() { printf 'instance: warning: %s\n' "$*" >&2; }
@@ -139,6 +147,8 @@ free_port() {
 load_settings() {
     local saved_port='' saved_module='' saved_no_module='' saved_loglevel=''
     local saved_idle='' saved_pending='' saved_wait='' saved_body='' saved_server=''
+    local saved_mpm_limit='' saved_mpm_threads='' saved_mpm_async='' saved_mpm_start=''
+    local saved_bench_static=''
     if [[ ${1:-} == saved && -f $DIR/instance.vars ]]; then
         # shellcheck disable=SC1091
         . "$DIR/instance.vars"
@@ -153,9 +163,15 @@ load_settings() {
     MAX_REQUEST_BODY=${MAPI_MAX_REQUEST_BODY:-${saved_body:-4194304}}
     SERVER_NAME=${MAPI_SERVER_NAME:-${saved_server:-$(short_hostname)}}
     SENDMAIL=${MAPI_SENDMAIL:-${saved_sendmail:-}}
+    MPM_SERVER_LIMIT=${MAPI_MPM_SERVER_LIMIT:-${saved_mpm_limit:-4}}
+    MPM_THREADS=${MAPI_MPM_THREADS_PER_CHILD:-${saved_mpm_threads:-16}}
+    MPM_ASYNC=${MAPI_MPM_ASYNC_FACTOR:-${saved_mpm_async:-64}}
+    MPM_START=${MAPI_MPM_START_SERVERS:-${saved_mpm_start:-2}}
+    BENCH_STATIC=${MAPI_BENCH_STATIC:-${saved_bench_static:-0}}
 
     local v
-    for v in IDLE_TIMEOUT PENDING_PERIOD MAX_NOTIFICATION_WAIT MAX_REQUEST_BODY; do
+    for v in IDLE_TIMEOUT PENDING_PERIOD MAX_NOTIFICATION_WAIT MAX_REQUEST_BODY \
+             MPM_SERVER_LIMIT MPM_THREADS MPM_ASYNC MPM_START; do
         [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
     done
     [[ $LOGLEVEL =~ ^[A-Za-z0-9_:\ ]+$ ]] || die "bad MAPI_LOGLEVEL '$LOGLEVEL'"
@@ -181,6 +197,11 @@ save_settings() {
         printf 'saved_body=%s\n' "$(shq "$MAX_REQUEST_BODY")"
         printf 'saved_server=%s\n' "$(shq "$SERVER_NAME")"
         printf 'saved_sendmail=%s\n' "$(shq "$SENDMAIL")"
+        printf 'saved_mpm_limit=%s\n' "$(shq "$MPM_SERVER_LIMIT")"
+        printf 'saved_mpm_threads=%s\n' "$(shq "$MPM_THREADS")"
+        printf 'saved_mpm_async=%s\n' "$(shq "$MPM_ASYNC")"
+        printf 'saved_mpm_start=%s\n' "$(shq "$MPM_START")"
+        printf 'saved_bench_static=%s\n' "$(shq "$BENCH_STATIC")"
     } >"$DIR/instance.vars"
 }
 
@@ -417,6 +438,9 @@ write_httpd_conf() {
     sed -e "s|@DIR@|$DIR|g" -e "s|@PORT@|$PORT|g" -e "s|@MODDIR@|$MODDIR|g" \
         -e "s|@USER@|$RUN_USER|g" -e "s|@GROUP@|$RUN_GROUP|g" \
         -e "s|@LOGLEVEL@|${loglevel:-warn}|g" -e "s|@MAPI_LOADMODULE@|$loadmodule|g" \
+        -e "s|@MPM_SERVER_LIMIT@|$MPM_SERVER_LIMIT|g" -e "s|@MPM_THREADS@|$MPM_THREADS|g" \
+        -e "s|@MPM_WORKERS@|$((MPM_SERVER_LIMIT * MPM_THREADS))|g" \
+        -e "s|@MPM_ASYNC@|$MPM_ASYNC|g" -e "s|@MPM_START@|$MPM_START|g" \
         "$SCRIPT_DIR/httpd.conf.in" >"$DIR/httpd.conf.new"
     mv -f "$DIR/httpd.conf.new" "$DIR/httpd.conf"
     write_site_conf
@@ -477,6 +501,12 @@ EOF
 EOF
             auth_block
             printf '</LocationMatch>\n'
+        fi
+        if [[ $BENCH_STATIC == 1 ]]; then
+            printf '\n# MAPI_BENCH_STATIC=1: static files behind the same authentication.\n'
+            printf '<Location /bench-static/>\n'
+            auth_block
+            printf '</Location>\n'
         fi
     } >"$f"
     mv -f "$f" "$DIR/mapi-site.conf"
@@ -601,7 +631,8 @@ cmd_start() {
     # and the logs are kept.
     rm -rf "$DIR/kdc" "$DIR/tls" "$DIR/run" "$DIR/htdocs" \
            "$DIR"/http.keytab "$DIR"/user.keytab "$DIR"/other.keytab "$DIR/demo.env"
-    mkdir -p "$DIR/run" "$DIR/logs/mapi" "$DIR/data" "$DIR/htdocs/mapi" "$DIR/htdocs/autodiscover"
+    mkdir -p "$DIR/run" "$DIR/logs/mapi" "$DIR/data" "$DIR/htdocs/mapi" "$DIR/htdocs/autodiscover" \
+             "$DIR/htdocs/bench-static"
     : >"$DIR/logs/kadmin.log"
 
     export KRB5_CONFIG=$DIR/krb5.conf KRB5_KDC_PROFILE=$DIR/kdc.conf
