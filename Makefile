@@ -37,7 +37,7 @@ INTEG_LIB   := $(filter-out $(INTEG_SRC),$(wildcard tests/integ/*.c))
 TOOL_SRC    := $(wildcard tests/tools/*.c)
 TOOL_BIN    := $(patsubst tests/tools/%.c,build/tests/%,$(TOOL_SRC))
 
-.PHONY: all module admin deps install demo stop check unit integ clean tools fuzz fuzz-smoke
+.PHONY: all module admin deps install demo stop check unit integ clean tools fuzz fuzz-smoke bench soak
 all: module admin tools
 
 deps:
@@ -88,6 +88,25 @@ build/tests/test_%: tests/integ/test_%.c $(INTEG_LIB) build/libmapicore.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< $(INTEG_LIB) build/libmapicore.a $(LIBS) -lcunit -lcurl
 
+# Benchmarks and the soak (tests/bench/, README "Benchmarks"): every
+# tests/bench/*.c is a program in build/bench/, linked with the core and
+# the integration tests' client.  `make bench` runs tests/bench/run.sh and
+# rewrites BENCHMARKS.md; `make soak` runs mixed load for SOAK_SECONDS.
+BENCH_SRC   := $(wildcard tests/bench/*.c)
+BENCH_BIN   := $(patsubst tests/bench/%.c,build/bench/%,$(BENCH_SRC))
+SOAK_SECONDS ?= 1800
+
+build/bench/%: tests/bench/%.c $(INTEG_LIB) $(wildcard tests/integ/*.h) build/libmapicore.a
+	@mkdir -p build/bench
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -Itests/integ -o $@ $< $(INTEG_LIB) \
+	    build/libmapicore.a $(LIBS) -lcunit -lcurl -lm
+
+bench: all $(BENCH_BIN)
+	@tests/bench/run.sh
+
+soak: all $(BENCH_BIN)
+	@SOAK_SECONDS=$(SOAK_SECONDS) tests/bench/soak.sh
+
 unit: $(UNIT_BIN)
 	@tests/check-logno.sh
 	@tests/run-unit.sh $(UNIT_BIN)
@@ -137,4 +156,4 @@ stop:
 	@build/demo.sh stop
 
 clean:
-	rm -rf build/obj build/tests build/fuzz build/*.a build/*.so build/mapi-admin build/apxs
+	rm -rf build/obj build/tests build/fuzz build/bench build/*.a build/*.so build/mapi-admin build/apxs
