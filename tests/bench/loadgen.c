@@ -1433,15 +1433,20 @@ static void row(const char *figure, const char *target, const char *measured,
 
 static const char *verdict(int ok) { return ok ? "pass" : "FAIL"; }
 
+/* Protocol errors are what the server answered wrongly; transport
+ * failures (a connection the server closed, a timeout) are shown beside
+ * them and fail the row too, so that an overloaded run is never a pass. */
 static void errors_row(const char *what)
 {
     char m[512];
+    unsigned long proto = E.total - E.transport;
 
-    snprintf(m, sizeof(m), "%lu (transport %lu, HTTP %lu, X-ResponseCode "
-             "%lu, framing %lu, body %lu, ROP %lu)", E.total, E.transport,
-             E.http_status, E.total - E.transport - E.http_status - E.framing
-             - E.body - E.rop, E.framing, E.body, E.rop);
-    row(what, "0", m, verdict(E.total == 0));
+    snprintf(m, sizeof(m), "%lu (HTTP %lu, X-ResponseCode %lu, framing %lu, "
+             "body %lu, ROP %lu); transport failures %lu", proto,
+             E.http_status, proto - E.http_status - E.framing - E.body - E.rop,
+             E.framing, E.body, E.rop, E.transport);
+    row(what, "0", m, E.total == 0 ? "pass"
+                      : proto == 0 ? "FAIL (transport only)" : "FAIL");
     if (E.total)
         note("last error: %s", E.last);
 }

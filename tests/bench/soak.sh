@@ -36,7 +36,7 @@ start_lmtp
 log "soak: $SESSIONS sessions, $MAILBOXES mailboxes, $SOAK_SECONDS s, $RATE deliveries/s"
 out=$("$REPO/build/bench/loadgen" soak --url "$MAPI_DEMO_URL" --ca "$MAPI_CA_CERT" \
       --users "$DIR/users.txt" --pidfile "$MAPI_HTTPD_PID_FILE" \
-      --sessions "$SESSIONS" --seconds "$SOAK_SECONDS" --exec-interval "$INTERVAL" \
+      --sessions "$SESSIONS" --seconds "$SOAK_SECONDS" --exec-interval "$INTERVAL" --ramp 8 \
       --deliver-rate "$RATE" ${LMTP:+--lmtp "$LMTP"} --csv "$CSV")
 printf '\n| figure | target | measured | verdict |\n|---|---|---|---|\n%s\n' "$out"
 printf 'RSS samples: %s\n' "$CSV"
