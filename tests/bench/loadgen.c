@@ -1095,8 +1095,9 @@ static void sess_timer(lg_sess *s)
         req_small_exec(s);
         break;
     case S_READ_TABLE:
-        if (s->role == R_SOAK && !G.soak_go)
-            th_push(mhc_now_ms() + 200, s);   /* until every count is in */
+        if (s->role == R_SOAK && !G.soak_go)  /* until every count is in; */
+            th_push(mhc_now_ms() + 200 +      /* then not all at once */
+                    G.soak_exec_interval_ms * drand48(), s);
         else if (s->role == R_SOAK)
             soak_step(s);
         else
