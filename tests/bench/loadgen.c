@@ -1699,7 +1699,7 @@ static void scen_soak(void)
     char m[512];
     /* RSS of each pid at the half and at the end. */
     pid_t pids[64];
-    double mid[64], last[64];
+    double mid[64], last[64], amid[64], alast[64];   /* RSS, RssAnon */
     int npids = 0, mid_done = 0;
     unsigned long lost = 0, extra = 0, delivered = 0, saved = 0;
 
@@ -1718,7 +1718,7 @@ static void scen_soak(void)
     }
     G.soak_go = 1;
     if (O.csv && (csv = fopen(O.csv, "w")))
-        fprintf(csv, "seconds,pid,rss_kib,pss_kib\n");
+        fprintf(csv, "seconds,pid,rss_kib,pss_kib,private_kib\n");
     D.run = 1;
     D.rate = O.deliver_rate;
     if (O.lmtp)
@@ -1737,20 +1737,26 @@ static void scen_soak(void)
         for (int i = 0; i < p.n && i < 64; i++) {
             int k;
             long pss = read_status_kb(p.pid[i], "smaps_rollup", "Pss:");
+            double anon = (double)read_status_kb(p.pid[i], "status", "RssAnon:");
             for (k = 0; k < npids && pids[k] != p.pid[i]; k++)
                 ;
             if (k == npids && npids < 64) {
                 pids[npids] = p.pid[i];
                 mid[npids] = p.prss[i];
+                amid[npids] = anon;
                 npids++;
             }
             if (k < 64) {
-                if (!mid_done && el >= O.seconds / 2)
+                if (!mid_done && el >= O.seconds / 2) {
                     mid[k] = p.prss[i];
+                    amid[k] = anon;
+                }
                 last[k] = p.prss[i];
+                alast[k] = anon;
             }
             if (csv)
-                fprintf(csv, "%.0f,%d,%.0f,%ld\n", el, (int)p.pid[i], p.prss[i], pss);
+                fprintf(csv, "%.0f,%d,%.0f,%ld,%.0f\n", el, (int)p.pid[i],
+                        p.prss[i], pss, anon);
         }
         if (el >= O.seconds / 2)
             mid_done = 1;
@@ -1845,19 +1851,24 @@ static void scen_soak(void)
     row("soak: lost messages", "0", m, verdict(lost == 0 && extra == 0 &&
                                                 saved + delivered > 0));
     {
-        double worst = 0;
+        /* Private memory decides: RSS also counts the shared database
+         * cache pages a process touches as the store grows. */
+        double worst = 0, worst_rss = 0;
         int worst_pid = 0;
         for (int k = 0; k < npids; k++) {
-            double g = last[k] - mid[k];
+            double g = alast[k] - amid[k];
             if (g > worst) {
                 worst = g;
                 worst_pid = pids[k];
             }
+            if (last[k] - mid[k] > worst_rss)
+                worst_rss = last[k] - mid[k];
         }
-        snprintf(m, sizeof(m), "largest growth over the second half %.0f KiB "
-                 "(pid %d; %d processes sampled every 10 s, %s)", worst,
-                 worst_pid, npids, O.csv ? O.csv : "no CSV");
-        row("soak: httpd memory flat (RSS growth over the second half)",
+        snprintf(m, sizeof(m), "largest private (RssAnon) growth over the "
+                 "second half %.0f KiB (pid %d), largest RSS growth %.0f KiB; "
+                 "%d processes sampled every 10 s, %s", worst, worst_pid,
+                 worst_rss, npids, O.csv ? O.csv : "no CSV");
+        row("soak: httpd memory flat (private memory growth over the second half)",
             "<= 2048 KiB per process", m, verdict(worst <= 2048));
     }
     snprintf(m, sizeof(m), "%lu saves, %lu reads, %lu NSPI lookups, %lu "
