@@ -348,6 +348,36 @@ static uint32_t tbl_search_rows(rop_ctx *ctx, const rop_object *tbl,
 }
 
 /* Contents rows: the normal or the associated (FAI) messages. */
+/* One message's row; *row_r is NULL when the message is gone. */
+static uint32_t tbl_message_row(rop_ctx *ctx, const rop_object *tbl,
+                                const store_mailbox_info *mi, uint64_t mid,
+                                store_row **row_r)
+{
+    apr_pool_t *pool = rop_ctx_pool(ctx);
+    const char *error = NULL;
+    store_message *m;
+    store_row *row;
+    store_status st;
+
+    *row_r = NULL;
+    /* Large values stay in their blobs: a row must not cost the
+     * attachments' bytes (the cells answer ecNotEnoughMemory). */
+    st = store_message_get_ex(rop_ctx_db(ctx), pool, tbl->mbox, mid,
+                              STORE_GET_LARGE_AS_REF, &m, &error);
+    if (st == STORE_NOT_FOUND)
+        return 0;
+    if (st != STORE_OK)
+        return tbl_store_ec(ctx, st, error);
+    row = tbl_row_new(pool, mid);
+    row->msg = m;
+    store_message_all_props(pool, tbl->mbox, mi, m, &row->props);
+    tbl_leaf_props(row);
+    /* Not categorized: every row is in no category ([MS-OXCTABL] R19). */
+    store_props_set_u32(&row->props, PidTagDepth, 0);
+    *row_r = row;
+    return 0;
+}
+
 static uint32_t tbl_message_rows(rop_ctx *ctx, const rop_object *tbl,
                                  apr_array_header_t *rows)
 {
@@ -372,25 +402,14 @@ static uint32_t tbl_message_rows(rop_ctx *ctx, const rop_object *tbl,
     if (st != STORE_OK)
         return tbl_store_ec(ctx, st, error);
     for (i = 0; i < ids->nelts; i++) {
-        uint64_t mid = APR_ARRAY_IDX(ids, i, uint64_t);
-        store_message *m;
         store_row *row;
 
-        /* Large values stay in their blobs: a row must not cost the
-         * attachments' bytes (the cells answer ecNotEnoughMemory). */
-        st = store_message_get_ex(rop_ctx_db(ctx), pool, tbl->mbox, mid,
-                                  STORE_GET_LARGE_AS_REF, &m, &error);
-        if (st == STORE_NOT_FOUND)
-            continue;
-        if (st != STORE_OK)
-            return tbl_store_ec(ctx, st, error);
-        row = tbl_row_new(pool, mid);
-        row->msg = m;
-        store_message_all_props(pool, tbl->mbox, mi, m, &row->props);
-        tbl_leaf_props(row);
-        /* Not categorized: every row is in no category ([MS-OXCTABL] R19). */
-        store_props_set_u32(&row->props, PidTagDepth, 0);
-        APR_ARRAY_PUSH(rows, store_row *) = row;
+        if ((ec = tbl_message_row(ctx, tbl, mi, APR_ARRAY_IDX(ids, i,
+                                                              uint64_t),
+                                  &row)) != 0)
+            return ec;
+        if (row)
+            APR_ARRAY_PUSH(rows, store_row *) = row;
     }
     return 0;
 }
@@ -993,6 +1012,80 @@ static void tbl_plan_read(apr_pool_t *pool, const rop_object *tbl,
 /* Origin u8, RowCount u16, RowData. */
 #define TBL_QUERY_ROWS_FIXED  (6 + 1 + 2)
 
+/* A forward read of a contents table sorted by PidTagMessageDeliveryTime
+ * descending alone, without restriction or categories (the view Outlook
+ * opens a folder with) reads its page from the store's delivery-time
+ * index instead of building and sorting every row of the folder.  The
+ * index orders ties and missing times as store_rows_sort does, so the
+ * rows are the ones the full path would return. */
+static int tbl_indexed(const rop_object *tbl, int forward)
+{
+    return forward && tbl->table_kind == ROP_TABLE_CONTENTS
+           && !(tbl->table_flags & ROP_TBL_CT_SOFT_DELETES)
+           && tbl->restriction == NULL && tbl->n_categories == 0
+           && tbl->n_sorts == 1 && tbl->sorts[0].order == 1
+           && ((uint32_t)tbl->sorts[0].prop_id << 16
+               | tbl->sorts[0].prop_type) == PidTagMessageDeliveryTime;
+}
+
+/* The rows of the page from the cursor on, at most want, as rows[0..]
+ * with rd planned as tbl_plan_read would; *done_r is 0 when the index
+ * cannot serve the table (an older mailbox, a search folder, a message
+ * gone between index and record) and the full path must run. */
+static uint32_t tbl_indexed_page(rop_ctx *ctx, const rop_object *tbl,
+                                 uint16_t want, size_t room,
+                                 apr_array_header_t **rows_r, tbl_read *rd,
+                                 int *done_r)
+{
+    apr_pool_t *pool = rop_ctx_pool(ctx);
+    const store_mailbox_info *mi = NULL;
+    apr_array_header_t *mids, *rows;
+    const char *error = NULL;
+    uint32_t ec, skipped;
+    store_folder *f;
+    store_status st;
+    int more, i;
+
+    *done_r = 0;
+    if ((ec = tbl_mailbox_info(ctx, tbl->mbox, &mi)) != 0)
+        return ec;
+    if (store_folder_get(rop_ctx_db(ctx), pool, tbl->mbox, tbl->fid, &f,
+                         NULL) != STORE_OK
+        || f->folder_type == STORE_FOLDER_SEARCH)
+        return 0;
+    st = store_sorted_page(rop_ctx_db(ctx), pool, tbl->mbox, tbl->fid,
+                           (tbl->table_flags & ROP_TBL_CT_ASSOCIATED) != 0,
+                           tbl->position, want, &mids, &skipped, &more,
+                           &error);
+    if (st == STORE_INVALID)
+        return 0;
+    if (st != STORE_OK)
+        return tbl_store_ec(ctx, st, error);
+    rows = apr_array_make(pool, mids->nelts ? mids->nelts : 1,
+                          sizeof(store_row *));
+    for (i = 0; i < mids->nelts; i++) {
+        store_row *row;
+
+        if ((ec = tbl_message_row(ctx, tbl, mi,
+                                  APR_ARRAY_IDX(mids, i, uint64_t),
+                                  &row)) != 0)
+            return ec;
+        if (row == NULL)
+            return 0;
+        APR_ARRAY_PUSH(rows, store_row *) = row;
+    }
+    rd->count = tbl_rows_fitting(pool, tbl, rows, 0, 1,
+                                 (uint32_t)rows->nelts, room);
+    rd->first = 0;
+    /* skipped < position: the cursor was past the end (tbl_cursor). */
+    rd->cursor = skipped + rd->count;
+    rd->origin = rd->count == (uint32_t)rows->nelts && !more
+                 ? ROP_BOOKMARK_END : ROP_BOOKMARK_CURRENT;
+    *rows_r = rows;
+    *done_r = 1;
+    return 0;
+}
+
 static int tbl_handle_query_rows(rop_ctx *ctx, rop_call *call, mapi_wr *out)
 {
     const rop_query_rows_req *r = call->req;
@@ -1000,22 +1093,32 @@ static int tbl_handle_query_rows(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     rop_object *tbl;
     tbl_read rd;
     uint32_t ec, i;
+    int indexed = 0;
 
     if ((ec = tbl_load(ctx, call, TBL_ANY_KIND, &tbl)) != 0)
         return tbl_fail(out, call, ec);
     if (tbl->columns.count == 0)
         return tbl_fail(out, call, ecNullObject);       /* R428, R476 */
-    if ((ec = tbl_rows(ctx, tbl, 1, &rows)) != 0)
+    if (tbl_indexed(tbl, r->forward_read != 0)
+        && mapi_wr_room(out) >= TBL_QUERY_ROWS_FIXED
+        && (ec = tbl_indexed_page(ctx, tbl, r->row_count,
+                                  mapi_wr_room(out) - TBL_QUERY_ROWS_FIXED,
+                                  &rows, &rd, &indexed)) != 0)
         return tbl_fail(out, call, ec);
-    if (mapi_wr_room(out) < TBL_QUERY_ROWS_FIXED)
-        return -1;
-    tbl_plan_read(rop_ctx_pool(ctx), tbl, rows, r->forward_read != 0,
-                  r->row_count, mapi_wr_room(out) - TBL_QUERY_ROWS_FIXED,
-                  &rd);
+    if (!indexed) {
+        if ((ec = tbl_rows(ctx, tbl, 1, &rows)) != 0)
+            return tbl_fail(out, call, ec);
+        if (mapi_wr_room(out) < TBL_QUERY_ROWS_FIXED)
+            return -1;
+        tbl_plan_read(rop_ctx_pool(ctx), tbl, rows, r->forward_read != 0,
+                      r->row_count, mapi_wr_room(out) - TBL_QUERY_ROWS_FIXED,
+                      &rd);
+    }
     /* R466: with rows to send, at least one, or ecBufferTooSmall. */
     if (rd.count == 0 && r->row_count > 0
-        && (r->forward_read ? tbl_cursor(tbl, rows) < (uint32_t)rows->nelts
-                            : tbl_cursor(tbl, rows) > 0))
+        && (indexed ? rows->nelts > 0
+            : r->forward_read ? tbl_cursor(tbl, rows) < (uint32_t)rows->nelts
+                              : tbl_cursor(tbl, rows) > 0))
         return -1;
     if (!(r->query_rows_flags & ROP_QUERY_ROWS_NO_ADVANCE)
         && rd.cursor != tbl->position) {

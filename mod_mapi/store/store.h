@@ -427,6 +427,19 @@ store_status store_folder_list(mapi_db *db, apr_pool_t *pool,
                                apr_array_header_t **ids_r /* uint64_t */,
                                const char **error_r);
 
+/* A page of a folder's messages (associated ones with associated) by
+ * PidTagMessageDeliveryTime descending, missing times last, equal times in
+ * id order: the mids after the first skip, at most want of them, from the
+ * delivery-time index; *skipped_r is how many were skipped (fewer than
+ * skip when the folder is shorter), *more_r whether messages follow.
+ * STORE_INVALID when the mailbox predates the index (sort the rows). */
+store_status store_sorted_page(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               uint64_t fid, int associated, uint32_t skip,
+                               uint32_t want, apr_array_header_t **mids_r,
+                               uint32_t *skipped_r, int *more_r,
+                               const char **error_r);
+
 /* The properties a folder has, computed ones included: PidTagFolderId,
  * PidTagParentFolderId, PidTagContentCount, PidTagContentUnreadCount,
  * PidTagAssociatedContentCount, PidTagFolderChildCount, PidTagSubfolders,

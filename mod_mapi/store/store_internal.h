@@ -115,6 +115,19 @@ int store_folder_make(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                       store_mailbox_info *mi, uint64_t parent,
                       uint8_t folder_type, const char *display_name,
                       const char *comment, uint64_t *fid_r);
+/* The delivery-time index of messages (store_sortidx.c): the 9-byte
+ * sort key of a message (present flag, PidTagMessageDeliveryTime BE), its
+ * index entry, and the marker that a mailbox's index is complete (set at
+ * creation; older mailboxes have none). */
+#define STORE_SORTKEY_LEN 9
+void store_sortkey(const store_message *m, uint8_t sk[STORE_SORTKEY_LEN]);
+int store_sortidx_put(mapi_db *db, DB_TXN *txn, const uint8_t *mbox,
+                      uint64_t fid, uint8_t child_kind, uint64_t mid,
+                      const uint8_t sk[STORE_SORTKEY_LEN]);
+int store_sortidx_del(mapi_db *db, DB_TXN *txn, const uint8_t *mbox,
+                      uint64_t fid, uint8_t child_kind, uint64_t mid,
+                      const uint8_t sk[STORE_SORTKEY_LEN]);
+int store_sortidx_mark(mapi_db *db, DB_TXN *txn, const uint8_t *mbox);
 /* Children ids of kind under parent (contents index). */
 int store_children(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                    const uint8_t *mbox, uint64_t parent, uint8_t kind,

@@ -186,6 +186,36 @@ static uint8_t store_kind(const store_message *m)
     return m->associated ? STORE_KIND_ASSOC : STORE_KIND_MESSAGE;
 }
 
+/* The children entry of a message holds its sort key; a rewrite that
+ * changes the key moves its delivery-time index entry (store_sortidx.c). */
+static int store_message_index(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                               const uint8_t *mbox, const store_message *m,
+                               const uint8_t *ck)
+{
+    uint8_t sk[STORE_SORTKEY_LEN];
+    const uint8_t *old;
+    size_t len;
+    int ret = store_db_get(db->contents, txn, ck, STORE_KEY_CHILD_LEN, pool,
+                           &old, &len, DB_RMW);
+
+    store_sortkey(m, sk);
+    if (ret == 0 && len == STORE_SORTKEY_LEN
+        && memcmp(old, sk, STORE_SORTKEY_LEN) == 0)
+        return 0;
+    if (ret == 0 && len == STORE_SORTKEY_LEN)
+        ret = store_sortidx_del(db, txn, mbox, m->fid, store_kind(m), m->mid,
+                                old);
+    else if (ret == DB_NOTFOUND || ret == 0)
+        ret = 0;
+    if (ret == 0)
+        ret = store_sortidx_put(db, txn, mbox, m->fid, store_kind(m), m->mid,
+                                sk);
+    if (ret == 0)
+        ret = store_db_put(db->contents, txn, ck, STORE_KEY_CHILD_LEN, sk,
+                           sizeof(sk));
+    return ret;
+}
+
 int store_message_write(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                         const uint8_t *mbox, const store_message *m)
 {
@@ -200,21 +230,28 @@ int store_message_write(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
     ret = store_db_put(db->messages, txn, k, sizeof(k), wr.buf, wr.len);
     store_key_child(ck, mbox, m->fid, store_kind(m), m->mid);
     if (ret == 0)
-        ret = store_db_put(db->contents, txn, ck, sizeof(ck), "", 0);
+        ret = store_message_index(db, txn, pool, mbox, m, ck);
     return ret;
 }
 
+/* The record as read was written with its sort key, so the key to drop
+ * is the one it gives. */
 int store_message_remove(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                          const uint8_t *mbox, const store_message *m)
 {
     uint8_t k[STORE_KEY_ID_LEN], ck[STORE_KEY_CHILD_LEN];
+    uint8_t sk[STORE_SORTKEY_LEN];
     int ret;
 
     store_key_id(k, mbox, m->mid);
     store_key_child(ck, mbox, m->fid, store_kind(m), m->mid);
+    store_sortkey(m, sk);
     ret = store_blob_free_message(db, txn, pool, mbox, m);
     if (ret == 0)
         ret = store_db_del(db->messages, txn, k, sizeof(k));
+    if (ret == 0)
+        ret = store_sortidx_del(db, txn, mbox, m->fid, store_kind(m), m->mid,
+                                sk);
     return ret == 0 ? store_db_del(db->contents, txn, ck, sizeof(ck)) : ret;
 }
 

@@ -1,0 +1,191 @@
+/*
+ * store_sortidx.c: the per-folder delivery-time index of messages, so that
+ * "the newest 50 of a 100,000-message folder" reads 50 records instead of
+ * every message.
+ *
+ * The index lives in the contents database next to the children index,
+ * under its own kinds ('S' for messages, 'T' for associated ones):
+ *
+ *   mbox | fid | kind | present (1) | delivery time (8, BE) | ~mid (8, BE)
+ *
+ * ~mid makes equal times come out in ascending mid order when the index is
+ * walked backwards (newest first), which is the order a stable sort of the
+ * id-ordered children gives; present is 0 for a message without
+ * PidTagMessageDeliveryTime, which a descending sort puts last.  The
+ * children entry of a message (kind 'M'/'A') holds its 9-byte sort key, so
+ * that a rewrite or a removal finds the index entry to drop without reading
+ * the old message.  Both are changed by store_message_write and
+ * store_message_remove, in the caller's transaction, so every process
+ * sharing the environment sees the index and the messages agree.
+ *
+ * Mailboxes created before the index existed have no marker (a meta
+ * record); for them store_sorted_page answers STORE_INVALID and the caller
+ * sorts as before.
+ *
+ * Licensed under the Apache License, Version 2.0.
+ */
+#include <string.h>
+
+#include "store/store_internal.h"
+
+#define SORTIDX_KEY_LEN  (STORE_GUID_LEN + 8 + 1 + STORE_SORTKEY_LEN + 8)
+#define SORTIDX_PREFIX   (STORE_GUID_LEN + 8 + 1)
+#define SORTIDX_MARK     "\x01sortidx-v1"
+
+static uint8_t sortidx_kind(uint8_t child_kind)
+{
+    return child_kind == STORE_KIND_ASSOC ? 'T' : 'S';
+}
+
+void store_sortkey(const store_message *m, uint8_t sk[STORE_SORTKEY_LEN])
+{
+    const rop_propval *v = store_props_get(&m->props,
+                                           PidTagMessageDeliveryTime
+                                           & 0xFFFF0000u);
+
+    if (v && ROP_PROP_TYPE(v->tag) == ROP_PT_SYSTIME) {
+        sk[0] = 1;
+        store_be64(sk + 1, v->v.d);
+    } else {
+        memset(sk, 0, STORE_SORTKEY_LEN);
+    }
+}
+
+static void sortidx_key(uint8_t k[SORTIDX_KEY_LEN], const uint8_t *mbox,
+                        uint64_t fid, uint8_t child_kind,
+                        const uint8_t sk[STORE_SORTKEY_LEN], uint64_t mid)
+{
+    memcpy(k, mbox, STORE_GUID_LEN);
+    store_be64(k + STORE_GUID_LEN, fid);
+    k[STORE_GUID_LEN + 8] = sortidx_kind(child_kind);
+    memcpy(k + SORTIDX_PREFIX, sk, STORE_SORTKEY_LEN);
+    store_be64(k + SORTIDX_PREFIX + STORE_SORTKEY_LEN, ~mid);
+}
+
+int store_sortidx_put(mapi_db *db, DB_TXN *txn, const uint8_t *mbox,
+                      uint64_t fid, uint8_t child_kind, uint64_t mid,
+                      const uint8_t sk[STORE_SORTKEY_LEN])
+{
+    uint8_t k[SORTIDX_KEY_LEN];
+
+    sortidx_key(k, mbox, fid, child_kind, sk, mid);
+    return store_db_put(db->contents, txn, k, sizeof(k), "", 0);
+}
+
+int store_sortidx_del(mapi_db *db, DB_TXN *txn, const uint8_t *mbox,
+                      uint64_t fid, uint8_t child_kind, uint64_t mid,
+                      const uint8_t sk[STORE_SORTKEY_LEN])
+{
+    uint8_t k[SORTIDX_KEY_LEN];
+
+    sortidx_key(k, mbox, fid, child_kind, sk, mid);
+    return store_db_del(db->contents, txn, k, sizeof(k));
+}
+
+static size_t sortidx_mark_key(uint8_t *k, const uint8_t *mbox)
+{
+    memcpy(k, mbox, STORE_GUID_LEN);
+    memcpy(k + STORE_GUID_LEN, SORTIDX_MARK, sizeof(SORTIDX_MARK) - 1);
+    return STORE_GUID_LEN + sizeof(SORTIDX_MARK) - 1;
+}
+
+int store_sortidx_mark(mapi_db *db, DB_TXN *txn, const uint8_t *mbox)
+{
+    uint8_t k[STORE_GUID_LEN + sizeof(SORTIDX_MARK)];
+
+    return store_db_put(db->meta, txn, k, sortidx_mark_key(k, mbox), "", 0);
+}
+
+static int sortidx_ready(mapi_db *db, apr_pool_t *pool, const uint8_t *mbox)
+{
+    uint8_t k[STORE_GUID_LEN + sizeof(SORTIDX_MARK)];
+    const uint8_t *data;
+    size_t len;
+
+    return store_db_get(db->meta, NULL, k, sortidx_mark_key(k, mbox), pool,
+                        &data, &len, 0);
+}
+
+/* Walks the index from the newest entry back: skips `skip` entries, then
+ * collects up to `want` mids; *more_r says whether entries remain after
+ * them, *skipped_r how many were skipped (fewer than skip at the end). */
+static int sortidx_walk(mapi_db *db, const uint8_t *prefix, uint32_t skip,
+                        uint32_t want, apr_array_header_t *mids,
+                        uint32_t *skipped_r, int *more_r)
+{
+    uint8_t kbuf[SORTIDX_KEY_LEN + 16];
+    uint32_t skipped = 0;
+    DBT key, val;
+    DBC *cur;
+    int ret, flag;
+
+    *more_r = 0;
+    ret = db->contents->cursor(db->contents, NULL, &cur, 0);
+    if (ret != 0)
+        return ret;
+    /* Just past the prefix: the prefix with its kind byte + 1. */
+    memcpy(kbuf, prefix, SORTIDX_PREFIX);
+    kbuf[SORTIDX_PREFIX - 1]++;
+    memset(&key, 0, sizeof(key));
+    memset(&val, 0, sizeof(val));
+    key.data = kbuf;
+    key.size = SORTIDX_PREFIX;
+    key.ulen = sizeof(kbuf);
+    key.flags = DB_DBT_USERMEM;
+    val.flags = DB_DBT_PARTIAL;         /* keys only */
+    ret = cur->get(cur, &key, &val, DB_SET_RANGE);
+    flag = DB_PREV;
+    if (ret == DB_NOTFOUND) {
+        flag = DB_LAST;                 /* nothing after: start at the end */
+        ret = 0;
+    }
+    if (ret == 0)
+        ret = cur->get(cur, &key, &val, flag);
+    for (; ret == 0; ret = cur->get(cur, &key, &val, DB_PREV)) {
+        if (key.size != SORTIDX_KEY_LEN
+            || memcmp(kbuf, prefix, SORTIDX_PREFIX) != 0)
+            break;
+        if (skipped < skip) {
+            skipped++;
+            continue;
+        }
+        if ((uint32_t)mids->nelts == want) {
+            *more_r = 1;
+            break;
+        }
+        APR_ARRAY_PUSH(mids, uint64_t) =
+            ~store_rd_be64(kbuf + SORTIDX_PREFIX + STORE_SORTKEY_LEN);
+    }
+    cur->close(cur);
+    *skipped_r = skipped;
+    if (ret == DB_NOTFOUND)
+        ret = 0;
+    return ret == DB_BUFFER_SMALL ? EINVAL : ret;
+}
+
+store_status store_sorted_page(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               uint64_t fid, int associated, uint32_t skip,
+                               uint32_t want, apr_array_header_t **mids_r,
+                               uint32_t *skipped_r, int *more_r,
+                               const char **error_r)
+{
+    uint8_t prefix[SORTIDX_PREFIX];
+    apr_array_header_t *mids = apr_array_make(pool, want ? (int)want : 1,
+                                              sizeof(uint64_t));
+    int ret = sortidx_ready(db, pool, mbox);
+
+    if (ret == DB_NOTFOUND)
+        return STORE_INVALID;           /* no index: sort the rows */
+    if (ret == 0) {
+        memcpy(prefix, mbox, STORE_GUID_LEN);
+        store_be64(prefix + STORE_GUID_LEN, fid);
+        prefix[STORE_GUID_LEN + 8] =
+            sortidx_kind(associated ? STORE_KIND_ASSOC : STORE_KIND_MESSAGE);
+        ret = sortidx_walk(db, prefix, skip, want, mids, skipped_r, more_r);
+    }
+    if (ret != 0)
+        return store_read_status(db, pool, ret, "sort index", error_r);
+    *mids_r = mids;
+    return STORE_OK;
+}
