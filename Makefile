@@ -75,6 +75,13 @@ build/tests/%: tests/tools/%.c build/libmapicore.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< build/libmapicore.a $(LIBS) -lcurl
 
+# Benchmarks (tests/bench/*.c), built by `make bench` or by name.
+BENCH_SRC   := $(wildcard tests/bench/*.c)
+BENCH_BIN   := $(patsubst tests/bench/%.c,build/bench/%,$(BENCH_SRC))
+build/bench/%: tests/bench/%.c build/libmapicore.a
+	@mkdir -p build/bench
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< build/libmapicore.a $(LIBS)
+
 build/tests/test_%: tests/unit/test_%.c build/libmapicore.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< build/libmapicore.a $(LIBS) -lcunit

@@ -66,7 +66,18 @@ store_status store_run(mapi_db *db, mapi_db_txn_fn body, store_txn *t,
 
     t->st = STORE_OK;
     t->error = NULL;
-    ret = mapi_db_txn_run(db, 0, body, t, t->pool, &error);
+    /* Committed without waiting for the disk, then the log flushed before
+     * the caller hears of it: as durable when this returns as a synced
+     * commit, but the locks go at commit, not after the fsync, so
+     * concurrent writers of one mailbox (deliveries into one Inbox) share
+     * fsyncs instead of queueing behind each other's (group commit). */
+    ret = mapi_db_txn_run(db, MAPI_DB_TXN_NOSYNC, body, t, t->pool, &error);
+    if (ret == 0 && (ret = db->env->log_flush(db->env, NULL)) != 0) {
+        if (error_r)
+            *error_r = mapi_db_strerror(t->pool, db, apr_pstrcat(t->pool,
+                "mailbox store: ", what, ": log flush", NULL), ret);
+        return STORE_DB_ERROR;
+    }
     if (ret == 0)
         return STORE_OK;
     if (ret == MAPI_DB_ABORT) {
