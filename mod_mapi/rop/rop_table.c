@@ -740,18 +740,44 @@ static int tbl_save_and_answer(rop_ctx *ctx, const rop_call *call,
 
 /* Creates the table object and answers; with_count adds RowCount (u32),
  * the rows the new table has (no restriction yet). */
+/* RowCount of a new contents table of a normal folder from the counts
+ * the store keeps; 0 when they cannot serve (search folder, soft deletes,
+ * an older mailbox) and the rows must be counted. */
+static int tbl_kept_count(rop_ctx *ctx, const rop_object *tbl, uint32_t *n_r)
+{
+    store_folder_counts c;
+    store_folder *f;
+
+    if (tbl->table_kind != ROP_TABLE_CONTENTS
+        || (tbl->table_flags & ROP_TBL_CT_SOFT_DELETES)
+        || store_folder_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), tbl->mbox,
+                            tbl->fid, &f, NULL) != STORE_OK
+        || f->folder_type == STORE_FOLDER_SEARCH
+        || store_folder_counts_get(rop_ctx_db(ctx), rop_ctx_pool(ctx),
+                                   tbl->mbox, tbl->fid,
+                                   (tbl->table_flags & ROP_TBL_CT_ASSOCIATED)
+                                   != 0, &c, NULL) != STORE_OK)
+        return 0;
+    *n_r = c.messages;
+    return 1;
+}
+
 static int tbl_open(rop_ctx *ctx, rop_call *call, mapi_wr *out,
                     rop_object *tbl, int with_count)
 {
     apr_array_header_t *rows;
-    uint32_t ec;
+    uint32_t ec, n = 0;
 
-    if ((ec = tbl_rows(ctx, tbl, 0, &rows)) != 0
-        || (ec = rop_obj_create(ctx, tbl, call->out_handle_index)) != 0)
+    if (!tbl_kept_count(ctx, tbl, &n)) {
+        if ((ec = tbl_rows(ctx, tbl, 0, &rows)) != 0)
+            return tbl_fail(out, call, ec);
+        n = (uint32_t)rows->nelts;
+    }
+    if ((ec = rop_obj_create(ctx, tbl, call->out_handle_index)) != 0)
         return tbl_fail(out, call, ec);
     rop_wr_ok_header(out, call, call->out_handle_index);
     if (with_count)
-        mapi_wr_u32(out, (uint32_t)rows->nelts);
+        mapi_wr_u32(out, n);
     return out->failed ? -1 : 0;
 }
 

@@ -440,6 +440,19 @@ store_status store_sorted_page(mapi_db *db, apr_pool_t *pool,
                                uint32_t *skipped_r, int *more_r,
                                const char **error_r);
 
+/* A folder's message counts (or its associated ones'), kept up to date
+ * with every message write; STORE_INVALID when the mailbox predates them
+ * (count the messages). */
+typedef struct store_folder_counts {
+    uint32_t messages, unread;
+    uint64_t size;                /* sum of PidTagMessageSize */
+} store_folder_counts;
+store_status store_folder_counts_get(mapi_db *db, apr_pool_t *pool,
+                                     const uint8_t mbox[STORE_GUID_LEN],
+                                     uint64_t fid, int associated,
+                                     store_folder_counts *c,
+                                     const char **error_r);
+
 /* The properties a folder has, computed ones included: PidTagFolderId,
  * PidTagParentFolderId, PidTagContentCount, PidTagContentUnreadCount,
  * PidTagAssociatedContentCount, PidTagFolderChildCount, PidTagSubfolders,

@@ -128,6 +128,15 @@ int store_sortidx_del(mapi_db *db, DB_TXN *txn, const uint8_t *mbox,
                       uint64_t fid, uint8_t child_kind, uint64_t mid,
                       const uint8_t sk[STORE_SORTKEY_LEN]);
 int store_sortidx_mark(mapi_db *db, DB_TXN *txn, const uint8_t *mbox);
+/* What a message's children entry holds: its sort key, whether it is
+ * unread, its PidTagMessageSize (u32 BE); and the folder counts kept from
+ * the difference of two (old_cd NULL: a new message; new_cd NULL: gone). */
+#define STORE_CHILD_DATA_LEN (STORE_SORTKEY_LEN + 1 + 4)
+void store_child_data(const store_message *m,
+                      uint8_t cd[STORE_CHILD_DATA_LEN]);
+int store_counts_update(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                        const uint8_t *mbox, uint64_t fid, uint8_t child_kind,
+                        const uint8_t *old_cd, const uint8_t *new_cd);
 /* Children ids of kind under parent (contents index). */
 int store_children(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                    const uint8_t *mbox, uint64_t parent, uint8_t kind,

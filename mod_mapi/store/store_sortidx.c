@@ -18,6 +18,13 @@
  * store_message_remove, in the caller's transaction, so every process
  * sharing the environment sees the index and the messages agree.
  *
+ * The same two functions keep the folder's counts (messages, unread ones,
+ * their PidTagMessageSize total; associated messages apart) in a meta
+ * record per folder and kind, from the difference between the children
+ * entry's old data (sort key, unread flag, size) and the new, so that
+ * PidTagContentCount and a contents table's RowCount are one read instead
+ * of one per message.
+ *
  * Mailboxes created before the index existed have no marker (a meta
  * record); for them store_sorted_page answers STORE_INVALID and the caller
  * sorts as before.
@@ -35,6 +42,32 @@
 static uint8_t sortidx_kind(uint8_t child_kind)
 {
     return child_kind == STORE_KIND_ASSOC ? 'T' : 'S';
+}
+
+static int sortidx_unread(const store_message *m)
+{
+    const rop_propval *v = store_props_get(&m->props, PidTagMessageFlags);
+
+    return v == NULL || !(v->v.l & MSGFLAG_READ);
+}
+
+static uint32_t sortidx_size(const store_message *m)
+{
+    const rop_propval *v = store_props_get(&m->props, PidTagMessageSize);
+
+    return v ? v->v.l : 0;
+}
+
+void store_child_data(const store_message *m, uint8_t cd[STORE_CHILD_DATA_LEN])
+{
+    uint32_t size = sortidx_size(m);
+
+    store_sortkey(m, cd);
+    cd[STORE_SORTKEY_LEN] = (uint8_t)sortidx_unread(m);
+    cd[STORE_SORTKEY_LEN + 1] = (uint8_t)(size >> 24);
+    cd[STORE_SORTKEY_LEN + 2] = (uint8_t)(size >> 16);
+    cd[STORE_SORTKEY_LEN + 3] = (uint8_t)(size >> 8);
+    cd[STORE_SORTKEY_LEN + 4] = (uint8_t)size;
 }
 
 void store_sortkey(const store_message *m, uint8_t sk[STORE_SORTKEY_LEN])
@@ -94,6 +127,98 @@ int store_sortidx_mark(mapi_db *db, DB_TXN *txn, const uint8_t *mbox)
     uint8_t k[STORE_GUID_LEN + sizeof(SORTIDX_MARK)];
 
     return store_db_put(db->meta, txn, k, sortidx_mark_key(k, mbox), "", 0);
+}
+
+/* ---- folder counts ---- */
+
+#define COUNTS_MARK     "\x01count"
+#define COUNTS_KEY_LEN  (STORE_GUID_LEN + sizeof(COUNTS_MARK) - 1 + 8 + 1)
+#define COUNTS_LEN      16
+
+static void counts_key(uint8_t k[COUNTS_KEY_LEN], const uint8_t *mbox,
+                       uint64_t fid, uint8_t child_kind)
+{
+    memcpy(k, mbox, STORE_GUID_LEN);
+    memcpy(k + STORE_GUID_LEN, COUNTS_MARK, sizeof(COUNTS_MARK) - 1);
+    store_be64(k + COUNTS_KEY_LEN - 9, fid);
+    k[COUNTS_KEY_LEN - 1] = child_kind;
+}
+
+static uint32_t cd_size(const uint8_t *cd)
+{
+    const uint8_t *p = cd + STORE_SORTKEY_LEN + 1;
+
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16
+           | (uint32_t)p[2] << 8 | p[3];
+}
+
+int store_counts_update(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                        const uint8_t *mbox, uint64_t fid, uint8_t child_kind,
+                        const uint8_t *old_cd, const uint8_t *new_cd)
+{
+    uint8_t k[COUNTS_KEY_LEN], v[COUNTS_LEN];
+    store_folder_counts c = { 0 };
+    const uint8_t *data;
+    size_t len;
+    int ret;
+
+    counts_key(k, mbox, fid, child_kind);
+    ret = store_db_get(db->meta, txn, k, sizeof(k), pool, &data, &len,
+                       DB_RMW);
+    if (ret == 0 && len == COUNTS_LEN) {
+        c.messages = (uint32_t)(store_rd_be64(data) >> 32);
+        c.unread = (uint32_t)store_rd_be64(data);
+        c.size = store_rd_be64(data + 8);
+    } else if (ret != 0 && ret != DB_NOTFOUND) {
+        return ret;
+    }
+    if (old_cd) {
+        c.messages -= c.messages > 0;
+        c.unread -= c.unread > 0 && old_cd[STORE_SORTKEY_LEN];
+        c.size -= c.size >= cd_size(old_cd) ? cd_size(old_cd) : c.size;
+    }
+    if (new_cd) {
+        c.messages++;
+        c.unread += new_cd[STORE_SORTKEY_LEN] != 0;
+        c.size += cd_size(new_cd);
+    }
+    store_be64(v, (uint64_t)c.messages << 32 | c.unread);
+    store_be64(v + 8, c.size);
+    return store_db_put(db->meta, txn, k, sizeof(k), v, sizeof(v));
+}
+
+static int sortidx_ready(mapi_db *db, apr_pool_t *pool, const uint8_t *mbox);
+
+store_status store_folder_counts_get(mapi_db *db, apr_pool_t *pool,
+                                     const uint8_t mbox[STORE_GUID_LEN],
+                                     uint64_t fid, int associated,
+                                     store_folder_counts *c,
+                                     const char **error_r)
+{
+    uint8_t k[COUNTS_KEY_LEN];
+    const uint8_t *data;
+    size_t len;
+    int ret = sortidx_ready(db, pool, mbox);
+
+    memset(c, 0, sizeof(*c));
+    if (ret == DB_NOTFOUND)
+        return STORE_INVALID;           /* an older mailbox: count */
+    if (ret == 0) {
+        counts_key(k, mbox, fid, associated ? STORE_KIND_ASSOC
+                                            : STORE_KIND_MESSAGE);
+        ret = store_db_get(db->meta, NULL, k, sizeof(k), pool, &data, &len,
+                           0);
+        if (ret == DB_NOTFOUND)
+            return STORE_OK;            /* none yet */
+        if (ret == 0 && len != COUNTS_LEN)
+            ret = EINVAL;
+    }
+    if (ret != 0)
+        return store_read_status(db, pool, ret, "folder counts", error_r);
+    c->messages = (uint32_t)(store_rd_be64(data) >> 32);
+    c->unread = (uint32_t)store_rd_be64(data);
+    c->size = store_rd_be64(data + 8);
+    return STORE_OK;
 }
 
 static int sortidx_ready(mapi_db *db, apr_pool_t *pool, const uint8_t *mbox)

@@ -555,6 +555,34 @@ static void test_delivery_index(void)
     CU_ASSERT_EQUAL(store_sorted_page(db, pool, guid, fid, 0, 0, 3, &ids,
                                       &skipped, &more, &error), STORE_OK);
     CU_ASSERT_EQUAL(more, 1);
+    /* The kept counts agree with the rows: 10 messages, the sizes of
+     * those rows, one fewer unread after one is read. */
+    {
+        store_folder_counts c;
+        uint64_t size = 0;
+        uint32_t old = 0;
+
+        for (i = 0; i < nf; i++) {
+            const rop_propval *v;
+
+            CU_ASSERT_EQUAL_FATAL(store_message_get(db, pool, guid, fast[i],
+                                                    &msg, &error), STORE_OK);
+            v = store_props_get(&msg->props, PidTagMessageSize);
+            size += v ? v->v.l : 0;
+        }
+        CU_ASSERT_EQUAL(store_message_set_flags(db, pool, guid, fast[3],
+                                                MSGFLAG_READ, 0, &old,
+                                                &error), STORE_OK);
+        CU_ASSERT_EQUAL(store_folder_counts_get(db, pool, guid, fid, 0, &c,
+                                                &error), STORE_OK);
+        CU_ASSERT_EQUAL(c.messages, 10);
+        CU_ASSERT_EQUAL(c.unread, 9);
+        CU_ASSERT(size > 0);
+        CU_ASSERT_EQUAL(c.size, size);
+        CU_ASSERT_EQUAL(store_folder_counts_get(db, pool, guid, other, 0, &c,
+                                                &error), STORE_OK);
+        CU_ASSERT_EQUAL(c.messages, 1);
+    }
     /* The moved message is in the other folder's index, alone. */
     CU_ASSERT_EQUAL(store_sorted_page(db, pool, guid, other, 0, 0, 32, &ids,
                                       &skipped, &more, &error), STORE_OK);
