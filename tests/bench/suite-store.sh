@@ -33,10 +33,12 @@ tw=$(./build/tests/test_wire 2>&1)
 if grep -q 'no larger than reference greedy.*passed' <<<"$tw"; then r=pass; else r=FAIL; fi
 echo "| LZ77 output size vs the reference encoding (test_wire corpus) | ≤ reference | test_lz77_vs_reference | $r |"
 
-d1=$(./build/bench/bench_deliver 2000 1 "$dir") || exit 1
-d4=$(./build/bench/bench_deliver 4000 4 "$dir") || exit 1
-r1=$(val deliver_per_s "$d1"); r4=$(val deliver_per_s "$d4")
-echo "| Delivery into one mailbox, 4 concurrent deliveries (dlv layer, fsync per message) | ≥ 1000/s | ${r4}/s | $(verdict "$r4" '>=' 1000) |"
+# The median of three runs: the rate is fsync-bound, and the disk is shared.
+med3() { sort -n | sed -n 2p; }
+r4=$(for i in 1 2 3; do val deliver_per_s "$(./build/bench/bench_deliver 3000 4 "$dir")"; done | med3)
+d1=$(./build/bench/bench_deliver 1000 1 "$dir") || exit 1
+r1=$(val deliver_per_s "$d1")
+echo "| Delivery into one mailbox, 4 concurrent deliveries (dlv layer, fsync per message, median of 3) | ≥ 1000/s | ${r4}/s | $(verdict "${r4:-0}" '>=' 1000) |"
 echo "| Delivery into one mailbox, one at a time | (no target) | ${r1}/s | - |"
 
 s=$(./build/bench/bench_session "$dir") || exit 1
