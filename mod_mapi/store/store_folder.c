@@ -433,8 +433,8 @@ static int store_delete_messages(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
         if (ret == 0)
             ret = store_message_remove(db, txn, pool, mbox, m);
         else if (ret == DB_NOTFOUND)
-            ret = store_index_del(db, txn, mbox, fid, kind,
-                                  APR_ARRAY_IDX(ids, i, uint64_t));
+            ret = store_child_forget(db, txn, pool, mbox, fid, kind,
+                                     APR_ARRAY_IDX(ids, i, uint64_t));
     }
     return ret;
 }

@@ -137,6 +137,11 @@ void store_child_data(const store_message *m,
 int store_counts_update(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                         const uint8_t *mbox, uint64_t fid, uint8_t child_kind,
                         const uint8_t *old_cd, const uint8_t *new_cd);
+/* Drops the children entry of a message whose record is gone, with its
+ * index entry and its share of the counts. */
+int store_child_forget(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                       const uint8_t *mbox, uint64_t fid, uint8_t child_kind,
+                       uint64_t mid);
 /* Children ids of kind under parent (contents index). */
 int store_children(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                    const uint8_t *mbox, uint64_t parent, uint8_t kind,

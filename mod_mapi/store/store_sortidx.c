@@ -115,6 +115,29 @@ int store_sortidx_del(mapi_db *db, DB_TXN *txn, const uint8_t *mbox,
     return store_db_del(db->contents, txn, k, sizeof(k));
 }
 
+int store_child_forget(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                       const uint8_t *mbox, uint64_t fid, uint8_t child_kind,
+                       uint64_t mid)
+{
+    uint8_t ck[STORE_KEY_CHILD_LEN];
+    const uint8_t *cd;
+    size_t len;
+    int ret;
+
+    store_key_child(ck, mbox, fid, child_kind, mid);
+    ret = store_db_get(db->contents, txn, ck, sizeof(ck), pool, &cd, &len,
+                       DB_RMW);
+    if (ret == DB_NOTFOUND)
+        return 0;
+    if (ret == 0 && len == STORE_CHILD_DATA_LEN) {
+        ret = store_sortidx_del(db, txn, mbox, fid, child_kind, mid, cd);
+        if (ret == 0)
+            ret = store_counts_update(db, txn, pool, mbox, fid, child_kind,
+                                      cd, NULL);
+    }
+    return ret == 0 ? store_db_del(db->contents, txn, ck, sizeof(ck)) : ret;
+}
+
 static size_t sortidx_mark_key(uint8_t *k, const uint8_t *mbox)
 {
     memcpy(k, mbox, STORE_GUID_LEN);
