@@ -1189,10 +1189,20 @@ static int tbl_handle_query_position(rop_ctx *ctx, rop_call *call,
 {
     apr_array_header_t *rows;
     rop_object *tbl;
-    uint32_t ec;
+    uint32_t ec, n;
 
-    if ((ec = tbl_load(ctx, call, TBL_ANY_KIND, &tbl)) != 0
-        || (ec = tbl_rows(ctx, tbl, 1, &rows)) != 0)
+    if ((ec = tbl_load(ctx, call, TBL_ANY_KIND, &tbl)) != 0)
+        return tbl_fail(out, call, ec);
+    /* Without a restriction or categories, a contents table has as many
+     * rows as the folder has messages, whatever the sort. */
+    if (tbl->restriction == NULL && tbl->n_categories == 0
+        && tbl_kept_count(ctx, tbl, &n)) {
+        rop_wr_ok_header(out, call, call->in_handle_index);
+        mapi_wr_u32(out, tbl->position < n ? tbl->position : n);
+        mapi_wr_u32(out, n);
+        return out->failed ? -1 : 0;
+    }
+    if ((ec = tbl_rows(ctx, tbl, 1, &rows)) != 0)
         return tbl_fail(out, call, ec);
     rop_wr_ok_header(out, call, call->in_handle_index);
     mapi_wr_u32(out, tbl_cursor(tbl, rows));            /* R136 */
