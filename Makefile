@@ -15,7 +15,11 @@ ALL_CFLAGS  := $(CFLAGS) $(WARN) -std=gnu11 -fPIC -D_GNU_SOURCE $(APR_CFLAGS) $(
 GMIME_CFLAGS := $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
 GMIME_LIBS  := $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 ALL_CFLAGS  += $(GMIME_CFLAGS)
-LIBS        := -ldb-5.3 -lssl -lcrypto $(APR_LIBS) -laprutil-1 -lpthread $(GMIME_LIBS)
+ICU_CFLAGS  := $(shell pkg-config --cflags icu-uc icu-i18n 2>/dev/null)
+ICU_LIBS    := $(shell pkg-config --libs icu-uc icu-i18n 2>/dev/null)
+ALL_CFLAGS  += $(ICU_CFLAGS)
+LIBS        := -ldb-5.3 -lssl -lcrypto $(APR_LIBS) -laprutil-1 -lpthread $(GMIME_LIBS) \
+               $(ICU_LIBS)
 O           := build/obj
 
 # Core: everything that does not need httpd headers, linked into the module,

@@ -8,6 +8,7 @@
  *   nspi_props.c  property values of an object, rows, property lists
  *   nspi_codec.c  request and response bodies ([MS-OXCMAPIHTTP] 2.2.5)
  *   nspi_res.c    restrictions (GetMatches) and ambiguous name resolution
+ *   nspi_tmpl.c   display and address creation templates ([MS-OXOABKT])
  *   nspi_ops.c    the request types
  *
  * Licensed under the Apache License, Version 2.0.
@@ -146,6 +147,7 @@
 #define NSPI_DT_DISTLIST     0x00000001u
 #define NSPI_DT_REMOTE_USER  0x00000006u
 #define NSPI_DT_CONTAINER    0x00000100u
+#define NSPI_DT_ADDRESS_TEMPLATE 0x00000102u
 #define NSPI_DT_GLOBAL       0x00020000u
 
 /* ---- the directory view (nspi_dir.c) */
@@ -187,6 +189,8 @@ typedef struct nspi_dir {
     const char *org_dn;           /* "/o=<org>/ou=<admin group>" */
     nspi_obj **rows;              /* sorted by display name (GAL order) */
     unsigned n;
+    void *collator;               /* UCollator of sort_locale, or NULL */
+    uint32_t sort_locale;
 } nspi_dir;
 
 /* Loads the GAL: every mailbox of the configuration, each with the MId
@@ -207,6 +211,11 @@ const nspi_obj *nspi_dir_by_dn(const nspi_dir *dir, const char *dn);
 /* GAL order: display names compared without case (ASCII folding; UTF-8
  * bytes beyond ASCII in code point order), then MId. */
 int nspi_name_cmp(const char *a, const char *b);
+/* Sorts the view by display name under the collation of an LCID (the
+ * STAT's SortLocale), ICU's; after it nspi_dir_name_cmp compares the
+ * same way.  Without it (or when ICU fails) nspi_name_cmp's order. */
+void nspi_dir_sort(nspi_dir *dir, uint32_t sort_locale);
+int nspi_dir_name_cmp(const nspi_dir *dir, const char *a, const char *b);
 /* A mailbox as a mail user object (mid 0: the caller assigns it). */
 nspi_obj *nspi_obj_from_mailbox(apr_pool_t *pool, const cfg_mailbox *m);
 nspi_obj *nspi_obj_from_group(apr_pool_t *pool, const cfg_group *g);
@@ -295,6 +304,8 @@ const char *nspi_to_codepage(apr_pool_t *pool, const char *utf8,
                              uint32_t codepage);
 const char *nspi_from_codepage(apr_pool_t *pool, const char *s,
                                uint32_t codepage);
+/* 1 when strings can be written in codepage (iconv knows it). */
+int nspi_codepage_known(uint32_t codepage);
 
 /* Reads a property value of type (a real type) into v: with the HasValue
  * byte of AddressBookPropertyValue when abk, else the plain [MS-OXCDATA]
@@ -333,6 +344,34 @@ int nspi_res_match(const nspi_dir *dir, const nspi_obj *obj,
 /* Ambiguous name resolution of one name: NSPI_MID_UNRESOLVED,
  * NSPI_MID_AMBIGUOUS or the MId resolved. */
 uint32_t nspi_anr(const nspi_dir *dir, const char *name);
+
+/* ---- templates (nspi_tmpl.c) */
+
+#define NSPI_TI_TEMPLATE        0x00000001u
+#define NSPI_TI_SCRIPT          0x00000004u
+#define NSPI_TAG_TEMPLATE_DATA  0x00010102u
+#define NSPI_TAG_SCRIPT_DATA    0x00040102u
+
+typedef struct nspi_tmpl {
+    const uint8_t *data;          /* PidTagTemplateData: the TRowSet */
+    size_t len;
+    const uint8_t *script;        /* PidTagScriptData */
+    size_t script_len;
+} nspi_tmpl;
+
+/* The template GetTemplateInfo asks for: by DN (the address creation
+ * templates), else by display type (mail user, remote mail user,
+ * distribution list), strings in codepage and the language of lcid.
+ * NSPI_OK, NSPI_E_INVALID_CODEPAGE or NSPI_E_INVALID_LOCALE. */
+uint32_t nspi_tmpl_get(apr_pool_t *pool, const nspi_dir *dir,
+                       uint32_t display_type, const char *dn,
+                       uint32_t codepage, uint32_t lcid, nspi_tmpl *t);
+/* The DN of the one-off SMTP address creation template. */
+const char *nspi_tmpl_smtp_dn(apr_pool_t *pool, const nspi_dir *dir);
+/* RowsCount and the rows of the address creation table. */
+void nspi_tmpl_wr_creation_table(mapi_wr *wr, apr_pool_t *pool,
+                                 const nspi_dir *dir, uint32_t lcid,
+                                 uint32_t codepage);
 
 /* ---- the request types (nspi_ops.c, nspi_codec.c) */
 

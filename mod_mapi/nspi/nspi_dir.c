@@ -15,6 +15,8 @@
 #include <strings.h>
 #include <apr_strings.h>
 #include <db.h>
+#include <unicode/ucol.h>
+#include <unicode/uloc.h>
 
 #include "nspi/nspi.h"
 
@@ -124,6 +126,77 @@ static int obj_order(const void *x, const void *y)
     if (c)
         return c;
     return a->mid < b->mid ? -1 : a->mid > b->mid;
+}
+
+/* ---- display name order under a SortLocale (ICU collation) */
+
+static apr_status_t collator_close(void *c)
+{
+    ucol_close(c);
+    return APR_SUCCESS;
+}
+
+/* The collator of an LCID ([MS-LCID] -> ICU locale), comparing at
+ * secondary strength: accents count, case does not (the GAL is case
+ * blind).  An LCID ICU does not map gets the root collation. */
+static UCollator *collator_for(apr_pool_t *pool, uint32_t lcid)
+{
+    char loc[ULOC_FULLNAME_CAPACITY] = "";
+    UErrorCode err = U_ZERO_ERROR;
+    UCollator *c;
+
+    if (uloc_getLocaleForLCID(lcid, loc, sizeof(loc), &err) <= 0 ||
+        U_FAILURE(err))
+        loc[0] = '\0';
+    err = U_ZERO_ERROR;
+    c = ucol_open(loc, &err);
+    if (U_FAILURE(err) || c == NULL)
+        return NULL;
+    ucol_setStrength(c, UCOL_SECONDARY);
+    apr_pool_cleanup_register(pool, c, collator_close,
+                              apr_pool_cleanup_null);
+    return c;
+}
+
+int nspi_dir_name_cmp(const nspi_dir *dir, const char *a, const char *b)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    UCollationResult r;
+
+    if (dir->collator == NULL)
+        return nspi_name_cmp(a, b);
+    r = ucol_strcollUTF8(dir->collator, a ? a : "", -1, b ? b : "", -1,
+                         &err);
+    if (U_FAILURE(err))
+        return nspi_name_cmp(a, b);
+    return r == UCOL_LESS ? -1 : r == UCOL_GREATER;
+}
+
+/* qsort has no baton: the collator of the sort in progress.  A view is
+ * sorted by one thread (its request's). */
+static __thread const nspi_dir *sorting;
+
+static int obj_order_locale(const void *x, const void *y)
+{
+    const nspi_obj *a = *(nspi_obj *const *)x, *b = *(nspi_obj *const *)y;
+    int c = nspi_dir_name_cmp(sorting, a->display_name, b->display_name);
+
+    if (c)
+        return c;
+    return a->mid < b->mid ? -1 : a->mid > b->mid;
+}
+
+void nspi_dir_sort(nspi_dir *dir, uint32_t sort_locale)
+{
+    if (dir->collator != NULL && dir->sort_locale == sort_locale)
+        return;
+    dir->collator = collator_for(dir->pool, sort_locale);
+    dir->sort_locale = sort_locale;
+    if (dir->collator == NULL)
+        return;                    /* ICU failed: the byte order stays */
+    sorting = dir;
+    qsort(dir->rows, dir->n, sizeof(*dir->rows), obj_order_locale);
+    sorting = NULL;
 }
 
 nspi_dir *nspi_dir_new(apr_pool_t *pool, const uint8_t server_guid[16],

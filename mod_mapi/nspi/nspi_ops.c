@@ -26,6 +26,16 @@ static int dir_ready(nspi_ctx *ctx)
     return 0;
 }
 
+/* The view in the display name order of the STAT's SortLocale. */
+static int dir_sorted(nspi_ctx *ctx, const nspi_stat *st)
+{
+    int rc = dir_ready(ctx);
+
+    if (rc == 0)
+        nspi_dir_sort(ctx->dir, st->sort_locale);
+    return rc;
+}
+
 /* The columns [MS-OXNSPI] 3.1.4.1.8 uses when a client sends none. */
 static const uint32_t default_cols[] = {
     NSPI_TAG_AB_CONTAINER_ID, NSPI_TAG_OBJECT_TYPE, NSPI_TAG_DISPLAY_TYPE,
@@ -64,7 +74,7 @@ static int op_update_stat(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     if (mapi_rd_u32(rd, &reserved) || nspi_rd_opt_stat(rd, &has_state, &st) ||
         nspi_rd_bool(rd, &want_delta) || nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     if ((ec = nspi_stat_check(&st)) == NSPI_OK &&
         (ec = nspi_stat_seek(ctx->dir, &st, &pos, &moved)) == NSPI_OK)
@@ -95,7 +105,7 @@ static int op_query_rows(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_rd_opt_tags(rd, ctx->pool, &has_cols, &cols, &n_cols) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     if (!has_cols) {
         cols = (uint32_t *)default_cols;
@@ -154,7 +164,7 @@ static int op_seek_entries(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_rd_opt_tags(rd, ctx->pool, &has_cols, &cols, &n_cols) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     /* Only display name order can be sought in, by a display name. */
     if (st.sort_type != NSPI_SORT_DISPLAYNAME &&
@@ -175,7 +185,8 @@ static int op_seek_entries(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
             objs[n++] = o;
     }
     while (ec == NSPI_OK && pos < n &&
-           nspi_name_cmp(objs[pos]->display_name, target.s) < 0)
+           nspi_dir_name_cmp(ctx->dir, objs[pos]->display_name,
+                             target.s) < 0)
         pos++;
     if (ec == NSPI_OK && pos == n)
         ec = NSPI_E_NOT_FOUND;
@@ -314,7 +325,7 @@ static int op_get_matches(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_rd_opt_tags(rd, ctx->pool, &has_cols, &cols, &n_cols) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     if (!has_filter) {
         ec = link_values(ctx->dir, &st, has_name, &objs, &n);
@@ -364,7 +375,7 @@ static int op_resort(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_rd_opt_mids(rd, ctx->pool, &has_mids, &mids, &n_mids) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     ec = nspi_stat_check(&st);
     if (ec != NSPI_OK) {
@@ -434,7 +445,7 @@ static int op_compare_mids(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     if (mapi_rd_u32(rd, &reserved) || nspi_rd_opt_stat(rd, &has_state, &st) ||
         mapi_rd_u32(rd, &m1) || mapi_rd_u32(rd, &m2) || nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     ec = nspi_stat_check(&st);
     if (ec == NSPI_OK && (!nspi_dir_by_mid(ctx->dir, m1, &p1) ||
@@ -559,7 +570,7 @@ static int op_resolve_names(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         (has_names && nspi_rd_strings(rd, ctx->pool, 1, &names, &n_names)) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     ec = nspi_stat_check(&st);
     if (ec != NSPI_OK) {
@@ -639,18 +650,20 @@ static int op_get_special_table(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_rd_has(rd, &has_version) ||
         (has_version && mapi_rd_u32(rd, &version)) || nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
-    /* The address creation templates table: the server holds no
-     * template objects (see GetTemplateInfo), so it has no rows; clients
-     * then offer their own one-off address forms. */
+    /* The address creation table of the STAT's TemplateLocale (R756):
+     * the one-off SMTP template; NspiUnicodeStrings is ignored (R741). */
     if (flags & NSPI_ST_ADDRESS_TEMPLATES) {
         nspi_wr_head(wr, NSPI_OK);
         mapi_wr_u32(wr, st.codepage);
         mapi_wr_u8(wr, 0xFF);
         mapi_wr_u32(wr, NSPI_HIERARCHY_VERSION);
         mapi_wr_u8(wr, 0xFF);                           /* HasRows */
-        mapi_wr_u32(wr, 0);                             /* RowsCount */
+        nspi_tmpl_wr_creation_table(wr, ctx->pool, ctx->dir,
+                                    st.template_locale,
+                                    st.codepage == NSPI_CP_UNICODE ? 1252
+                                                                   : st.codepage);
         nspi_wr_tail(wr);
         return NSPI_BODY_OK;
     }
@@ -711,17 +724,16 @@ static int op_get_ab_url(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
 }
 
 /* ---- GetTemplateInfo: Flags, DisplayType, HasTemplateDn, TemplateDn,
- * CodePage, LocaleId.  The directory holds no template objects
- * ([MS-OXOABKT] display templates): every client that matters carries
- * built-in details templates for users and groups and falls back to them
- * when the server has none.  So the spec's answer for a template that
- * cannot be located is given: InvalidLocale (3.1.4.1.18 constraint 5),
- * InvalidCodepage for CP_WINUNICODE (constraint 3, templates are 8-bit). */
+ * CodePage, LocaleId.  The row holds PidTagTemplateData for TI_TEMPLATE
+ * and PidTagScriptData for TI_SCRIPT (R302, R303), in that order; other
+ * flags are ignored (R1447, R694). */
 static int op_get_template_info(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
 {
-    uint32_t flags, display_type, codepage, locale;
+    uint32_t flags, display_type, codepage, locale, ec;
     const char *dn = NULL;
-    int has_dn;
+    nspi_tmpl t;
+    nspi_val v = { 0 };
+    int has_dn, rc;
 
     if (mapi_rd_u32(rd, &flags) || mapi_rd_u32(rd, &display_type) ||
         nspi_rd_has(rd, &has_dn) ||
@@ -729,10 +741,32 @@ static int op_get_template_info(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         mapi_rd_u32(rd, &codepage) || mapi_rd_u32(rd, &locale) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    nspi_wr_head(wr, codepage == NSPI_CP_UNICODE ? NSPI_E_INVALID_CODEPAGE
-                                                 : NSPI_E_INVALID_LOCALE);
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    ec = nspi_tmpl_get(ctx->pool, ctx->dir, display_type, dn, codepage,
+                       locale, &t);
+    nspi_wr_head(wr, ec);
     mapi_wr_u32(wr, codepage);
-    mapi_wr_u8(wr, 0);                                  /* HasRow */
+    if (ec != NSPI_OK) {
+        mapi_wr_u8(wr, 0);                              /* HasRow */
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    mapi_wr_u8(wr, 0xFF);
+    mapi_wr_u32(wr, ((flags & NSPI_TI_TEMPLATE) != 0) +
+                    ((flags & NSPI_TI_SCRIPT) != 0));
+    if (flags & NSPI_TI_TEMPLATE) {
+        v.bin = t.data;
+        v.bin_len = t.len;
+        mapi_wr_u32(wr, NSPI_TAG_TEMPLATE_DATA);
+        nspi_wr_value(wr, NSPI_PT_BINARY, &v, codepage);
+    }
+    if (flags & NSPI_TI_SCRIPT) {
+        v.bin = t.script;
+        v.bin_len = t.script_len;
+        mapi_wr_u32(wr, NSPI_TAG_SCRIPT_DATA);
+        nspi_wr_value(wr, NSPI_PT_BINARY, &v, codepage);
+    }
     nspi_wr_tail(wr);
     return NSPI_BODY_OK;
 }
@@ -817,7 +851,7 @@ static int op_mod_props(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     }
     if (nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     ec = !has_tags ? NSPI_E_INVALID_PARAM       /* constraint 5 */
                    : mod_props_check(ctx, nspi_dir_by_mid(ctx->dir,

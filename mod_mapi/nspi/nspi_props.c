@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <string.h>
 #include <apr_strings.h>
 
@@ -345,14 +346,49 @@ static int cp_is_utf8(uint32_t cp)
     return cp == NSPI_CP_UTF8 || cp == NSPI_CP_UNICODE || cp == 0;
 }
 
+/* The iconv name of a Windows code page: "CPnnnn" for the ones glibc
+ * knows by number, the standard names of the others. */
+static const char *cp_name(char *buf, size_t size, uint32_t cp)
+{
+    static const struct { uint32_t cp; const char *name; } names[] = {
+        { 20127, "ASCII" }, { 20261, "T.61-8BIT" }, { 20866, "KOI8-R" },
+        { 21866, "KOI8-U" }, { 50220, "ISO-2022-JP" }, { 51932, "EUC-JP" },
+        { 51949, "EUC-KR" }, { 54936, "GB18030" }, { 936, "GBK" },
+    };
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (names[i].cp == cp)
+            return names[i].name;
+    if (cp >= 28591 && cp <= 28605)
+        snprintf(buf, size, "ISO-8859-%u", cp - 28590);
+    else
+        snprintf(buf, size, "CP%u", cp);
+    return buf;
+}
+
+int nspi_codepage_known(uint32_t codepage)
+{
+    char name[32];
+    iconv_t cd;
+
+    if (cp_is_utf8(codepage))
+        return 1;
+    if ((cd = iconv_open(cp_name(name, sizeof(name), codepage), "UTF-8"))
+        == (iconv_t)-1)
+        return 0;
+    iconv_close(cd);
+    return 1;
+}
+
 const char *nspi_to_codepage(apr_pool_t *pool, const char *utf8,
                              uint32_t codepage)
 {
+    char name[32];
     const char *r;
 
     if (cp_is_utf8(codepage))
         return utf8;
-    r = iconv_conv(pool, utf8, apr_psprintf(pool, "CP%u", codepage),
+    r = iconv_conv(pool, utf8, cp_name(name, sizeof(name), codepage),
                    "UTF-8");
     if (r == NULL) {
         /* A code page iconv does not know: ASCII, '?' for the rest. */
@@ -371,11 +407,12 @@ const char *nspi_to_codepage(apr_pool_t *pool, const char *utf8,
 const char *nspi_from_codepage(apr_pool_t *pool, const char *s,
                                uint32_t codepage)
 {
+    char name[32];
     const char *r;
 
     if (cp_is_utf8(codepage))
         return s;
-    r = iconv_conv(pool, s, "UTF-8", apr_psprintf(pool, "CP%u", codepage));
+    r = iconv_conv(pool, s, "UTF-8", cp_name(name, sizeof(name), codepage));
     return r ? r : s;
 }
 
