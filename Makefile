@@ -111,7 +111,7 @@ FUZZ_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/rop/*.c mod_mapi/store/*.c 
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-               -D_GNU_SOURCE $(APR_CFLAGS) $(GMIME_CFLAGS) -Imod_mapi
+               -D_GNU_SOURCE $(APR_CFLAGS) $(GMIME_CFLAGS) $(ICU_CFLAGS) -Imod_mapi
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p build/fuzz
