@@ -198,6 +198,11 @@ typedef struct nspi_dir {
  * so every httpd child agrees).  0, or -1 with *error_r. */
 int nspi_dir_load(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
                   nspi_dir **dir_r, const char **error_r);
+/* The view of the configuration's current directory generation from the
+ * process's cache (loaded with nspi_dir_load when the generation moved);
+ * the request's own copy, valid for pool's life.  0 or -1. */
+int nspi_dir_get(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
+                 nspi_dir **dir_r, const char **error_r);
 /* An empty view, for building directories without a database (tests). */
 nspi_dir *nspi_dir_new(apr_pool_t *pool, const uint8_t server_guid[16],
                        const char *org_dn);

@@ -10,6 +10,7 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -378,6 +379,109 @@ int nspi_dir_load(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
     qsort(d->rows, d->n, sizeof(*d->rows), obj_order);
     nspi_dir_link(d);
     *dir_r = d;
+    return 0;
+}
+
+/* ---- the per-process cache of the view
+ *
+ * Loading scans every mailbox, group and contact of the configuration;
+ * the view changes only when one of them does, which the configuration's
+ * directory generation ("dirgen", bumped in the writing transaction)
+ * tells.  So each process keeps the view of the newest generation it saw;
+ * a request gets a shallow copy (its own row array and collation, the
+ * objects shared read-only) and holds a reference on the entry until its
+ * pool goes, so a newer generation can replace the entry under it. */
+
+typedef struct dir_cache {
+    apr_pool_t *pool;             /* the view's own (unmanaged) pool */
+    nspi_dir *dir;
+    mapi_db *db;
+    uint8_t org_guid[16];
+    uint64_t gen;
+    unsigned refs;
+} dir_cache;
+
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static dir_cache *cache;           /* the newest entry, or NULL */
+
+static void cache_unref_locked(dir_cache *e)
+{
+    if (--e->refs == 0 && e != cache)
+        apr_pool_destroy(e->pool);      /* e lives in its pool */
+}
+
+static apr_status_t cache_release(void *baton)
+{
+    pthread_mutex_lock(&cache_mu);
+    cache_unref_locked(baton);
+    pthread_mutex_unlock(&cache_mu);
+    return APR_SUCCESS;
+}
+
+/* A request's copy of entry e's view (e referenced for pool's life). */
+static nspi_dir *cache_copy(apr_pool_t *pool, dir_cache *e)
+{
+    nspi_dir *d = apr_pmemdup(pool, e->dir, sizeof(*d));
+
+    d->pool = pool;
+    d->rows = apr_pmemdup(pool, e->dir->rows,
+                          (e->dir->n ? e->dir->n : 1) * sizeof(*d->rows));
+    d->collator = NULL;
+    d->sort_locale = 0;
+    apr_pool_cleanup_register(pool, e, cache_release, apr_pool_cleanup_null);
+    return d;
+}
+
+static int cache_fits(const dir_cache *e, mapi_db *db, const cfg_org *org,
+                      uint64_t gen)
+{
+    return e && e->db == db && e->gen == gen &&
+           memcmp(e->org_guid, org->guid, 16) == 0;
+}
+
+int nspi_dir_get(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
+                 nspi_dir **dir_r, const char **error_r)
+{
+    dir_cache *e;
+    apr_pool_t *ep;
+    uint64_t gen;
+
+    /* The generation first: a change after it only costs a reload. */
+    if (cfg_dir_generation(db, &gen) != 0)
+        return nspi_dir_load(db, pool, org, dir_r, error_r);
+    pthread_mutex_lock(&cache_mu);
+    if (cache_fits(cache, db, org, gen)) {
+        e = cache;
+        e->refs++;
+        pthread_mutex_unlock(&cache_mu);
+        *dir_r = cache_copy(pool, e);
+        return 0;
+    }
+    pthread_mutex_unlock(&cache_mu);
+    if (apr_pool_create_unmanaged(&ep) != APR_SUCCESS)
+        return nspi_dir_load(db, pool, org, dir_r, error_r);
+    e = apr_pcalloc(ep, sizeof(*e));
+    e->pool = ep;
+    e->db = db;
+    e->gen = gen;
+    memcpy(e->org_guid, org->guid, 16);
+    if (nspi_dir_load(db, ep, org, &e->dir, error_r) != 0) {
+        if (error_r && *error_r)
+            *error_r = apr_pstrdup(pool, *error_r);
+        apr_pool_destroy(ep);
+        return -1;
+    }
+    pthread_mutex_lock(&cache_mu);
+    e->refs = 1;                       /* the request's */
+    if (cache == NULL || cache->db != db || cache->gen <= gen) {
+        dir_cache *old = cache;
+        cache = e;
+        e->refs++;                     /* the cache's own */
+        if (old && --old->refs == 0)
+            apr_pool_destroy(old->pool);
+    }
+    pthread_mutex_unlock(&cache_mu);
+    *dir_r = cache_copy(pool, e);
     return 0;
 }
 

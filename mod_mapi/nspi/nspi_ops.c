@@ -20,8 +20,8 @@ static int dir_ready(nspi_ctx *ctx)
 {
     if (ctx->dir)
         return 0;
-    if (nspi_dir_load(ctx->db, ctx->pool, ctx->org, &ctx->dir,
-                      &ctx->error) != 0)
+    if (nspi_dir_get(ctx->db, ctx->pool, ctx->org, &ctx->dir,
+                     &ctx->error) != 0)
         return NSPI_FAILED;
     return 0;
 }
