@@ -303,6 +303,9 @@ int nspi_wr_value(mapi_wr *wr, uint16_t type, const nspi_val *v,
 int nspi_wr_row(mapi_wr *wr, const nspi_dir *dir, const nspi_obj *obj,
                 const uint32_t *cols, unsigned n_cols, uint32_t flags,
                 uint32_t codepage, apr_pool_t *pool);
+/* An AddressBookPropertyRow with every column in error err. */
+void nspi_wr_error_row(mapi_wr *wr, const uint32_t *cols, unsigned n_cols,
+                       uint32_t err);
 /* Converts UTF-8 to an 8-bit code page (unmappable characters become
  * '?'); UTF-8 itself for 65001 and 1200. */
 const char *nspi_to_codepage(apr_pool_t *pool, const char *utf8,

@@ -26,6 +26,16 @@ static int dir_ready(nspi_ctx *ctx)
     return 0;
 }
 
+/* NSPI_OK when strings can be given in the STAT's code page (Unicode or
+ * one iconv knows), else InvalidCodepage ([MS-OXNSPI] R736, R877, R982:
+ * GetProps and QueryRows fail alike). */
+static uint32_t stat_codepage(const nspi_stat *st)
+{
+    return st->codepage == NSPI_CP_UNICODE ||
+           nspi_codepage_known(st->codepage) ? NSPI_OK
+                                             : NSPI_E_INVALID_CODEPAGE;
+}
+
 /* The view in the display name order of the STAT's SortLocale. */
 static int dir_sorted(nspi_ctx *ctx, const nspi_stat *st)
 {
@@ -114,6 +124,8 @@ static int op_query_rows(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     if (row_count > NSPI_MAX_ROWS)
         row_count = NSPI_MAX_ROWS;      /* the server's own row limit */
     ec = n_explicit ? NSPI_OK : nspi_stat_check(&st);
+    if (ec == NSPI_OK)
+        ec = stat_codepage(&st);
     if (ec == NSPI_OK && n_explicit == 0)
         ec = nspi_stat_seek(ctx->dir, &st, &pos, NULL);
     if (ec != NSPI_OK) {
@@ -166,16 +178,20 @@ static int op_seek_entries(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         return NSPI_BODY_BAD;
     if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
-    /* Only display name order can be sought in, by a display name. */
-    if (st.sort_type != NSPI_SORT_DISPLAYNAME &&
-        st.sort_type != NSPI_SORT_DISPLAYNAME_W &&
-        st.sort_type != NSPI_SORT_DISPLAYNAME_RO)
-        ec = NSPI_E_INVALID_PARAM;
+    /* Only display name order can be sought in, by a display name of
+     * either string type: GeneralFailure otherwise ([MS-OXNSPI] 3.1.4.1.9
+     * constraints 9 and 10, R1039 R1043). */
+    if (st.sort_type != NSPI_SORT_DISPLAYNAME)
+        ec = NSPI_E_GENERAL_FAILURE;
     else if (!has_target || NSPI_ID(target.tag) !=
-             NSPI_ID(NSPI_TAG_DISPLAY_NAME) || target.s == NULL)
-        ec = NSPI_E_TOO_COMPLEX;
+             NSPI_ID(NSPI_TAG_DISPLAY_NAME) || target.s == NULL ||
+             (NSPI_TYPE(target.tag) != NSPI_PT_UNICODE &&
+              NSPI_TYPE(target.tag) != NSPI_PT_STRING8))
+        ec = NSPI_E_GENERAL_FAILURE;
     else if (st.container_id != 0 && !has_explicit)
         ec = NSPI_E_INVALID_BOOKMARK;
+    else
+        ec = stat_codepage(&st);
     n_table = has_explicit ? n_explicit : ctx->dir->n;
     objs = apr_pcalloc(ctx->pool, (n_table + 1) * sizeof(*objs));
     for (unsigned i = 0; ec == NSPI_OK && i < n_table; i++) {
@@ -340,6 +356,8 @@ static int op_get_matches(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         ec = NSPI_E_INVALID_PARAM;
     else if (st.container_id != 0)
         ec = NSPI_E_INVALID_BOOKMARK;
+    else
+        ec = stat_codepage(&st);
     n_scan = has_mids ? n_mids : ctx->dir->n;
     objs = apr_pcalloc(ctx->pool, (n_scan + 1) * sizeof(*objs));
     for (unsigned i = 0; ec == NSPI_OK && i < n_scan; i++) {
@@ -506,10 +524,25 @@ static int op_get_props(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     if ((rc = dir_ready(ctx)) != 0)
         return rc;
     o = nspi_dir_by_mid(ctx->dir, st.cur_rec, NULL);
-    if (o == NULL) {
-        nspi_wr_head(wr, NSPI_E_NOT_FOUND);
+    if (stat_codepage(&st) != NSPI_OK) {
+        nspi_wr_head(wr, NSPI_E_INVALID_CODEPAGE);
         mapi_wr_u32(wr, st.codepage);
         mapi_wr_u8(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    if (o == NULL) {
+        /* An object that cannot be located (MID_CURRENT, MID_END_OF_TABLE,
+         * an unknown MId) has no values for any property: ErrorsReturned
+         * with every column PtypErrorCode (R907, R910, R1985). */
+        if (!has_tags) {
+            tags = (uint32_t *)default_cols;
+            n_tags = N_DEFAULT_COLS;
+        }
+        nspi_wr_head(wr, NSPI_W_ERRORS_RETURNED);
+        mapi_wr_u32(wr, st.codepage);
+        mapi_wr_u8(wr, 0xFF);
+        nspi_wr_error_row(wr, tags, n_tags, NSPI_E_NOT_FOUND);
         nspi_wr_tail(wr);
         return NSPI_BODY_OK;
     }
@@ -573,6 +606,8 @@ static int op_resolve_names(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     ec = nspi_stat_check(&st);
+    if (ec == NSPI_OK)
+        ec = stat_codepage(&st);
     if (ec != NSPI_OK) {
         nspi_wr_head(wr, ec);
         mapi_wr_u32(wr, st.codepage);
@@ -664,6 +699,15 @@ static int op_get_special_table(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
                                     st.template_locale,
                                     st.codepage == NSPI_CP_UNICODE ? 1252
                                                                    : st.codepage);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    if (stat_codepage(&st) != NSPI_OK) {
+        /* R736: no rows on an error. */
+        nspi_wr_head(wr, NSPI_E_INVALID_CODEPAGE);
+        mapi_wr_u32(wr, st.codepage);
+        mapi_wr_u8(wr, 0);                              /* HasVersion */
+        mapi_wr_u8(wr, 0);                              /* HasRows */
         nspi_wr_tail(wr);
         return NSPI_BODY_OK;
     }

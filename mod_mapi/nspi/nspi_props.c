@@ -525,3 +525,17 @@ int nspi_wr_row(mapi_wr *wr, const nspi_dir *dir, const nspi_obj *obj,
     }
     return wr->failed ? -1 : 0;
 }
+
+void nspi_wr_error_row(mapi_wr *wr, const uint32_t *cols, unsigned n_cols,
+                       uint32_t err)
+{
+    /* The flagged form: each column's flag 0xA and its error code; an
+     * unspecified column says PtypErrorCode first. */
+    mapi_wr_u8(wr, 0x1);
+    for (unsigned i = 0; i < n_cols; i++) {
+        if (NSPI_TYPE(cols[i]) == NSPI_PT_UNSPECIFIED)
+            mapi_wr_u16(wr, NSPI_PT_ERROR);
+        mapi_wr_u8(wr, 0xA);
+        mapi_wr_u32(wr, err);
+    }
+}

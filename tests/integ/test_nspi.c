@@ -69,7 +69,7 @@ static const nspi_type types[] = {
     { "DNToMId", "R98", "R1287/R2124", 13, 0 },
     { "GetMatches", "R100", "R525/R2131", 15, 0x80004005 },
     { "GetPropList", "R101", "R580/R2137", 13, 0x80070057 },
-    { "GetProps", "R102", "R620/R2143", 17, 0x8004010F },
+    { "GetProps", "R102", "R620/R2143", 17, 0x8004011E },
     { "GetSpecialTable", "R103", "R665/R2149", 18, 0 },
     { "GetTemplateInfo", "R104", "R714/R2155", 17, 0x8004011F },
     { "ModLinkAtt", "R105", "R758/R2161", 12, 0x8004010F },
@@ -78,7 +78,7 @@ static const nspi_type types[] = {
     { "QueryRows", "R108", "R844/R2173", 14, 0 },
     { "ResolveNames", "R109", "R935/R2190", 18, 0 },
     { "ResortRestriction", "R110", "R994/R2196", 14, 0 },
-    { "SeekEntries", "R111", "R1039/R2202", 14, 0x80040117 },
+    { "SeekEntries", "R111", "R1039/R2202", 14, 0x80004005 },
     { "UpdateStat", "R112", "R1075/R2208", 14, 0 },
     { "GetMailboxUrl", "R113", "R1100/R2214", 14, 0 },
     { "GetAddressBookUrl", "R114", "R1118/R2220", 14, 0 },
@@ -125,8 +125,15 @@ static mhc_buf nspi_body(apr_pool_t *p, const char *name)
         mapi_wr_u32(&wr, 0);                     /* MinimalId */
         mapi_wr_u32(&wr, 1252);                  /* CodePage */
     } else if (strcmp(name, "GetProps") == 0) {
+        uint8_t stat[MHC_STAT_SIZE];
         mapi_wr_u32(&wr, 0);                     /* Flags */
-        wr_state(&wr);
+        /* Code page 4711: InvalidCodepage, no row (an unknown object
+         * would give ErrorsReturned with a row, R907). */
+        mhc_stat_default(stat);
+        stat[24] = 4711 & 0xFF;
+        stat[25] = 4711 >> 8;
+        mapi_wr_u8(&wr, 0xFF);
+        mapi_wr_bytes(&wr, stat, sizeof(stat));
         mapi_wr_u8(&wr, 0);                      /* HasPropertyTags */
     } else if (strcmp(name, "GetSpecialTable") == 0) {
         mapi_wr_u32(&wr, 0x4);                   /* Flags: Unicode */

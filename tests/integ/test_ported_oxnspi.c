@@ -15,8 +15,9 @@
  * Not ported (one line each):
  *  - RPC-only steps (NspiBind over ncacn_ip_tcp, NDR NULL pointers that
  *    MAPI/HTTP cannot express, the Transport == "ncacn_http" branches).
- *  - S02 TC12 on, S03 TC05 on, S04 TC04 on, S05 (negative RPC cases):
- *    not this session; their request types' errors are in test_nspi.c.
+ *  - S02 TC12 on, S03 TC05 on, S04 TC04 on, S05 TC09 on: not this
+ *    session; their request types' errors are in test_nspi.c.
+ *  - S05_TC01 (fAnonymousLogin): MAPI/HTTP binds the authenticated user.
  *  - S04_TC01 ModProps of PidTagUserX509Certificate is covered by
  *    test_nspi.c's own ModProps test; the ported case checks the refusal
  *    of other properties.
@@ -67,6 +68,8 @@ static harness H;
 #define EC_INVALID_PARAM    0x80070057u
 #define EC_TOO_COMPLEX      0x80040117u
 #define EC_TABLE_TOO_BIG    0x80040403u
+#define EC_GENERAL_FAILURE  0x80004005u
+#define EC_INVALID_BOOKMARK 0x80040405u
 
 #define CP_TELETEX 20261u
 #define CP_UNICODE 1200u
@@ -1242,9 +1245,10 @@ static void s02_tc09_get_props_success_with_duplicate_properties(void)
            strcmp(r.v[0].s, r.v[1].s) == 0 && r.v[2].err == EC_NOT_FOUND,
            "R1395 R1396: a duplicated tag twice, a missing one as NotFound "
            "with ErrorsReturned (0x%08X)", ec);
-    /* GetProps of an MId naming nothing. */
+    /* GetProps of an MId naming nothing: as an object without values. */
     ec = get_props(&a, 0, 0x7FFFFF00u, 1252, tags, 1, &r);
-    CHECKF(ec == EC_NOT_FOUND || ec == EC_ERRORS_RETURNED, "GetProps of an "
+    CHECKF(ec == EC_ERRORS_RETURNED && r.n == 1 &&
+           (r.v[0].tag & 0xFFFF) == 0x000A, "R907 R910: GetProps of an "
            "unknown MId: 0x%08X", ec);
     ab_close(&a);
 }
@@ -1323,12 +1327,8 @@ static void s02_tc10_seek_entries_success_compare_with_nspi_query_rows(void)
            "name: 0x%08X", ec);
     st = stat0();
     ec = seek(&a, &st, NULL, NULL, 0, NULL, 0, &rs);
-    CHECKF(ec == EC_TOO_COMPLEX, "SeekEntries without a target: 0x%08X", ec);
-    st = stat0();
-    st.sort_type = 3;                                 /* phonetic */
-    ec = seek(&a, &st, "A", NULL, 0, NULL, 0, &rs);
-    CHECKF(ec == EC_INVALID_PARAM, "R1040: SeekEntries in phonetic order: "
-           "0x%08X", ec);
+    CHECKF(ec == EC_GENERAL_FAILURE, "R1043: SeekEntries without a display "
+           "name target: 0x%08X", ec);
 out:
     ab_close(&a);
 }
@@ -1667,6 +1667,192 @@ static void s04_tc03_mod_link_att_success_with_different_display_type_permanent_
     CHECKF(ec == 0x80040102u, "ModLinkAtt of PidTagAddressBookManager: "
            "0x%08X, expected NotSupported", ec);
 out:
+    ab_close(&a);
+}
+
+
+/* ----------------------------------------------------------- S05 -- */
+
+static void s05_tc02_operations_with_unicode_code_page(void)
+{
+    static const uint32_t tags[] = { T_ENTRYID, T_DISPLAY_NAME };
+    uint8_t stat[MHC_STAT_SIZE];
+    mhc_bind_rsp b;
+    mhc_response r;
+    mhc_buf body;
+    stat_v st = stat0();
+    rowset rs;
+    row pr;
+    uint32_t ec, ec_props, ec_rows;
+    mapi_wr w;
+    reply x;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    /* Bind with CP_WINUNICODE: InvalidCodepage, no session. */
+    mhc_stat_default(stat);
+    stat[24] = CP_UNICODE & 0xFF;
+    stat[25] = CP_UNICODE >> 8;
+    body = mhc_build_bind(a.p, 0, stat, NULL, 0);
+    {
+        mhc_client *c2 = harness_client(&H, 0, MHC_AUTH_BASIC);
+        int rc = mhc_request(c2, MHC_NSPI, "Bind", body.data, body.len, NULL,
+                             &r);
+        memset(&b, 0, sizeof(b));
+        if (rc == 0)
+            mhc_parse_bind(r.body, r.body_len, &b);
+        CHECKF(rc == 0 && b.error_code == EC_INVALID_CODEPAGE, "R696 R680: "
+               "Bind with CP_WINUNICODE: %d, 0x%08X", rc, b.error_code);
+        mhc_response_free(&r);
+        CHECKF(mhc_ping(c2, MHC_NSPI, NULL) != 0, "R696: a failed Bind left "
+               "a context");
+        mhc_client_free(&c2);
+    }
+    /* An invalid code page: GetSpecialTable fails without rows. */
+    st.cp = 0xFF;
+    ec = special_table(&a, 0, &st, &rs, NULL);
+    CHECKF(ec != 0 && !rs.has, "R736: GetSpecialTable with code page 0xFF: "
+           "0x%08X, rows %d", ec, rs.has);
+    ec_props = get_props(&a, 0x2, dn_to_mid(&a, H_DEMO_DN), 0xFF, tags, 2,
+                         &pr);
+    CHECKF(ec_props != 0 && ec_props != EC_ERRORS_RETURNED && pr.n == 0,
+           "R877: GetProps with code page 0xFF: 0x%08X, %u values", ec_props,
+           pr.n);
+    mapi_wr_init(&w, a.p, 256);
+    mapi_wr_u32(&w, 0x2);
+    wr_stat(&w, &st);
+    mapi_wr_u32(&w, 0);
+    mapi_wr_u32(&w, 10);
+    wr_tags(&w, tags + 1, 1);
+    call(&a, "QueryRows", &w, &x);
+    ec_rows = x.ec;
+    CHECKF(ec_rows == ec_props, "R982: QueryRows with code page 0xFF gave "
+           "0x%08X, GetProps 0x%08X", ec_rows, ec_props);
+    ab_close(&a);
+}
+
+static void s05_tc03_update_stat_failed_with_invalid_bookmark(void)
+{
+    stat_v st = stat0();
+    uint32_t ec;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    st.container = 0x4321;
+    ec = update_stat(&a, 0, &st, 1, NULL);
+    CHECKF(ec == EC_INVALID_BOOKMARK, "R784: UpdateStat in a container that "
+           "is not there: 0x%08X", ec);
+    ab_close(&a);
+}
+
+static void s05_tc04_update_stat_failed_with_not_found(void)
+{
+    stat_v st = stat0();
+    uint32_t ec;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    st.cur = 0x7FFF1234u;
+    ec = update_stat(&a, 0, &st, 1, NULL);
+    CHECKF(ec == EC_NOT_FOUND, "R792: UpdateStat at an MId naming nothing: "
+           "0x%08X", ec);
+    ab_close(&a);
+}
+
+static void s05_tc05_get_props_failed_with_errors_returned(void)
+{
+    static const uint32_t t8[] = { 0x0000001Eu };
+    static const uint32_t tdn[] = { T_DISPLAY_NAME };
+    stat_v st = stat0();
+    uint32_t ec;
+    row r;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    update_stat(&a, 0, &(stat_v){ 0, 0, 0, 1, 0, 0, 1252, 1033, 1033 }, 1,
+                NULL);
+    st.delta = 1;
+    update_stat(&a, 0, &st, 1, NULL);                 /* the second row */
+    ec = get_props(&a, 0x2, st.cur, CP_UNICODE, t8, 1, &r);
+    CHECKF(ec == EC_ERRORS_RETURNED && r.n == 1 &&
+           (r.v[0].tag & 0xFFFF) == 0x000A, "R909 R910: a property without "
+           "a value: 0x%08X, type 0x%X", ec, r.n ? r.v[0].tag & 0xFFFF : 0);
+    ec = get_props(&a, 0x2, 2 /* MID_END_OF_TABLE */, CP_UNICODE, t8, 1, &r);
+    CHECKF(ec == EC_ERRORS_RETURNED && r.n == 1 &&
+           (r.v[0].tag & 0xFFFF) == 0x000A, "R907: GetProps at "
+           "MID_END_OF_TABLE: 0x%08X", ec);
+    ec = get_props(&a, 0x2, 1 /* MID_CURRENT */, 1252, tdn, 1, &r);
+    CHECKF(ec != EC_SUCCESS, "R1985: GetProps at MID_CURRENT succeeded");
+    ab_close(&a);
+}
+
+static void s05_tc06_seek_entries_failed_with_invalid_bookmark(void)
+{
+    static const uint32_t cols[] = { T_DISPLAY_NAME };
+    stat_v st = stat0();
+    rowset rs;
+    uint32_t ec;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    st.container = 1;                                 /* MID_CURRENT */
+    ec = seek(&a, &st, "Demo User", NULL, 0, cols, 1, &rs);
+    CHECKF(ec == EC_INVALID_BOOKMARK && !rs.has, "R1033: SeekEntries in a "
+           "container that is not there: 0x%08X", ec);
+    ab_close(&a);
+}
+
+static void s05_tc07_seek_entries_failed_with_not_found(void)
+{
+    static const uint32_t cols[] = { T_DISPLAY_NAME_A };
+    stat_v st = stat0();
+    mapi_wr w;
+    reply x;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    /* A PtypString8 target of bytes 0xFF (y diaeresis in 1252): after
+     * every name. */
+    mapi_wr_init(&w, a.p, 256);
+    mapi_wr_u32(&w, 0);
+    wr_stat(&w, &st);
+    mapi_wr_u8(&w, 0xFF);
+    mapi_wr_u32(&w, T_DISPLAY_NAME_A);
+    mapi_wr_u8(&w, 0xFF);
+    mapi_wr_bytes(&w, "\xFF\xFF\xFF\xFF", 5);
+    mapi_wr_u8(&w, 0);
+    wr_tags(&w, cols, 1);
+    call(&a, "SeekEntries", &w, &x);
+    CHECKF(x.ec == EC_NOT_FOUND, "R1048: SeekEntries past every row: "
+           "0x%08X", x.ec);
+    ab_close(&a);
+}
+
+static void s05_tc08_seek_entries_failed_with_general_failure(void)
+{
+    static const uint32_t cols[] = { T_DISPLAY_NAME };
+    stat_v st = stat0();
+    rowset rs;
+    uint32_t ec;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    st.sort_type = 3;                                 /* phonetic */
+    ec = seek(&a, &st, "Demo User", NULL, 0, cols, 1, &rs);
+    CHECKF(ec == EC_GENERAL_FAILURE, "R1039: SeekEntries in phonetic order: "
+           "0x%08X", ec);
+    st = stat0();
+    st.sort_type = 0x3E8;                  /* SortTypeDisplayName_RO */
+    ec = seek(&a, &st, "Demo User", NULL, 0, cols, 1, &rs);
+    CHECKF(ec == EC_GENERAL_FAILURE, "R1039: SeekEntries with "
+           "SortTypeDisplayName_RO: 0x%08X", ec);
     ab_close(&a);
 }
 
@@ -2158,6 +2344,20 @@ int main(int argc, char **argv)
     ADD("MSOXNSPI_S04_TC03_ModLinkAttSuccessWithDifferentDisplayType"
         "PermanentEntryID",
         s04_tc03_mod_link_att_success_with_different_display_type_permanent_entry_id);
+    ADD("MSOXNSPI_S05_TC02_OperationsWithUnicodeCodePage: R696 R736 R877 "
+        "R982", s05_tc02_operations_with_unicode_code_page);
+    ADD("MSOXNSPI_S05_TC03_UpdateStatFailedWithInvalidBookmark",
+        s05_tc03_update_stat_failed_with_invalid_bookmark);
+    ADD("MSOXNSPI_S05_TC04_UpdateStatFailedWithNotFound",
+        s05_tc04_update_stat_failed_with_not_found);
+    ADD("MSOXNSPI_S05_TC05_GetPropsFailedWithErrorsReturned: R907 R909 R910 "
+        "R1985", s05_tc05_get_props_failed_with_errors_returned);
+    ADD("MSOXNSPI_S05_TC06_SeekEntriesFailedWithInvalidBookmark: R1033",
+        s05_tc06_seek_entries_failed_with_invalid_bookmark);
+    ADD("MSOXNSPI_S05_TC07_SeekEntriesFailedWithNotFound: R1048",
+        s05_tc07_seek_entries_failed_with_not_found);
+    ADD("MSOXNSPI_S05_TC08_SeekEntriesFailedWithGeneralFailure: R1039",
+        s05_tc08_seek_entries_failed_with_general_failure);
     ADD("MSOXCMAPIHTTP_S02_TC01_BindAndUnbind",
         cmapihttp_s02_tc01_bind_and_unbind);
     ADD("MSOXCMAPIHTTP_S02_TC02_GetMailboxUrl",
