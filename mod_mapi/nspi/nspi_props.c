@@ -151,9 +151,13 @@ static void obj_value(const nspi_dir *dir, const nspi_obj *o, uint32_t tag,
     switch (NSPI_TAG(NSPI_ID(tag), 0)) {
     case NSPI_TAG(NSPI_ID(NSPI_TAG_DISPLAY_NAME), 0):
     case NSPI_TAG(NSPI_ID(NSPI_TAG_DISPLAY_PRINTABLE), 0):
+    case NSPI_TAG(NSPI_ID(NSPI_TAG_TRANSMITTABLE_NAME), 0):
         set_str(v, o->display_name); v->tag |= NSPI_PT_UNICODE; return;
     case NSPI_TAG(NSPI_ID(NSPI_TAG_EMAIL_ADDRESS), 0):
+    case NSPI_TAG(NSPI_ID(NSPI_TAG_AB_OBJECT_DN), 0):
         set_str(v, o->legacy_dn); v->tag |= NSPI_PT_UNICODE; return;
+    case NSPI_TAG(NSPI_ID(NSPI_TAG_INITIAL_DETAILS), 0):
+        v->tag |= NSPI_PT_LONG; v->l = 0; return;   /* the General page */
     case NSPI_TAG(NSPI_ID(NSPI_TAG_ADDRTYPE), 0):
         set_str(v, "EX"); v->tag |= NSPI_PT_UNICODE; return;
     case NSPI_TAG(NSPI_ID(NSPI_TAG_SMTP_ADDRESS), 0):
@@ -261,7 +265,10 @@ static const uint32_t mailuser_tags[] = {
     NSPI_TAG_HOME_PHONE, NSPI_TAG_STREET, NSPI_TAG_LOCALITY,
     NSPI_TAG_POSTAL_CODE, NSPI_TAG_COUNTRY, NSPI_TAG_AB_MANAGER_DN,
     NSPI_TAG_AB_TARGET_ADDRESS, NSPI_TAG_THUMBNAIL_PHOTO,
-    NSPI_TAG_USER_X509, NSPI_TAG_AB_X509
+    NSPI_TAG_USER_X509, NSPI_TAG_AB_X509,
+    /* the rest of [MS-OXNSPI] 3.1.4.4.2's required properties */
+    NSPI_TAG_TRANSMITTABLE_NAME, NSPI_TAG_INITIAL_DETAILS,
+    NSPI_TAG_AB_OBJECT_DN
 };
 #define N_MAILUSER_TAGS (sizeof(mailuser_tags) / sizeof(mailuser_tags[0]))
 

@@ -15,7 +15,7 @@
  * Not ported (one line each):
  *  - RPC-only steps (NspiBind over ncacn_ip_tcp, NDR NULL pointers that
  *    MAPI/HTTP cannot express, the Transport == "ncacn_http" branches).
- *  - S02 TC12 on, S03 TC05 on, S04 TC04 on, S05 TC09 on: not this
+ *  - S02 TC13 on, S03 TC05 on, S04 TC04 on, S05 TC09 on: not this
  *    session; their request types' errors are in test_nspi.c.
  *  - S05_TC01 (fAnonymousLogin): MAPI/HTTP binds the authenticated user.
  *  - S04_TC01 ModProps of PidTagUserX509Certificate is covered by
@@ -1361,6 +1361,63 @@ out:
     ab_close(&a);
 }
 
+
+/* The properties every object has ([MS-OXNSPI] "Required Properties",
+ * R1721-R1735), read with QueryRows from the beginning of the GAL. */
+static void s02_tc12_query_rows_success(void)
+{
+    static const uint32_t req[] = {
+        0x0FFF0102u, 0x3001001Fu, 0x39000003u, 0x0FFE0003u, 0x3F080003u,
+        0x39FF001Fu, 0xFFFD0003u, 0x0FF60102u, 0x300B0102u, 0x0FF90102u,
+        0x3002001Fu, 0x3003001Fu, 0x39020102u, 0x3A20001Fu, 0x0FF80102u,
+        0x803C001Fu };
+    enum { NREQ = sizeof(req) / sizeof(req[0]) };
+    stat_v in = stat0(), st = stat0();
+    mhc_bind_rsp b;
+    mhc_response r;
+    mapi_wr w;
+    reply x;
+    uint8_t has = 0;
+    rowset rs;
+    unsigned errs = 0;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    /* The GUID of this session's Bind, for R1993. */
+    memset(&b, 0, sizeof(b));
+    mhc_bind(a.c, &r, &b);
+    mhc_response_free(&r);
+    mapi_wr_init(&w, a.p, 512);
+    mapi_wr_u32(&w, 0x2);                             /* fEphID */
+    wr_stat(&w, &in);
+    mapi_wr_u32(&w, 0);
+    mapi_wr_u32(&w, 1);                               /* Count */
+    wr_tags(&w, req, NREQ);
+    call(&a, "QueryRows", &w, &x);
+    memset(&rs, 0, sizeof(rs));
+    if (x.body && !mapi_rd_u8(&x.rd, &has) && has && !rd_stat(&x.rd, &st))
+        rd_rowset(&x.rd, a.p, &rs);
+    CHECKF(x.ec == 0 && rs.n_rows == 1, "R927 R916: QueryRows Count 1: "
+           "0x%08X, %u rows", x.ec, rs.n_rows);
+    CHECKF(memcmp(&in, &st, sizeof(st)) != 0 && st.num_pos == 1,
+           "R955 R988: the STAT was not moved (NumPos %u)", st.num_pos);
+    for (unsigned i = 0; rs.n_rows == 1 && i < NREQ; i++) {
+        CHECKF(rs.rows[0].v[i].tag == req[i] && !rs.rows[0].v[i].err,
+               "R1721-R1735: required property 0x%08X came as 0x%08X "
+               "(error 0x%08X)", req[i], rs.rows[0].v[i].tag,
+               rs.rows[0].v[i].err);
+        errs += rs.rows[0].v[i].err != 0;
+    }
+    if (rs.n_rows == 1)
+        CHECKF(rs.rows[0].v[0].bin_len == 32 &&
+               memcmp(rs.rows[0].v[0].bin + 4, b.server_guid, 16) == 0,
+               "R1993: the ephemeral EntryID's ProviderUID is not the "
+               "Bind's ServerGuid");
+    CHECKF(rd_tail_ok(&x), "QueryRows: body does not end with AuxSize 0");
+    ab_close(&a);
+}
+
 /* ----------------------------------------------------------- S03 -- */
 
 /* ResolveNames; MIds in mids, rows in rs. */
@@ -2330,6 +2387,8 @@ int main(int argc, char **argv)
         s02_tc10_seek_entries_success_compare_with_nspi_query_rows);
     ADD("MSOXNSPI_S02_TC11_SeekEntriesSuccessWithNullTable",
         s02_tc11_seek_entries_success_with_null_table);
+    ADD("MSOXNSPI_S02_TC12_QueryRowsSuccess: R927 R955 R988 R1993 "
+        "R1721-R1735", s02_tc12_query_rows_success);
     ADD("MSOXNSPI_S03_TC01_ResolveNamesSuccess",
         s03_tc01_resolve_names_success);
     ADD("MSOXNSPI_S03_TC02_ResolveNamesWSuccess",
