@@ -15,9 +15,12 @@
  * Not ported (one line each):
  *  - RPC-only steps (NspiBind over ncacn_ip_tcp, NDR NULL pointers that
  *    MAPI/HTTP cannot express, the Transport == "ncacn_http" branches).
- *  - S02 TC13 on, S03 TC05 on, S04 TC04 on, S05 TC09 on: not this
+ *  - S02 TC13, TC14, TC16 on, S03 TC05 on, S04 TC04 on, S05 TC09 on: not this
  *    session; their request types' errors are in test_nspi.c.
  *  - S05_TC01 (fAnonymousLogin): MAPI/HTTP binds the authenticated user.
+ *  - S02_TC15's forum, agent and remote mail user display types (R50 R51
+ *    R55): the directory of this program holds none (contacts:
+ *    test_nspi.c).
  *  - S04_TC01 ModProps of PidTagUserX509Certificate is covered by
  *    test_nspi.c's own ModProps test; the ported case checks the refusal
  *    of other properties.
@@ -1418,6 +1421,71 @@ static void s02_tc12_query_rows_success(void)
     ab_close(&a);
 }
 
+
+static uint32_t get_matches(ab *a, const stat_v *st0, const uint8_t *filter,
+                            size_t flen, uint32_t row_count,
+                            const uint32_t *cols, unsigned n_cols,
+                            uint32_t *mids, uint32_t *n_r, rowset *rs);
+
+/* GetMatches of everything with an EntryID, then QueryRows of those MIds
+ * as an explicit table: one row per MId in the same order, the STAT
+ * unchanged, the display types of a user and a group. */
+static void s02_tc15_query_rows_success_with_not_null_table(void)
+{
+    static const uint32_t cols[] = { T_ENTRYID, T_DISPLAY_NAME,
+                                     T_DISPLAY_TYPE, 0x0FFE0003u };
+    uint8_t f[16];
+    mapi_wr fw, w;
+    uint32_t mids[16], n = 0, ec;
+    stat_v st = stat0(), in = stat0();
+    rowset rs;
+    reply x;
+    uint8_t has = 0;
+    int order_ok = 1, user_ok = 0, dl_ok = 0;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    mapi_wr_init_fixed(&fw, f, sizeof(f));
+    mapi_wr_u8(&fw, 0x08);                            /* RES_EXIST */
+    mapi_wr_u32(&fw, T_ENTRYID);
+    ec = get_matches(&a, &st, f, fw.len, 50, NULL, 0, mids, &n, &rs);
+    REQUIREF(ec == 0 && n == 3, "setup: GetMatches(exist EntryID): 0x%08X, "
+             "%u MIds", ec, n);
+    mapi_wr_init(&w, a.p, 512);
+    mapi_wr_u32(&w, 0x2);
+    wr_stat(&w, &in);
+    mapi_wr_u32(&w, n);
+    for (uint32_t i = 0; i < n; i++)
+        mapi_wr_u32(&w, mids[n - 1 - i]);             /* reversed */
+    mapi_wr_u32(&w, 50);
+    wr_tags(&w, cols, 4);
+    call(&a, "QueryRows", &w, &x);
+    memset(&rs, 0, sizeof(rs));
+    if (x.body && !mapi_rd_u8(&x.rd, &has) && has && !rd_stat(&x.rd, &st))
+        rd_rowset(&x.rd, a.p, &rs);
+    REQUIREF(x.ec == 0 && rs.n_rows == n, "QueryRows of the explicit table: "
+             "0x%08X, %u rows", x.ec, rs.n_rows);
+    for (uint32_t i = 0; i < n; i++) {
+        const row *r = &rs.rows[i];
+        order_ok &= r->v[0].bin_len == 32 &&
+                    le32(r->v[0].bin + 28) == mids[n - 1 - i];
+        if (r->v[1].s && strcmp(r->v[1].s, "Other User") == 0)
+            user_ok = r->v[2].l == 0 && r->v[3].l == 6;
+        if (r->v[1].s && strcmp(r->v[1].s, "All Users") == 0)
+            dl_ok = r->v[2].l == 1 && r->v[3].l == 8;
+    }
+    CHECKF(order_ok, "R974 R975: the rows do not follow the explicit table "
+           "one to one in order");
+    CHECKF(user_ok, "R48: Other User is not DT_MAILUSER / MAPI_MAILUSER");
+    CHECKF(dl_ok, "R49: All Users is not DT_DISTLIST / MAPI_DISTLIST");
+    CHECKF(memcmp(&st, &in, sizeof(st)) == 0, "R958: QueryRows of an "
+           "explicit table changed the STAT (NumPos %u CurrentRec %u)",
+           st.num_pos, st.cur);
+out:
+    ab_close(&a);
+}
+
 /* ----------------------------------------------------------- S03 -- */
 
 /* ResolveNames; MIds in mids, rows in rs. */
@@ -2389,6 +2457,8 @@ int main(int argc, char **argv)
         s02_tc11_seek_entries_success_with_null_table);
     ADD("MSOXNSPI_S02_TC12_QueryRowsSuccess: R927 R955 R988 R1993 "
         "R1721-R1735", s02_tc12_query_rows_success);
+    ADD("MSOXNSPI_S02_TC15_QueryRowsSuccessWithNotNullTable: R974 R975 R48 "
+        "R49 R958", s02_tc15_query_rows_success_with_not_null_table);
     ADD("MSOXNSPI_S03_TC01_ResolveNamesSuccess",
         s03_tc01_resolve_names_success);
     ADD("MSOXNSPI_S03_TC02_ResolveNamesWSuccess",
