@@ -971,11 +971,27 @@ static int link_apply(cfg_group *g, void *baton)
  * recorded as its owner (New-DistributionGroup -ManagedBy); nobody else
  * (administrators use mapi-admin).  Manager links and delegates are not
  * changed over the address book at all. */
+static int is_link_tag(uint32_t tag)
+{
+    uint16_t id = NSPI_ID(tag);
+
+    return id == NSPI_ID(NSPI_TAG_AB_MEMBER) ||
+           id == NSPI_ID(NSPI_TAG_AB_PUBLIC_DELEGATES) ||
+           id == NSPI_ID(NSPI_TAG_AB_MANAGER) ||
+           id == NSPI_ID(NSPI_TAG_AB_REPORTS) ||
+           id == NSPI_ID(NSPI_TAG_AB_IS_MEMBER_OF);
+}
+
+/* In the order of [MS-OXNSPI] 3.1.4.1.15: a property that is no link
+ * the directory knows is NotFound (constraint 3, R1326), an object it
+ * cannot locate InvalidParameter (constraint 4, R1328). */
 static uint32_t mod_link_check(nspi_ctx *ctx, const nspi_obj *o,
                                uint32_t tag)
 {
-    if (o == NULL)
+    if (!is_link_tag(tag))
         return NSPI_E_NOT_FOUND;
+    if (o == NULL)
+        return NSPI_E_INVALID_PARAM;
     if (NSPI_ID(tag) == NSPI_ID(NSPI_TAG_AB_PUBLIC_DELEGATES))
         return NSPI_E_ACCESS_DENIED;
     if (NSPI_ID(tag) != NSPI_ID(NSPI_TAG_AB_MEMBER))

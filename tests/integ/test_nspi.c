@@ -72,7 +72,7 @@ static const nspi_type types[] = {
     { "GetProps", "R102", "R620/R2143", 17, 0x8004011E },
     { "GetSpecialTable", "R103", "R665/R2149", 18, 0 },
     { "GetTemplateInfo", "R104", "R714/R2155", 17, 0x8004011F },
-    { "ModLinkAtt", "R105", "R758/R2161", 12, 0x8004010F },
+    { "ModLinkAtt", "R105", "R758/R2161", 12, 0x80070057 },
     { "ModProps", "R106", "R797/R2167", 12, 0x80070057 },
     { "QueryColumns", "R107", "R886/R2179", 13, 0 },
     { "QueryRows", "R108", "R844/R2173", 14, 0 },
