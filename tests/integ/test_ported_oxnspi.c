@@ -2580,6 +2580,108 @@ static void cmapihttp_s02_tc15_query_columns(void)
     ab_close(&a);
 }
 
+
+static void cmapihttp_s02_tc16_get_props(void)
+{
+    static const uint32_t tags[] = { T_DISPLAY_NAME };
+    static const uint32_t tags2[] = { T_DISPLAY_NAME, T_AB_MEMBER };
+    stat_v st = stat0();
+    uint32_t ec, e0, e8;
+    row r, r0, r8;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    update_stat(&a, 0, &st, 1, NULL);                 /* the first row */
+    ec = get_props(&a, 0x2, st.cur, 1252, tags, 1, &r);
+    CHECKF(ec == 0 && r.n == 1 && r.v[0].tag == T_DISPLAY_NAME && r.v[0].s,
+           "R624: GetProps (fEphID) of the first row: 0x%08X", ec);
+    ec = get_props(&a, 0x1, st.cur, 1252, tags, 1, &r);
+    CHECKF(ec == 0, "GetProps (fSkipObjects): 0x%08X", ec);
+    e0 = get_props(&a, 0x0, st.cur, 1252, tags, 1, &r0);
+    e8 = get_props(&a, 0x8, st.cur, 1252, tags, 1, &r8);
+    CHECKF(e0 == 0 && e0 == e8 && r0.n == 1 && r8.n == 1 && r0.v[0].s &&
+           r8.v[0].s && strcmp(r0.v[0].s, r8.v[0].s) == 0, "R1323: Flags "
+           "0x8 changed GetProps (0x%08X, 0x%08X)", e0, e8);
+    /* Without a STAT and without tags: StatusCode 0 all the same. */
+    {
+        mapi_wr w;
+        reply x;
+
+        mapi_wr_init(&w, a.p, 64);
+        mapi_wr_u32(&w, 0x2);
+        mapi_wr_u8(&w, 0);                            /* HasState */
+        mapi_wr_u8(&w, 0);                            /* HasPropertyTags */
+        call(&a, "GetProps", &w, &x);                 /* checks StatusCode */
+        mapi_wr_init(&w, a.p, 64);
+        mapi_wr_u32(&w, 0x2);
+        mapi_wr_u8(&w, 0);
+        wr_tags(&w, tags, 1);
+        call(&a, "GetProps", &w, &x);
+    }
+    /* A user has no PidTagAddressBookMember (a PtypEmbeddedTable): the
+     * column in error, the call ErrorsReturned. */
+    ec = get_props(&a, 0x2, dn_to_mid(&a, H_DEMO_DN), 1252, tags2, 2, &r);
+    CHECKF(ec == EC_ERRORS_RETURNED && r.n == 2 && r.v[1].err != 0,
+           "GetProps of a user's PidTagAddressBookMember: 0x%08X", ec);
+    ab_close(&a);
+}
+
+/* ModProps of the caller's own PidTagAddressBookX509Certificate with
+ * and without each optional field: StatusCode 0 each time (R797
+ * R2167); the full form changes the value. */
+static void cmapihttp_s02_tc17_mod_props(void)
+{
+    static const uint32_t cert_tag[] = { 0x8C6A1102u };
+    uint32_t demo = 0;
+    row r;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    demo = dn_to_mid(&a, H_DEMO_DN);
+    for (int form = 0; form < 4; form++) {
+        int has_state = form != 1, has_vals = form != 1 && form != 3,
+            has_tags = form != 1 && form != 2;
+        stat_v st = stat0();
+        mapi_wr w;
+        reply x;
+
+        st.cur = demo;
+        mapi_wr_init(&w, a.p, 256);
+        mapi_wr_u32(&w, 0);
+        if (has_state)
+            wr_stat(&w, &st);
+        else
+            mapi_wr_u8(&w, 0);
+        if (has_tags)
+            wr_tags(&w, cert_tag, 1);
+        else
+            mapi_wr_u8(&w, 0);
+        if (has_vals) {
+            mapi_wr_u8(&w, 0xFF);
+            mapi_wr_u32(&w, 1);
+            mapi_wr_u32(&w, cert_tag[0]);
+            mapi_wr_u8(&w, 0xFF);                     /* HasValue */
+            mapi_wr_u32(&w, 1);
+            mapi_wr_u32(&w, 8);
+            mapi_wr_bytes(&w, form == 0 ? "CERT-0.0" : "CERT-2.2", 8);
+        } else {
+            mapi_wr_u8(&w, 0);
+        }
+        call(&a, "ModProps", &w, &x);                 /* StatusCode 0 */
+        CHECKF(x.body && rd_tail_ok(&x), "ModProps form %d: body", form);
+        if (form == 0) {
+            CHECKF(x.ec == 0, "R1532: ModProps of the caller's own "
+                   "certificate: 0x%08X", x.ec);
+            get_props(&a, 0, demo, 1252, cert_tag, 1, &r);
+            CHECKF(r.n == 1 && r.v[0].n_mv == 1, "the certificate did not "
+                   "change (%u values)", r.n ? r.v[0].n_mv : 0);
+        }
+    }
+    ab_close(&a);
+}
+
 int main(int argc, char **argv)
 {
     CU_pSuite s;
@@ -2704,6 +2806,10 @@ int main(int argc, char **argv)
         cmapihttp_s02_tc14_get_prop_list);
     ADD("MSOXCMAPIHTTP_S02_TC15_QueryColumns",
         cmapihttp_s02_tc15_query_columns);
+    ADD("MSOXCMAPIHTTP_S02_TC16_GetProps: R624 R1323",
+        cmapihttp_s02_tc16_get_props);
+    ADD("MSOXCMAPIHTTP_S02_TC17_ModProps: R797 R1532",
+        cmapihttp_s02_tc17_mod_props);
     if (getenv("MAPI_INTEG_DIVERGENCES")) {
         s = CU_add_suite("known-divergences", suite_init, suite_cleanup);
         ADD("MSOXNSPI_S04_TC04_ModLinkAttSuccessWithPidTagAddressBook"
