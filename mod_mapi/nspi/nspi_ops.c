@@ -685,7 +685,7 @@ static int op_get_special_table(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_rd_has(rd, &has_version) ||
         (has_version && mapi_rd_u32(rd, &version)) || nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_sorted(ctx, &st)) != 0)
+    if ((rc = dir_ready(ctx)) != 0)
         return rc;
     /* The address creation table of the STAT's TemplateLocale (R756):
      * the one-off SMTP template; NspiUnicodeStrings is ignored (R741). */
@@ -895,7 +895,7 @@ static int op_mod_props(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     }
     if (nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_sorted(ctx, &st)) != 0)
+    if ((rc = dir_ready(ctx)) != 0)
         return rc;
     ec = !has_tags ? NSPI_E_INVALID_PARAM       /* constraint 5 */
                    : mod_props_check(ctx, nspi_dir_by_mid(ctx->dir,
