@@ -15,7 +15,7 @@
  * Not ported (one line each):
  *  - RPC-only steps (NspiBind over ncacn_ip_tcp, NDR NULL pointers that
  *    MAPI/HTTP cannot express, the Transport == "ncacn_http" branches).
- *  - S02 TC13, TC14, TC16 on, S05 TC15 on: not this session; their
+ *  - S02 TC14, TC16 on, S05 TC15 on: not this session; their
  *    request types' errors are in test_nspi.c.
  *  - S04_TC04 (ModLinkAtt of PidTagAddressBookPublicDelegates): a known
  *    divergence (MAPI_INTEG_DIVERGENCES=1): delegates change only with
@@ -1421,6 +1421,64 @@ static void s02_tc12_query_rows_success(void)
                "R1993: the ephemeral EntryID's ProviderUID is not the "
                "Bind's ServerGuid");
     CHECKF(rd_tail_ok(&x), "QueryRows: body does not end with AuxSize 0");
+    /* Three rows in SortTypeDisplayName order, ascending (R93 R967). */
+    {
+        const char *names[8];
+        uint32_t mids[8];
+        unsigned n = gal_mids(&a, 1033, mids, 3, names);
+        CHECKF(n == 3 && names[0] && names[1] && names[2] &&
+               strcmp(names[0], "All Users") == 0 &&
+               strcmp(names[1], "Demo User") == 0 &&
+               strcmp(names[2], "Other User") == 0, "R93 R967 R1763: three "
+               "rows not in display name order (%u rows)", n);
+    }
+    ab_close(&a);
+}
+
+/* Without columns the default columns of 3.1.4.1.8; with columns,
+ * exactly those (R950 R951 R952). */
+static void s02_tc13_query_rows_success_with_different_prop_tags(void)
+{
+    static const uint32_t cols[] = { T_ACCOUNT };
+    stat_v st = stat0();
+    mapi_wr w;
+    reply x;
+    uint8_t has = 0;
+    rowset rs;
+    ab a;
+
+    if (ab_open(&a))
+        return;
+    mapi_wr_init(&w, a.p, 256);
+    mapi_wr_u32(&w, 0);
+    wr_stat(&w, &st);
+    mapi_wr_u32(&w, 0);
+    mapi_wr_u32(&w, 2);
+    mapi_wr_u8(&w, 0);                                /* HasColumns */
+    call(&a, "QueryRows", &w, &x);
+    memset(&rs, 0, sizeof(rs));
+    if (x.body && !mapi_rd_u8(&x.rd, &has) && has && !rd_stat(&x.rd, &st))
+        rd_rowset(&x.rd, a.p, &rs);
+    CHECKF(x.ec == 0 && rs.n_cols == 7 && rs.cols[0] == T_CONTAINER_ID &&
+           rs.cols[3] == T_DISPLAY_NAME_A && rs.n_rows == 2 &&
+           rs.rows[0].v[3].s && strcmp(rs.rows[0].v[3].s, "All Users") == 0,
+           "R952: QueryRows without columns: 0x%08X, %u columns, %u rows",
+           x.ec, rs.n_cols, rs.n_rows);
+    st = stat0();
+    mapi_wr_init(&w, a.p, 256);
+    mapi_wr_u32(&w, 0);
+    wr_stat(&w, &st);
+    mapi_wr_u32(&w, 0);
+    mapi_wr_u32(&w, 2);
+    wr_tags(&w, cols, 1);
+    call(&a, "QueryRows", &w, &x);
+    memset(&rs, 0, sizeof(rs));
+    if (x.body && !mapi_rd_u8(&x.rd, &has) && has && !rd_stat(&x.rd, &st))
+        rd_rowset(&x.rd, a.p, &rs);
+    CHECKF(x.ec == 0 && rs.n_cols == 1 && rs.cols[0] == T_ACCOUNT &&
+           rs.n_rows == 2 && rs.rows[1].v[0].s &&
+           strcmp(rs.rows[1].v[0].s, "demo") == 0, "R950 R951: QueryRows with "
+           "PidTagAccount: 0x%08X, %u columns", x.ec, rs.n_cols);
     ab_close(&a);
 }
 
@@ -2736,6 +2794,8 @@ int main(int argc, char **argv)
         s02_tc11_seek_entries_success_with_null_table);
     ADD("MSOXNSPI_S02_TC12_QueryRowsSuccess: R927 R955 R988 R1993 "
         "R1721-R1735", s02_tc12_query_rows_success);
+    ADD("MSOXNSPI_S02_TC13_QueryRowsSuccessWithDifferentPropTags: R950-R952",
+        s02_tc13_query_rows_success_with_different_prop_tags);
     ADD("MSOXNSPI_S02_TC15_QueryRowsSuccessWithNotNullTable: R974 R975 R48 "
         "R49 R958", s02_tc15_query_rows_success_with_not_null_table);
     ADD("MSOXNSPI_S03_TC01_ResolveNamesSuccess",
