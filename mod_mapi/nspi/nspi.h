@@ -194,6 +194,7 @@ typedef struct nspi_dir {
     unsigned n;
     void *collator;               /* UCollator of sort_locale, or NULL */
     uint32_t sort_locale;
+    void *cached;                 /* the process cache entry it copies */
 } nspi_dir;
 
 /* Loads the GAL: every mailbox of the configuration, each with the MId

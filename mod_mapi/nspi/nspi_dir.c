@@ -187,6 +187,10 @@ static int obj_order_locale(const void *x, const void *y)
     return a->mid < b->mid ? -1 : a->mid > b->mid;
 }
 
+/* The cache keeps the orders it has computed (nspi_dir_get below). */
+static int cache_sorted_get(nspi_dir *dir, uint32_t sort_locale);
+static void cache_sorted_put(const nspi_dir *dir, uint32_t sort_locale);
+
 void nspi_dir_sort(nspi_dir *dir, uint32_t sort_locale)
 {
     if (dir->collator != NULL && dir->sort_locale == sort_locale)
@@ -195,9 +199,12 @@ void nspi_dir_sort(nspi_dir *dir, uint32_t sort_locale)
     dir->sort_locale = sort_locale;
     if (dir->collator == NULL)
         return;                    /* ICU failed: the byte order stays */
+    if (cache_sorted_get(dir, sort_locale))
+        return;
     sorting = dir;
     qsort(dir->rows, dir->n, sizeof(*dir->rows), obj_order_locale);
     sorting = NULL;
+    cache_sorted_put(dir, sort_locale);
 }
 
 nspi_dir *nspi_dir_new(apr_pool_t *pool, const uint8_t server_guid[16],
@@ -392,6 +399,8 @@ int nspi_dir_load(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
  * objects shared read-only) and holds a reference on the entry until its
  * pool goes, so a newer generation can replace the entry under it. */
 
+#define CACHE_SORTS 4               /* orders kept per view (locales) */
+
 typedef struct dir_cache {
     apr_pool_t *pool;             /* the view's own (unmanaged) pool */
     nspi_dir *dir;
@@ -399,10 +408,48 @@ typedef struct dir_cache {
     uint8_t org_guid[16];
     uint64_t gen;
     unsigned refs;
+    /* Row orders already sorted under a SortLocale (the view's objects
+     * never change, so an order stays right for the entry's life). */
+    struct { uint32_t lcid; nspi_obj **rows; } sorts[CACHE_SORTS];
+    unsigned n_sorts;
 } dir_cache;
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static dir_cache *cache;           /* the newest entry, or NULL */
+
+static int cache_sorted_get(nspi_dir *dir, uint32_t sort_locale)
+{
+    dir_cache *e = dir->cached;
+    int found = 0;
+
+    if (e == NULL)
+        return 0;
+    pthread_mutex_lock(&cache_mu);
+    for (unsigned i = 0; i < e->n_sorts && !found; i++)
+        if (e->sorts[i].lcid == sort_locale) {
+            memcpy(dir->rows, e->sorts[i].rows, dir->n * sizeof(*dir->rows));
+            found = 1;
+        }
+    pthread_mutex_unlock(&cache_mu);
+    return found;
+}
+
+static void cache_sorted_put(const nspi_dir *dir, uint32_t sort_locale)
+{
+    dir_cache *e = dir->cached;
+
+    if (e == NULL)
+        return;
+    /* The entry's pool is only touched under the lock. */
+    pthread_mutex_lock(&cache_mu);
+    if (e->n_sorts < CACHE_SORTS && dir->n == e->dir->n) {
+        e->sorts[e->n_sorts].lcid = sort_locale;
+        e->sorts[e->n_sorts].rows = apr_pmemdup(e->pool, dir->rows,
+            (dir->n ? dir->n : 1) * sizeof(*dir->rows));
+        e->n_sorts++;
+    }
+    pthread_mutex_unlock(&cache_mu);
+}
 
 static void cache_unref_locked(dir_cache *e)
 {
@@ -428,6 +475,7 @@ static nspi_dir *cache_copy(apr_pool_t *pool, dir_cache *e)
                           (e->dir->n ? e->dir->n : 1) * sizeof(*d->rows));
     d->collator = NULL;
     d->sort_locale = 0;
+    d->cached = e;
     apr_pool_cleanup_register(pool, e, cache_release, apr_pool_cleanup_null);
     return d;
 }
