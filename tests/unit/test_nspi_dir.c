@@ -472,6 +472,15 @@ static void test_dir_cache(void)
     CU_ASSERT_PTR_NOT_EQUAL(d1->rows, d2->rows);
     nspi_dir_sort(d1, 0x41D);
     CU_ASSERT_PTR_EQUAL(d2->collator, NULL);
+    /* A later copy sorted the same way gets the kept order. */
+    {
+        nspi_dir *d4 = NULL;
+        CU_ASSERT_EQUAL_FATAL(nspi_dir_get(db, p, o, &d4, &err), 0);
+        nspi_dir_sort(d4, 0x41D);
+        CU_ASSERT_EQUAL(memcmp(d4->rows, d1->rows,
+                               N * sizeof(*d1->rows)), 0);
+        CU_ASSERT_PTR_NOT_NULL(d4->collator);
+    }
     /* A change moves the generation; the next view has it. */
     {
         cfg_mailbox m = { .name = "late", .display_name = "Late Comer",
