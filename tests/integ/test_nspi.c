@@ -863,8 +863,8 @@ out:
 
 /* Every directory request type: a body cut short and a body with a byte
  * after the auxiliary buffer are Invalid Request Body (X-ResponseCode 12,
- * MS-OXCMAPIHTTP R2249) and leave the context usable. */
-static void test_malformed_bodies_R2249(void)
+ * MS-OXCMAPIHTTP R148) and leave the context usable. */
+static void test_malformed_bodies_R148(void)
 {
     mhc_client *c = bound();
     apr_pool_t *p;
@@ -1131,7 +1131,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "groups and contacts from mapi-admin resolve, with their "
                 "display and object types", test_groups_and_contacts_resolve);
     CU_add_test(s, "every request type: a body cut short or too long is "
-                "Invalid Request Body (R2249)", test_malformed_bodies_R2249);
+                "Invalid Request Body (R148)", test_malformed_bodies_R148);
     CU_add_test(s, "STAT errors of UpdateStat, QueryRows, ResortRestriction, "
                 "CompareMIds, ResolveNames naming real objects",
                 test_stat_errors_of_each_type);
