@@ -500,7 +500,9 @@ static int op_get_prop_list(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_wr_tail(wr);
         return NSPI_BODY_OK;
     }
-    tags = nspi_prop_list(ctx->pool, o, wants_string8(codepage), &n);
+    /* String properties always as PtypString8, whatever the code page
+     * ([MS-OXNSPI] 3.1.4.1.6 constraint 4, R852). */
+    tags = nspi_prop_list(ctx->pool, o, 1, &n);
     nspi_wr_head(wr, NSPI_OK);
     nspi_wr_opt_u32s(wr, tags, n, 1);
     nspi_wr_tail(wr);
