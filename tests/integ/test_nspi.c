@@ -919,10 +919,10 @@ static void put_stat_sort(mapi_wr *w, uint32_t sort_type, uint32_t container,
 }
 
 /* The STAT errors of the positioning request types naming real objects:
- * phonetic order is not kept (NotSupported, [MS-OXNSPI] R1868 family),
- * an unknown SortType is InvalidParameter, a container other than the
- * GAL is InvalidBookmark; optional parts absent on an error (R1462-like
- * constraint 1 of each type). */
+ * phonetic order is not kept (NotSupported), an unknown SortType is
+ * InvalidParameter, a container other than the GAL is InvalidBookmark
+ * ([MS-OXNSPI] R789 for UpdateStat, R948 for QueryRows, R1230 for
+ * CompareMIds). */
 static void test_stat_errors_of_each_type(void)
 {
     static const struct { uint32_t sort, container, ec; } cases[] = {
