@@ -531,6 +531,7 @@ int mh_waiter_park(mh_waiter *w, mh_request *mr)
     const char *error = NULL;
     uint8_t body[16] = { 0 };
     uint32_t n = 0;
+    int over = 0;
 
     memcpy(wt->id, mr->sess->id, SESS_ID_LEN);
     wt->mr = mr;
@@ -539,9 +540,22 @@ int mh_waiter_park(mh_waiter *w, mh_request *mr)
     /* Register before looking at the count: an event posted in between
      * then finds the registration and sends its datagram. */
     if (w == NULL ||
-        sess_wait_register(mr->db, r->pool, wt->id, w->sock_path, &error)
+        sess_wait_register_user(mr->db, r->pool, wt->id, w->sock_path,
+                                r->user, (unsigned)mr->conf->max_waits_user,
+                                &over, &error)
         != 0 || sess_event_pending(mr->db, NULL, wt->id, &n) != 0 || n > 0 ||
         mh_process_stopping()) {
+        if (over) {
+            /* One wait too many for the user: answered at once with the
+             * error a second outstanding wait gets ([MS-OXCMAPIHTTP]
+             * R1370, [MS-OXCRPC] R1343: ecRejected). */
+            mh_limit_hit(mr, "MapiMaxNotificationWaitsPerUser",
+                         mr->conf->max_waits_user, "wait refused");
+            body[4] = 0xEE;
+            body[5] = 0x07;
+            mh_stream_finish(mr, MH_SUCCESS, body, sizeof(body));
+            return MH_DONE;
+        }
         if (error)
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                           MAPILOGNO(1038) "wait registry: %s", error);
