@@ -472,6 +472,12 @@ MapiMaxRequestBody $MAX_REQUEST_BODY
 # The MAPI virtual directory this host serves: $SERVER_NAME\\mapi (Default Web Site).
 MapiServerName $SERVER_NAME
 $( [[ -z $SENDMAIL ]] || printf 'MapiSendmailCommand "%s"' "$SENDMAIL" )
+# Tests and benchmarks run thousands of sessions and waits of one user:
+# the per-user and total limits are raised here (MAPI_EXTRA_CONF, below,
+# may set them again; the module's defaults are in conf.d/mapi.conf).
+MapiMaxSessionsPerUser 100000
+MapiMaxSessions 1000000
+MapiMaxNotificationWaitsPerUser 100000
 # MAPI_EXTRA_CONF:
 ${EXTRA_CONF}
 
