@@ -13,7 +13,8 @@
  *   MapiMaxRestrictionDepth 4      RopRestrict ecTooComplex
  *   MapiMaxNspiRows 1              QueryRows answers one row at a time
  *   MapiMaxNotificationWaitsPerUser 2   ecRejected ([MS-OXCRPC] R1343)
- *   RequestReadTimeout header=2    a client trickling its headers is cut
+ *   RequestReadTimeout header=2 body=2   a client trickling its headers
+ *                                  (plain port) or its body (TLS) is cut
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -28,6 +29,7 @@
 
 #include <CUnit/CUnit.h>
 #include <apr_strings.h>
+#include <curl/curl.h>
 
 #include "harness.h"
 #include "mh_client.h"
@@ -615,6 +617,83 @@ out:
     disconnect(&c);
 }
 
+/* A body that arrives a byte every 300 ms. */
+typedef struct trickle {
+    size_t left;
+} trickle;
+
+static size_t trickle_read(char *buf, size_t size, size_t n, void *arg)
+{
+    trickle *t = arg;
+
+    if (t->left == 0 || size * n == 0)
+        return 0;
+    harness_sleep_ms(300);
+    buf[0] = 0;
+    t->left--;
+    return 1;
+}
+
+static size_t sink(char *p, size_t size, size_t n, void *arg)
+{
+    (void)p; (void)arg;
+    return size * n;
+}
+
+/* An authenticated client over TLS that trickles its Connect body (40
+ * bytes at 300 ms each: 12 s) is cut off by RequestReadTimeout body=2;
+ * the body never reaches a handler. */
+static void test_slow_body_cut(void)
+{
+    CURL *curl = curl_easy_init();
+    struct curl_slist *hdr = NULL;
+    trickle t = { 40 };
+    char url[300], userpwd[300];
+    long status = 0;
+    double t0, ms;
+    CURLcode cc;
+    mhc_client *c = NULL;
+    uint32_t ec;
+
+    REQUIREF(curl != NULL, "curl");
+    snprintf(url, sizeof(url), "%s/mapi/emsmdb/", H.url);
+    snprintf(userpwd, sizeof(userpwd), "%s:%s", H.demo_principal,
+             H.demo_password);
+    hdr = curl_slist_append(hdr, "Content-Type: application/mapi-http");
+    hdr = curl_slist_append(hdr, "X-RequestType: Connect");
+    hdr = curl_slist_append(hdr, "X-RequestId: {5}:1");
+    hdr = curl_slist_append(hdr, "X-ClientInfo: {5}-1");
+    hdr = curl_slist_append(hdr, "Expect:");
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_USERPWD, userpwd);
+    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    curl_easy_setopt(curl, CURLOPT_CAINFO, H.ca_cert);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 40L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, trickle_read);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &t);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+    t0 = mhc_now_ms();
+    cc = curl_easy_perform(curl);
+    ms = mhc_now_ms() - t0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    CHECKF(ms < 7000 && t.left > 0, "a body trickled at 300 ms a byte was "
+           "not cut off: %.0f ms, %zu of 40 bytes unsent, curl %d, HTTP %ld",
+           ms, t.left, (int)cc, status);
+    /* Meanwhile and afterwards others are served. */
+    c = client(1);
+    ec = connect_ec(c, 1);
+    CHECKF(ec == 0, "other's Connect after a slow body: 0x%08X", ec);
+out:
+    if (hdr)
+        curl_slist_free_all(hdr);
+    if (curl)
+        curl_easy_cleanup(curl);
+    disconnect(&c);
+}
+
 int main(int argc, char **argv)
 {
     CU_pSuite s;
@@ -633,5 +712,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "MapiMaxNotificationWaitsPerUser", test_waits_per_user);
     CU_add_test(s, "RequestReadTimeout cuts a slow client",
                 test_slow_client_cut);
+    CU_add_test(s, "RequestReadTimeout cuts a slow body",
+                test_slow_body_cut);
     return harness_run_tests();
 }
