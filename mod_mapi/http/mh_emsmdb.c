@@ -30,7 +30,6 @@ APLOG_USE_MODULE(mapi);
  * of a user over the session limit (MapiExceptionSessionLimit,
  * ec=1246); R1478 leaves other failures implementation-specific. */
 #define EC_MAX_OBJS_EXCEEDED     0x000004DEu
-#define EC_REJECTED              0x000007EEu   /* [MS-OXCRPC] R1343 */
 
 /* Connect reply figures (implementation-dependent per [MS-OXCRPC] R520,
  * R525, R528); the values Exchange hands out. */

@@ -523,6 +523,9 @@ int mh_waiter_start(apr_pool_t *pchild, server_rec *s, mapi_db *db,
 
 /* ------------------------------------------------------------ parking -- */
 
+/* [MS-OXCRPC] R1343: the ErrorCode of a wait refused as one too many. */
+#define MH_EC_REJECTED 0x000007EEu
+
 int mh_waiter_park(mh_waiter *w, mh_request *mr)
 {
     request_rec *r = mr->r;
@@ -551,8 +554,8 @@ int mh_waiter_park(mh_waiter *w, mh_request *mr)
              * R1370, [MS-OXCRPC] R1343: ecRejected). */
             mh_limit_hit(mr, "MapiMaxNotificationWaitsPerUser",
                          mr->conf->max_waits_user, "wait refused");
-            body[4] = 0xEE;
-            body[5] = 0x07;
+            body[4] = (uint8_t)MH_EC_REJECTED;
+            body[5] = (uint8_t)(MH_EC_REJECTED >> 8);
             mh_stream_finish(mr, MH_SUCCESS, body, sizeof(body));
             return MH_DONE;
         }

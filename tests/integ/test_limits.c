@@ -19,6 +19,7 @@
  * Licensed under the Apache License, Version 2.0.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -224,6 +225,45 @@ out:
         disconnect(&d[i]);
     for (int i = 0; i < 3; i++)
         disconnect(&o[i]);
+}
+
+/* Connects racing in several processes: the count is taken in the
+ * creating transaction, so exactly MapiMaxSessionsPerUser win. */
+#define RACERS 8
+
+typedef struct racer {
+    mhc_client *c;
+    uint32_t ec;
+} racer;
+
+static void *race_connect(void *arg)
+{
+    racer *r = arg;
+
+    r->ec = connect_ec(r->c, 0);
+    return NULL;
+}
+
+static void test_sessions_race(void)
+{
+    racer r[RACERS];
+    pthread_t t[RACERS];
+    int won = 0, refused = 0;
+
+    for (int i = 0; i < RACERS; i++)
+        r[i].c = client(0);
+    for (int i = 0; i < RACERS; i++)
+        pthread_create(&t[i], NULL, race_connect, &r[i]);
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(t[i], NULL);
+        won += r[i].ec == 0;
+        refused += r[i].ec == EC_MAX_OBJS_EXCEEDED;
+    }
+    CHECKF(won == 3 && refused == RACERS - 3, "%d concurrent Connects of "
+           "demo at MapiMaxSessionsPerUser 3: %d succeeded, %d refused",
+           RACERS, won, refused);
+    for (int i = 0; i < RACERS; i++)
+        disconnect(&r[i].c);
 }
 
 /* ---------------------------------------------------------- Execute -- */
@@ -704,6 +744,8 @@ int main(int argc, char **argv)
     s = CU_add_suite("limits", suite_init, suite_cleanup);
     CU_add_test(s, "MapiMaxSessionsPerUser and MapiMaxSessions",
                 test_sessions_per_user_and_total);
+    CU_add_test(s, "MapiMaxSessionsPerUser holds for concurrent Connects",
+                test_sessions_race);
     CU_add_test(s, "MapiMaxRopsPerRequest", test_rops_per_request);
     CU_add_test(s, "MapiMaxDecompressedSize", test_decompressed_size);
     CU_add_test(s, "MapiMaxObjectsPerSession", test_objects_per_session);
