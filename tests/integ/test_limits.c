@@ -4,6 +4,7 @@
  * protocol's answer, one error-log line (MAPI1201) naming the limit and
  * the user, and the other user served meanwhile.
  *
+ *   MapiMaxRequestBody 6144        X-ResponseCode 9 (Too Large, R145)
  *   MapiMaxSessionsPerUser 3, MapiMaxSessions 5   Connect ecMaxObjsExceeded,
  *                                  Bind LogonFailed ([MS-OXNSPI] R687)
  *   MapiMaxRopsPerRequest 8        Execute ErrorCode ecRpcFormat, nothing run
@@ -50,7 +51,7 @@ static int suite_init(void)
 {
     static const char *const env[] = {
         "MAPI_SESSION_IDLE_TIMEOUT=12", "MAPI_MAX_NOTIFICATION_WAIT=5",
-        "MAPI_PLAIN_PORT=auto",
+        "MAPI_PLAIN_PORT=auto", "MAPI_MAX_REQUEST_BODY=6144",
         "MAPI_EXTRA_CONF=MapiMaxSessionsPerUser 3\n"
         "MapiMaxSessions 5\n"
         "MapiMaxRopsPerRequest 8\n"
@@ -611,6 +612,33 @@ out:
     apr_pool_destroy(p);
 }
 
+/* ------------------------------------------------------ request body -- */
+
+/* MapiMaxRequestBody (6144 here): Too Large before the body is read, on
+ * Content-Length and while reading a chunked one; logged. */
+static void test_request_body(void)
+{
+    mhc_client *c = client(0);
+    static uint8_t big[8192];
+    mhc_opts chunked = { .flags = MHC_CHUNKED_UPLOAD };
+    mhc_response r;
+    int rc, before = limit_lines("MapiMaxRequestBody", H.demo_principal);
+
+    rc = mhc_request(c, MHC_EMSMDB, "Execute", big, sizeof(big), NULL, &r);
+    mhc_response_free(&r);
+    CHECKF(rc == MHC_RC_TOO_LARGE, "R145: 8 KB body at MapiMaxRequestBody "
+           "6144: X-ResponseCode %d, expected 9", rc);
+    rc = mhc_request(c, MHC_EMSMDB, "Execute", big, sizeof(big), &chunked,
+                     &r);
+    mhc_response_free(&r);
+    CHECKF(rc == MHC_RC_TOO_LARGE, "8 KB chunked body: X-ResponseCode %d",
+           rc);
+    CHECKF(wait_limit_line("MapiMaxRequestBody", H.demo_principal,
+                           before + 2), "no two MAPI1201 lines for "
+           "MapiMaxRequestBody");
+    mhc_client_free(&c);
+}
+
 /* -------------------------------------------------------- slow client -- */
 
 /* A client that sends its request headers a byte at a time is cut off by
@@ -752,6 +780,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "MapiMaxRestrictionDepth", test_restriction_depth);
     CU_add_test(s, "MapiMaxNspiRows", test_nspi_rows);
     CU_add_test(s, "MapiMaxNotificationWaitsPerUser", test_waits_per_user);
+    CU_add_test(s, "MapiMaxRequestBody", test_request_body);
     CU_add_test(s, "RequestReadTimeout cuts a slow client",
                 test_slow_client_cut);
     CU_add_test(s, "RequestReadTimeout cuts a slow body",
