@@ -639,6 +639,54 @@ static void test_request_body(void)
     mhc_client_free(&c);
 }
 
+/* Three waits of demo started at once on fresh connections (so in any
+ * of the children) at MapiMaxNotificationWaitsPerUser 2: exactly one is
+ * refused. */
+static void test_waits_race(void)
+{
+    mhc_client *d[3] = { 0 };
+    mhc_bg *bg[3] = { 0 };
+    apr_pool_t *p;
+    mhc_buf body;
+    int rejected = 0, held = 0;
+
+    apr_pool_create(&p, NULL);
+    body = mhc_build_notification_wait(p, 0, NULL, 0);
+    for (int i = 0; i < 3; i++)
+        REQUIREF((d[i] = connected(0)) != NULL, "demo Connect %d", i);
+    for (int i = 0; i < 3; i++)
+        bg[i] = mhc_bg_start(d[i], MHC_EMSMDB, "NotificationWait", body.data,
+                             body.len, NULL);
+    harness_sleep_ms(1500);
+    for (int i = 0; i < 3; i++) {
+        if (!mhc_bg_done(bg[i])) {
+            held++;
+            continue;
+        }
+        {
+            mhc_response r;
+            mhc_nwait_rsp nw;
+            int rc = mhc_bg_join(bg[i], &r);
+            bg[i] = NULL;
+            if (rc == 0 && mhc_parse_notification_wait(r.body, r.body_len,
+                                                       &nw) ==
+                MHC_PARSE_SUCCESS && nw.error_code == EC_REJECTED)
+                rejected++;
+            mhc_response_free(&r);
+        }
+    }
+    CHECKF(held == 2 && rejected == 1, "3 concurrent waits at "
+           "MapiMaxNotificationWaitsPerUser 2: %d held, %d refused with "
+           "ecRejected", held, rejected);
+out:
+    for (int i = 0; i < 3; i++)
+        if (bg[i])
+            mhc_bg_join(bg[i], NULL);
+    for (int i = 0; i < 3; i++)
+        disconnect(&d[i]);
+    apr_pool_destroy(p);
+}
+
 /* -------------------------------------------------------- slow client -- */
 
 /* A client that sends its request headers a byte at a time is cut off by
@@ -780,6 +828,8 @@ int main(int argc, char **argv)
     CU_add_test(s, "MapiMaxRestrictionDepth", test_restriction_depth);
     CU_add_test(s, "MapiMaxNspiRows", test_nspi_rows);
     CU_add_test(s, "MapiMaxNotificationWaitsPerUser", test_waits_per_user);
+    CU_add_test(s, "MapiMaxNotificationWaitsPerUser holds for concurrent "
+                "waits", test_waits_race);
     CU_add_test(s, "MapiMaxRequestBody", test_request_body);
     CU_add_test(s, "RequestReadTimeout cuts a slow client",
                 test_slow_client_cut);
