@@ -219,6 +219,7 @@ static const char *mapi_set_limit(cmd_parms *cmd, void *d, const char *arg)
                                      def->offset), arg, def->lo, def->hi);
 }
 
+/* i: the row of mapi_limits above (its name must match). */
 #define MAPI_LIMIT_CMD(name, i, help) \
     AP_INIT_TAKE1(name, mapi_set_limit, (void *)&mapi_limits[i], RSRC_CONF, \
                   help)
