@@ -687,6 +687,57 @@ out:
     apr_pool_destroy(p);
 }
 
+/* Waits held by children killed with -9 leave their registrations
+ * behind; they no longer count against the user. */
+static void test_waits_of_dead_children(void)
+{
+    mhc_client *d[3] = { 0 };
+    mhc_bg *bg[2] = { 0 };
+    pid_t kids[16];
+    mhc_response r;
+    mhc_nwait_rsp nw;
+    apr_pool_t *p;
+    mhc_buf body;
+    int rc, killed;
+
+    apr_pool_create(&p, NULL);
+    body = mhc_build_notification_wait(p, 0, NULL, 0);
+    for (int i = 0; i < 3; i++)
+        REQUIREF((d[i] = connected(0)) != NULL, "demo Connect %d", i);
+    for (int i = 0; i < 2; i++) {
+        bg[i] = mhc_bg_start(d[i], MHC_EMSMDB, "NotificationWait", body.data,
+                             body.len, NULL);
+        REQUIREF(mhc_bg_wait_tag(bg[i], "PROCESSING", 1, 5000) == 0,
+                 "wait %d did not start", i);
+    }
+    harness_sleep_ms(300);
+    killed = harness_kill_children(&H);
+    REQUIREF(killed > 0, "no httpd child killed");
+    for (int i = 0; i < 2; i++) {
+        mhc_bg_join(bg[i], NULL);
+        bg[i] = NULL;
+    }
+    /* The parent replaces its children. */
+    for (int i = 0; i < 50 && harness_httpd_children(&H, kids, 16) < 1; i++)
+        harness_sleep_ms(100);
+    harness_sleep_ms(1000);
+    /* Two registrations of dead processes are left; a third session's
+     * wait must park (5 s) rather than be refused at once. */
+    rc = mhc_notification_wait(d[2], NULL, &r, &nw);
+    CHECKF(rc == 0 && nw.parsed == MHC_PARSE_SUCCESS && nw.error_code == 0 &&
+           r.total_ms > 3000, "a wait beside two that died with their "
+           "children (%d killed): X-ResponseCode %d ErrorCode 0x%08X after "
+           "%.0f ms", killed, rc, nw.error_code, r.total_ms);
+    mhc_response_free(&r);
+out:
+    for (int i = 0; i < 2; i++)
+        if (bg[i])
+            mhc_bg_join(bg[i], NULL);
+    for (int i = 0; i < 3; i++)
+        disconnect(&d[i]);
+    apr_pool_destroy(p);
+}
+
 /* -------------------------------------------------------- slow client -- */
 
 /* A client that sends its request headers a byte at a time is cut off by
@@ -830,6 +881,8 @@ int main(int argc, char **argv)
     CU_add_test(s, "MapiMaxNotificationWaitsPerUser", test_waits_per_user);
     CU_add_test(s, "MapiMaxNotificationWaitsPerUser holds for concurrent "
                 "waits", test_waits_race);
+    CU_add_test(s, "waits of killed children do not count",
+                test_waits_of_dead_children);
     CU_add_test(s, "MapiMaxRequestBody", test_request_body);
     CU_add_test(s, "RequestReadTimeout cuts a slow client",
                 test_slow_client_cut);
