@@ -72,10 +72,12 @@ static int nspi_bind(mh_request *mr)
                      : "client version blocked (MAPIBlockOutlookVersions)";
         rc = 1;
     }
+    /* A session limit is one of the server's checks of R687 and R1670
+     * (concurrent connections): LogonFailed too. */
     if (rc == 0 &&
         (rc = mh_context_open(mr, mbx,
                               apr_pcalloc(mr->r->pool, sizeof(sess_context))))
-        != MH_SUCCESS)
+        != MH_SUCCESS && rc != MH_LIMIT)
         return rc;
     mapi_wr_init_fixed(&wr, reply, sizeof(reply));
     mapi_wr_u32(&wr, 0);                                  /* StatusCode */
@@ -133,6 +135,7 @@ static int nspi_directory(mh_request *mr)
     ctx.org = mr->org;
     ctx.self = mr->mbx;
     ctx.vdir_url = nspi_vdir_url(mr);
+    ctx.max_rows = (unsigned)mr->conf->max_nspi_rows;
     if (ctx.org == NULL) {
         const char *error = NULL;
         if (cfg_org_get(mr->db, mr->r->pool, (cfg_org **)&ctx.org,
@@ -143,6 +146,9 @@ static int nspi_directory(mh_request *mr)
     }
     mapi_wr_init(&wr, mr->r->pool, NSPI_REPLY_MAX);
     rc = nspi_call(&ctx, mr->type->name, mr->body, mr->body_len, &wr);
+    if (ctx.rows_limited)
+        mh_limit_hit(mr, "MapiMaxNspiRows", mr->conf->max_nspi_rows,
+                     "row count cut");
     if (rc == NSPI_BODY_BAD) {
         mr->detail = ctx.error;
         return MH_INVALID_REQUEST_BODY;

@@ -286,6 +286,8 @@ typedef struct nspi_ctx {
     /* URLs of the virtual directory ("https://host/mapi"), or NULL. */
     const char *vdir_url;
     const char *error;            /* why a call failed (logs) */
+    unsigned max_rows;            /* MapiMaxNspiRows (0: NSPI_MAX_ROWS) */
+    int rows_limited;             /* out: a row count was cut to it */
 } nspi_ctx;
 
 /* The value of tag (its type may be PT_UNSPECIFIED or a string type of

@@ -98,6 +98,21 @@ static int op_update_stat(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     return NSPI_BODY_OK;
 }
 
+/* The rows one call may return (MapiMaxNspiRows): a larger count is cut
+ * to it and noted for the log.  QueryRows and SeekEntries then answer
+ * fewer rows (the client pages on from the STAT), GetMatches
+ * TableTooBig when more objects match (3.1.4.1.10). */
+static uint32_t nspi_cap_rows(nspi_ctx *ctx, uint32_t n)
+{
+    uint32_t max = ctx->max_rows && ctx->max_rows < NSPI_MAX_ROWS
+                   ? ctx->max_rows : NSPI_MAX_ROWS;
+
+    if (n <= max)
+        return n;
+    ctx->rows_limited = 1;
+    return max;
+}
+
 /* ---- QueryRows: Flags, HasState, State, ExplicitTableCount,
  * ExplicitTable, RowCount, HasColumns, Columns. */
 static int op_query_rows(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
@@ -121,8 +136,7 @@ static int op_query_rows(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         cols = (uint32_t *)default_cols;
         n_cols = N_DEFAULT_COLS;
     }
-    if (row_count > NSPI_MAX_ROWS)
-        row_count = NSPI_MAX_ROWS;      /* the server's own row limit */
+    row_count = nspi_cap_rows(ctx, row_count);
     ec = n_explicit ? NSPI_OK : nspi_stat_check(&st);
     if (ec == NSPI_OK)
         ec = stat_codepage(&st);
@@ -221,7 +235,7 @@ static int op_seek_entries(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     nspi_wr_opt_stat(wr, &st);
     if (has_cols) {
         /* Rows from the object found to the end of the table. */
-        unsigned rows = n - pos > NSPI_MAX_ROWS ? NSPI_MAX_ROWS : n - pos;
+        unsigned rows = nspi_cap_rows(ctx, n - pos);
         wr_rowset(ctx, wr, objs + pos, rows, cols, n_cols, 0, st.codepage);
     } else {
         mapi_wr_u8(wr, 0);
@@ -343,6 +357,7 @@ static int op_get_matches(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         return NSPI_BODY_BAD;
     if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
+    row_count = nspi_cap_rows(ctx, row_count);
     if (!has_filter) {
         ec = link_values(ctx->dir, &st, has_name, &objs, &n);
         return wr_matches(ctx, wr, &st, ec, objs, n, row_count, has_cols,

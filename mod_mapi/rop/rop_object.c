@@ -344,12 +344,19 @@ uint32_t rop_obj_create(rop_ctx *ctx, rop_object *obj, uint8_t out_index)
     const char *error = NULL;
     uint8_t *buf;
     size_t len;
+    int rc;
 
     if (rop_object_encode(obj, pool, &buf, &len) < 0)
         return ecTooBig;
-    if (sess_obj_create(rop_ctx_db(ctx), pool, rop_ctx_sid(ctx), obj->parent,
-                        (uint8_t)obj->type, buf, len, &obj->handle,
-                        &error) < 0) {
+    rc = sess_obj_create_max(rop_ctx_db(ctx), pool, rop_ctx_sid(ctx),
+                             obj->parent, (uint8_t)obj->type, buf, len,
+                             rop_ctx_max_objects(ctx), &obj->handle, &error);
+    /* A limit, not a failure: the transport logs it once per Execute. */
+    if (rc == -2) {
+        rop_ctx_note_limit(ctx, ROP_LIMIT_OBJECTS);
+        return ecMaxObjsExceeded;
+    }
+    if (rc < 0) {
         rop_ctx_note_error(ctx, error);
         return ecInsufficientResources;
     }
