@@ -30,7 +30,7 @@
 #include "wire/mapi_tags.h"
 
 #ifndef PidTagClientActions
-#define PidTagClientActions        0x664500FEu
+#define PidTagClientActions        0x66450102u
 #endif
 #ifndef PidTagDamOriginalEntryId
 #define PidTagDamOriginalEntryId   0x66460102u
@@ -192,7 +192,7 @@ dlv_status dlv_rules_evaluate(mapi_db *db, apr_pool_t *pool,
     const rop_propval *oofv;
     store_mailbox_info *mi;
     store_row row;
-    int oof;
+    int oof, stopped = 0;
 
     memset(p, 0, sizeof(*p));
     p->db = db;
@@ -222,6 +222,10 @@ dlv_status dlv_rules_evaluate(mapi_db *db, apr_pool_t *pool,
 
         if (!rule_runs(r, oof) || !cond || !act || !act->v.actions)
             continue;
+        /* R560, R807: after an exit-level rule (R550: or a delete) only
+         * Out of Office rules are still evaluated. */
+        if (stopped && !(r->state & STORE_ST_ONLY_WHEN_OOF))
+            continue;
         /* The row is rebuilt for every rule: an earlier rule's tag or
          * read flag is part of what a later condition sees. */
         memset(&row, 0, sizeof(row));
@@ -234,10 +238,13 @@ dlv_status dlv_rules_evaluate(mapi_db *db, apr_pool_t *pool,
         for (uint16_t k = 0; k < act->v.actions->count; k++)
             plan_action(p, m, r, k, &act->v.actions->blocks[k]);
         /* R857, R858: exit level ends evaluation, except for OOF rules. */
-        if ((r->state & STORE_ST_EXIT_LEVEL)
+        if (((r->state & STORE_ST_EXIT_LEVEL) || p->deleted)
             && !(r->state & STORE_ST_ONLY_WHEN_OOF))
-            break;
+            stopped = 1;
     }
+    /* R536, R564: the message says that a DAM is about it. */
+    if (p->deferred->nelts > 0)
+        store_props_set_bool(&m->props, PidTagHasDeferredActionMessages, 1);
     return DLV_OK;
 }
 
@@ -275,9 +282,35 @@ static const char *mime_header(apr_pool_t *pool, const uint8_t *data,
 /* RFC 3834: never answer a bounce (empty envelope sender) or mail that
  * an automaton sent (Auto-Submitted other than "no"), nor list and bulk
  * mail. */
-static int may_auto_reply(apr_pool_t *pool, const dlv_request *req)
+/* X-Auto-Response-Suppress ([MS-OXCMAIL] 2.2.3.2.14), the header form of
+ * PidTagAutoResponseSuppress: "All", or a list naming what the sender
+ * does not want; a reply rule honours AutoReply (0x20, R526), an OOF
+ * rule OOF (0x10, R533). */
+static int suppressed(apr_pool_t *pool, const dlv_request *req,
+                      uint8_t type)
+{
+    const char *want = type == ROP_OP_OOF_REPLY ? "OOF" : "AutoReply";
+    const char *v = mime_header(pool, req->data, req->len,
+                                "X-Auto-Response-Suppress");
+    char *list, *tok, *last = NULL;
+
+    if (!v)
+        return 0;
+    list = apr_pstrdup(pool, v);
+    for (tok = apr_strtok(list, ", \t", &last); tok;
+         tok = apr_strtok(NULL, ", \t", &last))
+        if (!strcasecmp(tok, "All") || !strcasecmp(tok, want))
+            return 1;
+    return 0;
+}
+
+static int may_auto_reply(apr_pool_t *pool, const dlv_request *req,
+                          uint8_t type)
 {
     const char *as, *prec;
+
+    if (suppressed(pool, req, type))
+        return 0;
 
     if (!req->env_from || !*req->env_from || !strcmp(req->env_from, "<>"))
         return 0;
@@ -446,6 +479,54 @@ static uint32_t do_forward(dlv_rules_plan *p, const store_message *m,
     return send_to(p, from, to, n, mime, len);
 }
 
+/* The SMTP address of a recipient row (PidTagSmtpAddress, else an SMTP
+ * PidTagEmailAddress). */
+static const char *recipient_smtp(const store_recipient *rc)
+{
+    const rop_propval *v = store_props_get(&rc->props, PidTagSmtpAddress);
+    const rop_propval *t = store_props_get(&rc->props, PidTagAddressType);
+    const rop_propval *e = store_props_get(&rc->props, PidTagEmailAddress);
+
+    if (v && v->v.str && *v->v.str)
+        return v->v.str;
+    if (e && e->v.str && strchr(e->v.str, '@')
+        && (!t || !t->v.str || !strcasecmp(t->v.str, "SMTP")))
+        return e->v.str;
+    return NULL;
+}
+
+static uint32_t send_reply(dlv_rules_plan *p, store_message *reply,
+                           const char *const *to, unsigned n);
+
+/* OP_REPLY with ST_DO_NOT_SEND_TO_ORIGINATOR: the template as it is, to
+ * the recipients it names (none: an error of the template). */
+static uint32_t send_to_template(dlv_rules_plan *p, const store_message *m,
+                                 const store_message *tpl)
+{
+    store_message *reply = store_message_dup(p->pool, tpl);
+    const char **to;
+    unsigned n = 0;
+
+    if (!tpl->recipients || tpl->recipients->nelts == 0)
+        return DLV_RULE_ERR_NO_TEMPLATE;
+    to = apr_pcalloc(p->pool, sizeof(char *) * (size_t)tpl->recipients->nelts);
+    for (int i = 0; i < tpl->recipients->nelts; i++) {
+        const char *a = recipient_smtp(&APR_ARRAY_IDX(tpl->recipients, i,
+                                                      store_recipient));
+        if (a)
+            to[n++] = a;
+    }
+    if (n == 0)
+        return DLV_RULE_ERR_NO_TEMPLATE;
+    reply->associated = 0;
+    store_props_set_str(&reply->props, PidTagMessageClass, "IPM.Note");
+    if (!store_props_get(&reply->props, PidTagSubject))
+        store_props_set_str(&reply->props, PidTagSubject,
+                            apr_pstrcat(p->pool, "RE: ", subject_of(m),
+                                        NULL));
+    return send_reply(p, reply, to, n);
+}
+
 /* The reply from the template (an FAI message of the rule's folder, named
  * by ReplyTemplateFID/MID), addressed to the envelope sender. */
 static uint32_t do_reply(dlv_rules_plan *p, const store_message *m,
@@ -454,18 +535,17 @@ static uint32_t do_reply(dlv_rules_plan *p, const store_message *m,
     const char *sender = p->req->env_from, *error = NULL, *to[1];
     store_message *tpl, *reply;
     store_recipient *rc;
-    uint8_t *out;
-    size_t len;
     int seen = 0;
 
-    if (!may_auto_reply(p->pool, p->req))
+    if (!may_auto_reply(p->pool, p->req, a->d.type))
         return 0;                /* nothing to do, and no error either */
-    if (a->d.flavor & ROP_RPLY_DO_NOT_SEND)
-        return 0;
     if (store_message_get(p->db, p->pool, p->mbx->guid, a->d.template_mid,
                           &tpl, &error) != STORE_OK
         || tpl->fid != a->d.template_fid)
         return DLV_RULE_ERR_NO_TEMPLATE;
+    /* R288, R663: NS sends it to the template's recipients instead. */
+    if (a->d.flavor & ROP_RPLY_DO_NOT_SEND)
+        return send_to_template(p, m, tpl);
     /* An OOF reply goes once to each sender (ST_KEEP_OOF_HIST). */
     if (a->d.type == ROP_OP_OOF_REPLY
         && (store_rule_oof_note(p->db, p->pool, p->mbx->guid, p->rule_fid,
@@ -488,21 +568,29 @@ static uint32_t do_reply(dlv_rules_plan *p, const store_message *m,
     store_props_set_str(&rc->props, PidTagEmailAddress, sender);
     store_props_set_str(&rc->props, PidTagAddressType, "SMTP");
     store_props_set_str(&rc->props, PidTagSmtpAddress, sender);
+    to[0] = sender;
+    return send_reply(p, reply, to, 1);
+}
+
+/* The reply as MIME, marked as an automatic response (RFC 3834 3.1.7) so
+ * that the other side's automata do not answer it, sent with a null
+ * envelope sender (3.3) so that a bounce of it does not come back to a
+ * rule. */
+static uint32_t send_reply(dlv_rules_plan *p, store_message *reply,
+                           const char *const *to, unsigned n)
+{
+    static const char mark[] = "Auto-Submitted: auto-replied\r\n";
+    const char *error = NULL;
+    uint8_t *out, *buf;
+    size_t len;
+
     if (mime_export(p->pool, reply, p->mbx->smtp, p->mbx->display_name, &out,
                     &len, &error) != MIME_OK)
         return DLV_RULE_ERR_EXECUTION;
-    /* RFC 3834 3.1.7: marked as an automatic response, so that the other
-     * side's automata do not answer it; sent with a null envelope sender
-     * (3.3) so that a bounce of it does not come back to a rule. */
-    {
-        static const char mark[] = "Auto-Submitted: auto-replied\r\n";
-        uint8_t *buf = apr_palloc(p->pool, sizeof(mark) - 1 + len);
-
-        memcpy(buf, mark, sizeof(mark) - 1);
-        memcpy(buf + sizeof(mark) - 1, out, len);
-        to[0] = sender;
-        return send_to(p, "", to, 1, buf, sizeof(mark) - 1 + len);
-    }
+    buf = apr_palloc(p->pool, sizeof(mark) - 1 + len);
+    memcpy(buf, mark, sizeof(mark) - 1);
+    memcpy(buf + sizeof(mark) - 1, out, len);
+    return send_to(p, "", to, n, buf, sizeof(mark) - 1 + len);
 }
 
 /* ------------------------------------------------------ DAM and DEM -- */
@@ -556,6 +644,25 @@ static void write_dem(dlv_rules_plan *p, const dlv_rule_act *a)
     }
 }
 
+/* R371, R372, R427: a saved DAM gets its own server entry id
+ * (PtypServerId: Ours 0x01, FolderId, MessageId, Instance 0), which a
+ * client sends back as ServerEntryId of RopUpdateDeferredActionMessages. */
+static store_status dam_name_itself(dlv_rules_plan *p, store_message *dam)
+{
+    mapi_wr w;
+
+    mapi_wr_init(&w, p->pool, 21);
+    mapi_wr_u8(&w, 1);
+    mapi_wr_u64(&w, dam->fid);
+    mapi_wr_u64(&w, dam->mid);
+    mapi_wr_u32(&w, 0);
+    if (w.failed)
+        return STORE_INVALID;
+    store_props_set_bin(&dam->props, PidTagDeferredActionMessageOriginalEntryId,
+                        w.buf, (uint32_t)w.len);
+    return store_message_save(p->db, p->pool, p->mbx->guid, dam, NULL);
+}
+
 /* [MS-OXORULE] 2.2.6: one DAM per rule provider (R571) with the deferred
  * actions (PidTagClientActions) and the ids of the rules they came from
  * (PidTagRuleIds). */
@@ -566,8 +673,9 @@ static void write_dams(dlv_rules_plan *p)
         const char *prov = rule_provider(a->rule);
         rop_rule_actions *acts;
         store_message *dam;
-        mapi_wr ids;
+        mapi_wr ids, buf;
         rop_propval v;
+        uint64_t last = 0;
         int seen = 0;
 
         for (int j = 0; j < i && !seen; j++)
@@ -586,22 +694,27 @@ static void write_dams(dlv_rules_plan *p)
             if (strcmp(prov, rule_provider(b->rule)) != 0)
                 continue;
             acts->blocks[acts->count++] = *b->block;
-            mapi_wr_u64(&ids, b->rule->id);
+            /* R368: each contributing rule's id once. */
+            if (b->rule->id != last)
+                mapi_wr_u64(&ids, b->rule->id);
+            last = b->rule->id;
         }
         dam = store_message_new(p->pool,
                         p->mi->folder_ids[STORE_FOLDER_DEFERRED_ACTION], 0);
-        store_props_set_str(&dam->props, PidTagMessageClass,
-                            "IPC.Microsoft Exchange 4.0.Deferred Action");
+        store_props_set_str(&dam->props, PidTagMessageClass, STORE_DAM_CLASS);
         store_props_set_bool(&dam->props, PidTagDamBackPatched, 0);
+        /* R362, R364: PtypBinary holding a RuleAction structure. */
         memset(&v, 0, sizeof(v));
-        v.tag = PidTagClientActions;
         v.v.actions = acts;
-        store_props_set(&dam->props, &v);
+        mapi_wr_init(&buf, p->pool, STORE_RECORD_MAX);
+        if (rop_wr_propval(&buf, ROP_PT_ACTIONS, &v) == 0 && !buf.failed)
+            store_props_set_bin(&dam->props, PidTagClientActions, buf.buf,
+                                (uint32_t)buf.len);
         store_props_set_bin(&dam->props, PidTagRuleIds, ids.buf,
                             (uint32_t)ids.len);
         dam_common(p, &dam->props, prov);
         if (store_message_save(p->db, p->pool, p->mbx->guid, dam, NULL)
-            == STORE_OK) {
+            == STORE_OK && dam_name_itself(p, dam) == STORE_OK) {
             p->n_dams++;
         } else {
             /* R574: a DAM that cannot be written is itself an error. */

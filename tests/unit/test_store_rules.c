@@ -349,7 +349,7 @@ static void test_dam_dem(void)
                            "IPC.Microsoft Exchange 4.0.Deferred Action")) {
             dams++;
             CU_ASSERT_PTR_NOT_NULL(store_props_get(&dm->props, 0x66460102u));
-            CU_ASSERT_PTR_NOT_NULL(store_props_get(&dm->props, 0x664500FEu));
+            CU_ASSERT_PTR_NOT_NULL(store_props_get(&dm->props, 0x66450102u));
         }
         if (cls && !strcmp(cls->v.str,
                            "IPC.Microsoft Exchange 4.0.Deferred Error")) {
