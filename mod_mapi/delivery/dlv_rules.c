@@ -168,8 +168,14 @@ static void plan_action(dlv_rules_plan *p, store_message *m,
     case ROP_OP_OOF_REPLY:
         plan_later(p, p->sends, r, idx, &d, b);
         break;
+    case ROP_OP_BOUNCE:
+        /* R546, R547 (as Exchange 2010 and later, R5462, R5472): the
+         * sender is told why and the message is not filed. */
+        p->deleted = 1;
+        plan_later(p, p->sends, r, idx, &d, b);
+        break;
     case ROP_OP_DEFER_ACTION:
-    default:                     /* OP_BOUNCE: the client decides */
+    default:
         plan_later(p, p->deferred, r, idx, &d, b);
         break;
     }
@@ -593,6 +599,65 @@ static uint32_t send_reply(dlv_rules_plan *p, store_message *reply,
     return send_to(p, "", to, n, buf, sizeof(mark) - 1 + len);
 }
 
+/* The words of a BounceCode ([MS-OXORULE] 2.2.5.1.2.5, R341-R343). */
+static const char *bounce_text(uint32_t code)
+{
+    switch (code) {
+    case 0x0D: return "The message was rejected because it was too large.";
+    case 0x1F: return "The message was rejected because it cannot be "
+                      "displayed to the recipient.";
+    default:   return "Delivery of the message was denied.";
+    }
+}
+
+/* OP_BOUNCE: a non-delivery notice to the envelope sender with the
+ * reason and the original attached; never to a bounce or an automaton
+ * (RFC 3834), which would loop. */
+static uint32_t do_bounce(dlv_rules_plan *p, const store_message *m,
+                          const dlv_rule_act *a)
+{
+    char date[APR_RFC822_DATE_LEN];
+    const char *boundary = apr_psprintf(p->pool, "=_mapi_nd_%"
+                                        APR_UINT64_T_HEX_FMT,
+                                        (apr_uint64_t)apr_time_now());
+    const char *to[1], *head, *tail;
+    size_t len, h;
+    char *buf;
+
+    if (!may_auto_reply(p->pool, p->req, ROP_OP_REPLY))
+        return 0;
+    to[0] = p->req->env_from;
+    apr_rfc822_date(date, apr_time_now());
+    head = apr_pstrcat(p->pool,
+        "Auto-Submitted: auto-replied\r\n",
+        "From: ", mime_word(p->pool, p->mbx->display_name
+                                     ? p->mbx->display_name : ""),
+        " <", p->mbx->smtp, ">\r\n",
+        "To: ", to[0], "\r\n",
+        "Subject: ", mime_word(p->pool, apr_pstrcat(p->pool,
+                               "Undeliverable: ", subject_of(m), NULL)),
+        "\r\n",
+        "Date: ", date, "\r\n",
+        "Message-ID: ", new_message_id(p->pool, p->mbx), "\r\n",
+        "MIME-Version: 1.0\r\n",
+        "Content-Type: multipart/mixed; boundary=\"", boundary, "\"\r\n\r\n",
+        "--", boundary, "\r\n",
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n",
+        "Your message to ", p->mbx->smtp, " was not delivered.\r\n",
+        bounce_text(a->d.bounce_code), "\r\n\r\n",
+        "--", boundary, "\r\n",
+        "Content-Type: message/rfc822\r\n",
+        "Content-Disposition: attachment\r\n\r\n", NULL);
+    tail = apr_pstrcat(p->pool, "\r\n--", boundary, "--\r\n", NULL);
+    h = strlen(head);
+    len = h + p->req->len + strlen(tail);
+    buf = apr_palloc(p->pool, len + 1);
+    memcpy(buf, head, h);
+    memcpy(buf + h, p->req->data, p->req->len);
+    memcpy(buf + h + p->req->len, tail, strlen(tail) + 1);
+    return send_to(p, "", to, 1, buf, len);
+}
+
 /* ------------------------------------------------------ DAM and DEM -- */
 
 static void dam_common(dlv_rules_plan *p, store_props *props,
@@ -736,8 +801,12 @@ void dlv_rules_finish(dlv_rules_plan *p, const store_message *m,
     for (int i = 0; i < p->sends->nelts; i++) {
         dlv_rule_act *a = &APR_ARRAY_IDX(p->sends, i, dlv_rule_act);
 
-        a->error = (a->d.type == ROP_OP_REPLY || a->d.type == ROP_OP_OOF_REPLY)
-                   ? do_reply(p, m, a) : do_forward(p, m, a);
+        if (a->d.type == ROP_OP_REPLY || a->d.type == ROP_OP_OOF_REPLY)
+            a->error = do_reply(p, m, a);
+        else if (a->d.type == ROP_OP_BOUNCE)
+            a->error = do_bounce(p, m, a);
+        else
+            a->error = do_forward(p, m, a);
         if (a->error)
             APR_ARRAY_PUSH(p->errors, dlv_rule_act) = *a;
         else

@@ -11,8 +11,9 @@
  * Not ported (one line each):
  *   S01_TC03.. extended rules (FAI IPM.ExtendedRule.Message): extended
  *     rules are not evaluated at delivery yet.
- *   S02_TC01 OP_BOUNCE: known-divergences (the server defers a bounce
- *     to the client in a DAM instead of answering the sender, R5462).
+ *   S02_TC08's PidTagDelegatedByRule (R545): known-divergences,
+ *     suite registered with MAPI_INTEG_DIVERGENCES=1 (the MIME is resent
+ *     unchanged; MIME carries no PidTagDelegatedByRule).
  *   S03 Out of Office: no ROP sets PidTagOOFState on a mailbox here
  *     ([MS-OXWOOF] is not implemented), so OOF rules cannot be entered.
  *   S04 public folders: there are none.
@@ -1588,12 +1589,11 @@ out:
     session_close(&a);
 }
 
-/* ----------------------------------------------- known divergences -- */
-
-/* MSOXORULE_S02_TC01_ServerExecuteRule_Action_OP_BOUNCE: Exchange 2010
- * and later answer the sender (R5462) and do not file the message
- * (R5472); this server leaves a bounce to the client in a DAM, so the
- * message is filed. */
+/* MSOXORULE_S02_TC01_ServerExecuteRule_Action_OP_BOUNCE: as Exchange
+ * 2010 and later, the server answers the sender why (R546, R5462) and
+ * does not file the message (R547, R5472); the notice is valid MIME to
+ * the envelope sender with the reason of the BounceCode (R343) and a
+ * null envelope sender. */
 static void MSOXORULE_S02_TC01_ServerExecuteRule_Action_OP_BOUNCE(void)
 {
     session a;
@@ -1610,10 +1610,69 @@ static void MSOXORULE_S02_TC01_ServerExecuteRule_Action_OP_BOUNCE(void)
     REQUIREF(deliver(subj) == 0, "deliver");
     n = spool_read(s, 4);
     CHECKF(n == 1, "R5462: a reply to the sender, got %d", n);
+    if (n >= 1 && s[0].eml) {
+        GMimeMessage *m = mime_parse(s[0].eml);
+        const char *sj = m ? g_mime_message_get_subject(m) : NULL;
+
+        CHECKF(m && mime_to_has(m, "sender@example.org"),
+               "R546: valid MIME to the sender");
+        CHECKF(sj && strstr(sj, subj), "R546: names the message: '%s'",
+               sj ? sj : "");
+        CHECKF(strstr(s[0].eml, "denied"), "R343: the reason of 0x26");
+        CHECKF(s[0].args && strstr(s[0].args, "-f\n<>\n"),
+               "a null envelope sender");
+        if (m)
+            g_object_unref(m);
+    }
     CHECKF(!find_msg(&a, a.inbox_fid, subj, NULL), "R5472: not filed");
+    /* A bounce of a bounce would loop: an empty envelope sender gets
+     * nothing. */
+    spool_clear();
+    REQUIREF(deliver_ex("demo@mapi.test", "", apr_pstrcat(a.s.pool, subj,
+                        " ndr", NULL), NULL) == 0, "deliver a bounce");
+    sent_free(s, n < 4 ? n : 4);
+    memset(s, 0, sizeof(s));
+    n = spool_read(s, 4);
+    CHECKF(n == 0, "RFC 3834: no notice to a null sender, got %d", n);
     set_rules(&a, NULL, 0);
 out:
     sent_free(s, n < 4 ? n : 4);
+    session_close(&a);
+}
+
+/* ----------------------------------------------- known divergences -- */
+
+/* MSOXORULE_S02_TC08_ServerExecuteRule_Action_OP_DELEGATE, the
+ * properties half: the delegate's copy has PidTagDelegatedByRule TRUE
+ * (R545) and PidTagReceivedRepresentingName (R543).  This server
+ * resends the MIME unchanged: the name comes from the delegate's own
+ * import, and MIME carries no PidTagDelegatedByRule. */
+static void MSOXORULE_S02_TC08_ServerExecuteRule_Action_OP_DELEGATE_properties(void)
+{
+    session a, o;
+    const char *subj;
+    rule r = { "DelegateProps", "delegprops", "Schedule+ EMS Interface", 0,
+               ST_ENABLED, 1,
+               { { .type = OP_DELEGATE, .smtp = "other@mapi.test" } } };
+    static const uint32_t cols[] = { RC_TAG_SUBJECT, 0x3FE3000Bu,
+                                     0x0044001Fu };
+    rc_rows_rsp rows;
+    const rc_row *row;
+
+    REQUIREF(session_open(&a, 0) == 0, "demo logon");
+    REQUIREF(session_open(&o, 1) == 0, "other logon");
+    subj = subject_for(&a, "delegprops");
+    REQUIREF(set_rules(&a, &r, 1) == 0, "RopModifyRules OP_DELEGATE");
+    REQUIREF(deliver(subj) == 0, "deliver");
+    REQUIREF(folder_rows(&o, o.inbox_fid, cols, 3, &rows) == 0
+             && (row = rc_rows_find_str(&rows, RC_TAG_SUBJECT, subj)),
+             "the delegate has the message");
+    CHECKF(rc_row_u32(row, 0x3FE3000Bu, 0) == 1, "R545: PidTagDelegatedByRule");
+    CHECKF(rc_row_str(row, 0x0044001Fu) != NULL,
+           "R543: PidTagReceivedRepresentingName");
+    set_rules(&a, NULL, 0);
+    session_close(&o);
+out:
     session_close(&a);
 }
 
@@ -1629,6 +1688,7 @@ int main(int argc, char **argv)
     ADD(MSOXORULE_S01_TC01_AddMark_as_ReadAndDeleteRule);
     ADD(MSOXORULE_S01_TC02_AddNewStandardRule_InvalidRequestBuffer);
     ADD(MSOXORULE_S01_TC04_AddStandardRuleToVerifyUnusedFlag);
+    ADD(MSOXORULE_S02_TC01_ServerExecuteRule_Action_OP_BOUNCE);
     ADD(MSOXORULE_S02_TC02_ServerExecuteRule_Action_OP_REPLY);
     ADD(MSOXORULE_S02_TC03_ServerExecuteRule_Action_OP_REPLY_ActionFlavor_NS);
     ADD(MSOXORULE_S02_TC04_ServerExecuteRule_Action_OP_REPLY_PidTagAutoResponseSuppress);
@@ -1648,7 +1708,7 @@ int main(int argc, char **argv)
     ADD(RopUpdateDeferredActionMessages_backpatch);
     if (getenv("MAPI_INTEG_DIVERGENCES")) {
         s = CU_add_suite("known-divergences", suite_init, suite_cleanup);
-        ADD(MSOXORULE_S02_TC01_ServerExecuteRule_Action_OP_BOUNCE);
+        ADD(MSOXORULE_S02_TC08_ServerExecuteRule_Action_OP_DELEGATE_properties);
     }
 #undef ADD
     return harness_run_tests();
