@@ -680,6 +680,12 @@ store_status store_rule_oof_note(mapi_db *db, apr_pool_t *pool,
                                  uint64_t fid, uint64_t rule_id,
                                  const char *sender, int *seen_r,
                                  const char **error_r);
+/* The mailbox enters (oof 1) or leaves the Out of Office state
+ * (PidTagOutOfOfficeState, which turns ST_ONLY_WHEN_OOF rules on,
+ * [MS-OXORULE] 3.2.4.2); leaving clears the OOF reply history (R585). */
+store_status store_mailbox_set_oof(mapi_db *db, apr_pool_t *pool,
+                                   const uint8_t mbox[STORE_GUID_LEN],
+                                   int oof, const char **error_r);
 /* Whether the folder has rules (PidTagHasRules, R604-R606). */
 int store_rule_any(mapi_db *db, apr_pool_t *pool,
                    const uint8_t mbox[STORE_GUID_LEN], uint64_t fid);

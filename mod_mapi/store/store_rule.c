@@ -489,3 +489,46 @@ store_status store_dam_backpatch(mapi_db *db, apr_pool_t *pool,
     }
     return STORE_OK;
 }
+
+/* ----------------------------------------------- Out of Office state -- */
+
+typedef struct rule_oof_state {
+    store_txn t;
+    int oof;
+} rule_oof_state;
+
+/* Leaving the state clears every rule's history (R585), so that the next
+ * absence answers each sender again. */
+static int rule_oof_state_txn(mapi_db *db, DB_TXN *txn, void *baton)
+{
+    rule_oof_state *b = baton;
+    store_mailbox_info mi;
+    const rop_propval *v;
+    uint8_t prefix[STORE_GUID_LEN + 2];
+    int was, ret = store_info_read(db, txn, b->t.pool, b->t.mbox, &mi,
+                                   DB_RMW);
+
+    if (ret != 0)
+        return store_db_fail(&b->t, ret, "Out of Office state");
+    v = store_props_get(&mi.props, PidTagOutOfOfficeState);
+    was = v && v->v.b;
+    store_props_set_bool(&mi.props, PidTagOutOfOfficeState, b->oof);
+    ret = store_info_write(db, txn, b->t.pool, &mi);
+    if (ret == 0 && was && !b->oof) {
+        memcpy(prefix, b->t.mbox, STORE_GUID_LEN);
+        prefix[STORE_GUID_LEN] = 'U';
+        prefix[STORE_GUID_LEN + 1] = 'o';
+        ret = rule_delete_prefix(db, txn, b->t.pool, prefix, sizeof(prefix));
+    }
+    return ret ? store_db_fail(&b->t, ret, "Out of Office state") : 0;
+}
+
+store_status store_mailbox_set_oof(mapi_db *db, apr_pool_t *pool,
+                                   const uint8_t mbox[STORE_GUID_LEN],
+                                   int oof, const char **error_r)
+{
+    rule_oof_state b = { rule_txn(pool, mbox), oof != 0 };
+
+    return store_run(db, rule_oof_state_txn, &b.t, "Out of Office state",
+                     error_r);
+}

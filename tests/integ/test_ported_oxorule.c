@@ -14,8 +14,10 @@
  *   S02_TC08's PidTagDelegatedByRule (R545): known-divergences,
  *     suite registered with MAPI_INTEG_DIVERGENCES=1 (the MIME is resent
  *     unchanged; MIME carries no PidTagDelegatedByRule).
- *   S03 Out of Office: no ROP sets PidTagOOFState on a mailbox here
- *     ([MS-OXWOOF] is not implemented), so OOF rules cannot be entered.
+ *   S03_TC06, TC07: Exchange 2007's private state bits 0x100 and 0x80
+ *     (R624, R625).  The Out of Office state is set here as Outlook 2003
+ *     did, with RopSetProperties of PidTagOutOfOfficeState on the Logon
+ *     (the suite uses [MS-OXWOOF]'s web service, which is not here).
  *   S04 public folders: there are none.
  *
  * Licensed under the Apache License, Version 2.0.
@@ -72,7 +74,11 @@ static char sendmail_cmd[700];
 #define OP_MOVE              0x01
 #define OP_COPY              0x02
 #define OP_REPLY             0x03
+#define OP_OOF_REPLY         0x04
 #define OP_DEFER_ACTION      0x05
+#define ST_ONLY_WHEN_OOF     0x04
+#define ST_KEEP_OOF_HIST     0x08
+#define TAG_OOF_STATE        0x661D000Bu
 #define OP_BOUNCE            0x06
 #define OP_FORWARD           0x07
 #define OP_DELEGATE          0x08
@@ -315,6 +321,7 @@ static void action_data(rc_buf *d, const act *a)
         rc_tagged(d, &disp);
         break;
     case OP_REPLY:               /* ReplyTemplateFID, MID, GUID */
+    case OP_OOF_REPLY:
         rc_u64(d, a->tfid);
         rc_u64(d, a->tmid);
         rc_bytes(d, a->tguid, 16);
@@ -1222,6 +1229,243 @@ out:
     session_close(&a);
 }
 
+/* --------------------------------------------------------------- S03 -- */
+
+/* The mailbox enters (1) or leaves (0) the Out of Office state. */
+static uint32_t set_oof(session *x, int on)
+{
+    rc_prop v = rc_pv_bool(TAG_OOF_STATE, on);
+    uint16_t np = 0;
+    uint32_t rv = rc_set_props(&x->s, x->s.logon, &v, 1, &np, NULL);
+
+    return rv == 0 && np ? RC_ERR_CLIENT : rv;
+}
+
+/* A fresh folder under the Inbox for a copy rule to fill. */
+static uint64_t make_folder(session *x, const char *name)
+{
+    uint32_t f = RC_NO_HANDLE;
+    uint64_t fid = 0;
+
+    if (rc_create_folder(&x->s, x->inbox, name, NULL, 1, &fid, &f) != 0)
+        return 0;
+    rc_release(&x->s, f);
+    return fid;
+}
+
+/* MSOXORULE_S03_TC01_OOFBehaviorsNotExecuteSubRuleWithoutST_ONLY_WHEN_OOFForST_EXIT_LEVEL:
+ * in the Out of Office state, after a rule with ST_EXIT_LEVEL whose
+ * condition holds, a later rule without ST_ONLY_WHEN_OOF is not
+ * evaluated (R560, R857). */
+static void MSOXORULE_S03_TC01_OOFBehaviorsNotExecuteSubRuleWithoutST_ONLY_WHEN_OOFForST_EXIT_LEVEL(void)
+{
+    session a;
+    const char *subj;
+    uint64_t dest;
+    rc_row row;
+    rc_rows_rsp rows;
+
+    REQUIREF(session_open(&a, 0) == 0, "demo logon");
+    subj = subject_for(&a, "oofexit1");
+    REQUIREF((dest = make_folder(&a, "S03TC01")) != 0, "folder");
+    {
+        rule rs[2] = {
+            { "ExitLevel", "oofexit1", NULL, 0, ST_ENABLED | ST_EXIT_LEVEL,
+              1, { { .type = OP_MARK_AS_READ } } },
+            { "Later", "oofexit1", NULL, 1, ST_ENABLED | ST_EXIT_LEVEL, 1,
+              { { .type = OP_COPY, .fid = dest } } },
+        };
+
+        REQUIREF(set_rules(&a, rs, 2) == 0, "RopModifyRules");
+    }
+    REQUIREF(set_oof(&a, 1) == 0, "RopSetProperties PidTagOutOfOfficeState");
+    REQUIREF(deliver(subj) == 0, "deliver");
+    CHECKF(find_msg(&a, a.inbox_fid, subj, &row)
+           && (rc_row_u32(&row, RC_TAG_MESSAGE_FLAGS, 0) & 1),
+           "R857: the exit-level rule ran");
+    CHECKF(folder_rows(&a, dest, msg_cols, 1, &rows) == 0 && rows.count == 0,
+           "R560: the later rule without ST_ONLY_WHEN_OOF did not (%u)",
+           rows.count);
+    set_oof(&a, 0);
+    set_rules(&a, NULL, 0);
+out:
+    session_close(&a);
+}
+
+/* MSOXORULE_S03_TC02_OOFBehaviorsExecuteSubRuleWithST_ONLY_WHEN_OOFForST_EXIT_LEVEL:
+ * after the exit-level rule, a later ST_ONLY_WHEN_OOF rule still runs
+ * (R807, R858). */
+static void MSOXORULE_S03_TC02_OOFBehaviorsExecuteSubRuleWithST_ONLY_WHEN_OOFForST_EXIT_LEVEL(void)
+{
+    session a;
+    const char *subj;
+    uint64_t dest;
+
+    REQUIREF(session_open(&a, 0) == 0, "demo logon");
+    subj = subject_for(&a, "oofexit2");
+    REQUIREF((dest = make_folder(&a, "S03TC02")) != 0, "folder");
+    {
+        rule rs[2] = {
+            { "ExitLevel", "oofexit2", NULL, 0, ST_ENABLED | ST_EXIT_LEVEL,
+              1, { { .type = OP_MARK_AS_READ } } },
+            { "OofOnly", "oofexit2", NULL, 1, ST_ONLY_WHEN_OOF, 1,
+              { { .type = OP_COPY, .fid = dest } } },
+        };
+
+        REQUIREF(set_rules(&a, rs, 2) == 0, "RopModifyRules");
+    }
+    REQUIREF(set_oof(&a, 1) == 0, "OOF on");
+    REQUIREF(deliver(subj) == 0, "deliver");
+    CHECKF(find_msg(&a, dest, subj, NULL), "R807: the OOF rule after the "
+           "exit-level rule ran");
+    set_oof(&a, 0);
+    set_rules(&a, NULL, 0);
+out:
+    session_close(&a);
+}
+
+/* MSOXORULE_S03_TC03_OOFBehaviorsForST_ONLY_WHEN_OOF: a rule with only
+ * ST_ONLY_WHEN_OOF runs while the mailbox is Out of Office (R553, R582)
+ * and not before or after (R517, R584). */
+static void MSOXORULE_S03_TC03_OOFBehaviorsForST_ONLY_WHEN_OOF(void)
+{
+    session a;
+    const char *s1, *s2, *s3;
+    uint64_t dest;
+
+    REQUIREF(session_open(&a, 0) == 0, "demo logon");
+    s1 = subject_for(&a, "oofonly before");
+    s2 = subject_for(&a, "oofonly during");
+    s3 = subject_for(&a, "oofonly after");
+    REQUIREF((dest = make_folder(&a, "S03TC03")) != 0, "folder");
+    {
+        rule r = { "OofOnly", "oofonly", NULL, 0, ST_ONLY_WHEN_OOF, 1,
+                   { { .type = OP_COPY, .fid = dest } } };
+
+        REQUIREF(set_rules(&a, &r, 1) == 0, "RopModifyRules");
+    }
+    REQUIREF(set_oof(&a, 0) == 0 && deliver(s1) == 0, "deliver, not OOF");
+    REQUIREF(set_oof(&a, 1) == 0 && deliver(s2) == 0, "deliver, OOF");
+    REQUIREF(set_oof(&a, 0) == 0 && deliver(s3) == 0, "deliver, back");
+    CHECKF(!find_msg(&a, dest, s1, NULL), "R517: not before");
+    CHECKF(find_msg(&a, dest, s2, NULL), "R553 R582: while Out of Office");
+    CHECKF(!find_msg(&a, dest, s3, NULL), "R584: not after");
+    set_rules(&a, NULL, 0);
+out:
+    session_close(&a);
+}
+
+static const uint8_t guid_oof[16] = {
+    0x0F, 0x0F, 0x11, 0x42, 0x0E, 0x3A, 0x4F, 0x1C,
+    0x93, 0x55, 0x21, 0x7A, 0xC4, 0x08, 0xBE, 0x02 };
+
+/* Delivers subject from sender and counts what reached the sendmail
+ * command. */
+static int oof_replies(const char *from, const char *subject,
+                       const char *headers)
+{
+    sent s[4] = { { 0 } };
+    int n;
+
+    spool_clear();
+    if (deliver_ex("demo@mapi.test", from, subject, headers) != 0)
+        return -1;
+    n = spool_read(s, 4);
+    sent_free(s, n < 4 ? n : 4);
+    return n;
+}
+
+/* MSOXORULE_S03_TC04_OOFBehaviorsForST_KEEP_OOF_HIST: an OP_OOF_REPLY
+ * rule with ST_KEEP_OOF_HIST answers a sender once (R556-R558), another
+ * sender too; after the mailbox leaves and re-enters the state the list
+ * is cleared and the first sender is answered again (R583, R585). */
+static void MSOXORULE_S03_TC04_OOFBehaviorsForST_KEEP_OOF_HIST(void)
+{
+    session a;
+    uint64_t tmid;
+    int n;
+
+    REQUIREF(session_open(&a, 0) == 0, "demo logon");
+    tmid = make_template(&a, "IPM.Note.rules.OofTemplate.Microsoft",
+                         guid_oof, "Out of office", NULL);
+    REQUIREF(tmid != 0, "OOF template");
+    {
+        rule r = { "OofReply", "", NULL, 0,
+                   ST_ONLY_WHEN_OOF | ST_KEEP_OOF_HIST, 1,
+                   { { .type = OP_OOF_REPLY, .tfid = a.inbox_fid,
+                       .tmid = tmid, .tguid = guid_oof } } };
+
+        REQUIREF(set_rules(&a, &r, 1) == 0, "RopModifyRules OP_OOF_REPLY");
+    }
+    REQUIREF(set_oof(&a, 1) == 0, "OOF on");
+    n = oof_replies("hist-a@example.org", "first", NULL);
+    CHECKF(n == 1, "R558: the first message of a sender is answered: %d", n);
+    n = oof_replies("HIST-A@example.org", "second", NULL);
+    CHECKF(n == 0, "R556 R557: the same sender is not answered again: %d",
+           n);
+    n = oof_replies("hist-b@example.org", "other", NULL);
+    CHECKF(n == 1, "R558: another sender is: %d", n);
+    REQUIREF(set_oof(&a, 0) == 0 && set_oof(&a, 1) == 0, "OOF off, on");
+    n = oof_replies("hist-a@example.org", "third", NULL);
+    CHECKF(n == 1, "R585: the list was cleared on leaving: %d", n);
+    set_oof(&a, 0);
+    set_rules(&a, NULL, 0);
+out:
+    session_close(&a);
+}
+
+/* MSOXORULE_S03_TC05_OOFBehaviorsForOP_OOF_REPLY: OP_OOF_REPLY behaves
+ * as OP_REPLY (R530, R922): the template's reply to the sender, valid
+ * MIME; none when PidTagAutoResponseSuppress has 0x10 (R533, on the
+ * wire X-Auto-Response-Suppress: OOF) or the mail is automatic (R924). */
+static void MSOXORULE_S03_TC05_OOFBehaviorsForOP_OOF_REPLY(void)
+{
+    session a;
+    uint64_t tmid;
+    sent s[4] = { { 0 } };
+    int n = 0;
+
+    REQUIREF(session_open(&a, 0) == 0, "demo logon");
+    tmid = make_template(&a, "IPM.Note.rules.OofTemplate.Microsoft",
+                         guid_oof, "Away this week", NULL);
+    REQUIREF(tmid != 0, "OOF template");
+    {
+        rule r = { "OofReply", "", NULL, 0, ST_ONLY_WHEN_OOF, 1,
+                   { { .type = OP_OOF_REPLY, .tfid = a.inbox_fid,
+                       .tmid = tmid, .tguid = guid_oof } } };
+
+        REQUIREF(set_rules(&a, &r, 1) == 0, "RopModifyRules OP_OOF_REPLY");
+    }
+    REQUIREF(set_oof(&a, 1) == 0, "OOF on");
+    CHECKF(oof_replies("tc05-a@example.org", "suppressed",
+                       "X-Auto-Response-Suppress: OOF\r\n") == 0,
+           "R533: suppressed OOF replies");
+    CHECKF(oof_replies("tc05-b@example.org", "automatic",
+                       "Auto-Submitted: auto-generated\r\n") == 0,
+           "R924: no reply to automatic mail");
+    spool_clear();
+    REQUIREF(deliver_ex("demo@mapi.test", "tc05-c@example.org", "hello",
+                        NULL) == 0, "deliver");
+    n = spool_read(s, 4);
+    CHECKF(n == 1, "R530 R922: one reply, got %d", n);
+    if (n >= 1 && s[0].eml) {
+        GMimeMessage *m = mime_parse(s[0].eml);
+        const char *sj = m ? g_mime_message_get_subject(m) : NULL;
+
+        CHECKF(m && mime_to_has(m, "tc05-c@example.org")
+               && sj && !strcmp(sj, "Away this week"),
+               "R922: the template's reply to the sender: '%s'",
+               sj ? sj : "");
+        if (m)
+            g_object_unref(m);
+    }
+    set_oof(&a, 0);
+    set_rules(&a, NULL, 0);
+out:
+    sent_free(s, n < 4 ? n : 4);
+    session_close(&a);
+}
+
 /* ----------------------------------------------------------- S05 DAM -- */
 
 /* A RuleAction of the given actions, as the DAM should carry it. */
@@ -1699,6 +1943,11 @@ int main(int argc, char **argv)
     ADD(MSOXORULE_S02_TC10_ServerExecuteRule_Action_OP_MOVE);
     ADD(MSOXORULE_S02_TC11_ServerExecuteRule_Action_OP_COPY);
     ADD(MSOXORULE_S02_TC18_ServerExecuteRule_Action_MultipleOP_MOVE);
+    ADD(MSOXORULE_S03_TC01_OOFBehaviorsNotExecuteSubRuleWithoutST_ONLY_WHEN_OOFForST_EXIT_LEVEL);
+    ADD(MSOXORULE_S03_TC02_OOFBehaviorsExecuteSubRuleWithST_ONLY_WHEN_OOFForST_EXIT_LEVEL);
+    ADD(MSOXORULE_S03_TC03_OOFBehaviorsForST_ONLY_WHEN_OOF);
+    ADD(MSOXORULE_S03_TC04_OOFBehaviorsForST_KEEP_OOF_HIST);
+    ADD(MSOXORULE_S03_TC05_OOFBehaviorsForOP_OOF_REPLY);
     ADD(MSOXORULE_S05_TC01_ServerGenerateOneDAM_ForOP_DEFER_ACTION_BelongToSameRuleProvider);
     ADD(MSOXORULE_S05_TC02_ServerGenerateSeparateDAM_ForOP_DEFER_ACTION_BelongToSeparateRuleProvider);
     ADD(MSOXORULE_S05_TC04_ServerGenerateDEM_ByOP_MOVE_Error_ForPidTagDamOriginalEntryIdProperty);
