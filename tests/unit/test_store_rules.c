@@ -382,6 +382,81 @@ static void test_oof_history(void)
     CU_ASSERT_EQUAL(seen, 1);
 }
 
+/* RopUpdateDeferredActionMessages' store side (R618-R620): the DAM that
+ * names the server id gets the client's id and PidTagDamBackPatched;
+ * DEMs and other ids are left alone. */
+static void test_dam_backpatch(void)
+{
+    uint64_t inbox = mi->folder_ids[STORE_FOLDER_INBOX];
+    uint64_t daf = mi->folder_ids[STORE_FOLDER_DEFERRED_ACTION];
+    static const uint8_t opaque[] = { 0xBE, 0xEF };
+    static const uint8_t client[] = { 'c', 'l', 'i', 'e', 'n', 't' };
+    rop_action_block defer = block(ROP_OP_DEFER_ACTION, 0, opaque, 2);
+    rop_bin sid, cid = { sizeof(client), client }, none = { 3, client };
+    const rop_propval *v, *hd;
+    apr_array_header_t *ids;
+    dlv_rules_plan plan;
+    store_message *m, *dm, *dam = NULL;
+    unsigned n = 9;
+
+    store_folder_empty(db, pool, mbox, daf, 0, 0, NULL);
+    add_rule(inbox, 1, STORE_ST_ENABLED, "bp", subject_contains("bp"),
+             &defer, 1);
+    evaluate(m = mail("bp now"), &plan);
+    hd = store_props_get(&m->props, PidTagHasDeferredActionMessages);
+    CU_ASSERT(hd && hd->v.b);                        /* R564 */
+    m->fid = inbox;
+    CU_ASSERT_EQUAL(store_message_save(db, pool, mbox, m, NULL), STORE_OK);
+    dlv_rules_finish(&plan, m, inbox, m->mid);
+    CU_ASSERT_EQUAL(plan.n_dams, 1);
+    store_folder_list(db, pool, mbox, daf, STORE_LIST_MESSAGES, &ids, NULL);
+    for (int i = 0; i < ids->nelts; i++) {
+        store_message_get(db, pool, mbox, APR_ARRAY_IDX(ids, i, uint64_t),
+                          &dm, NULL);
+        v = store_props_get(&dm->props, PidTagMessageClass);
+        if (v && !strcmp(v->v.str, STORE_DAM_CLASS))
+            dam = dm;
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dam);
+    v = store_props_get(&dam->props,
+                        PidTagDeferredActionMessageOriginalEntryId);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);                 /* R372 */
+    CU_ASSERT_EQUAL(v->v.bin.len, 21);
+    sid = v->v.bin;
+    CU_ASSERT_EQUAL(store_dam_backpatch(db, pool, mbox, &none, &cid, &n,
+                                        NULL), STORE_OK);
+    CU_ASSERT_EQUAL(n, 0);                           /* R617 */
+    CU_ASSERT_EQUAL(store_dam_backpatch(db, pool, mbox, &sid, &cid, &n,
+                                        NULL), STORE_OK);
+    CU_ASSERT_EQUAL(n, 1);
+    store_message_get(db, pool, mbox, dam->mid, &dm, NULL);
+    v = store_props_get(&dm->props, PidTagDamBackPatched);
+    CU_ASSERT(v && v->v.b);                          /* R620 */
+    v = store_props_get(&dm->props, PidTagDamOriginalEntryId);
+    CU_ASSERT(v && v->v.bin.len == sizeof(client)
+              && !memcmp(v->v.bin.data, client, sizeof(client)));
+    clear_rules(inbox);
+}
+
+/* Leaving the Out of Office state clears the reply history (R585). */
+static void test_oof_state(void)
+{
+    const rop_propval *v;
+    int seen = -1;
+
+    CU_ASSERT_EQUAL(store_mailbox_set_oof(db, pool, mbox, 1, NULL), STORE_OK);
+    store_mailbox_get(db, pool, mbox, &mi, NULL);
+    v = store_props_get(&mi->props, PidTagOutOfOfficeState);
+    CU_ASSERT(v && v->v.b);
+    store_rule_oof_note(db, pool, mbox, 7, 10, "b@x.org", &seen, NULL);
+    store_rule_oof_note(db, pool, mbox, 7, 10, "b@x.org", &seen, NULL);
+    CU_ASSERT_EQUAL(seen, 1);
+    CU_ASSERT_EQUAL(store_mailbox_set_oof(db, pool, mbox, 0, NULL), STORE_OK);
+    store_rule_oof_note(db, pool, mbox, 7, 10, "b@x.org", &seen, NULL);
+    CU_ASSERT_EQUAL(seen, 0);
+    store_mailbox_get(db, pool, mbox, &mi, NULL);
+}
+
 /* ActionData is parsed strictly: trailing bytes, a bad ServerEid, a
  * flavor on a type that has none are refused. */
 static void test_action_parse(void)
@@ -416,6 +491,8 @@ int main(void)
                 test_read_tag_delete);
     CU_add_test(s, "DAM and DEM (R808-R813 R581)", test_dam_dem);
     CU_add_test(s, "OOF history", test_oof_history);
+    CU_add_test(s, "DAM back-patch (R618-R620)", test_dam_backpatch);
+    CU_add_test(s, "Out of Office state (R585)", test_oof_state);
     CU_add_test(s, "ActionData parsing", test_action_parse);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
