@@ -439,8 +439,19 @@ static uint32_t set_rules(session *x, const rule *rules, unsigned n)
 static const uint32_t rule_cols[] = { TAG_RULE_ID, TAG_RULE_NAME,
                                       TAG_RULE_STATE, TAG_RULE_SEQUENCE };
 
+static uint32_t rules_table_ex(session *x, uint8_t flags,
+                               const uint32_t *cols, uint16_t ncols,
+                               rc_rows_rsp *rows);
+
 /* RopGetRulesTable + RopSetColumns + RopQueryRows of the Inbox. */
 static uint32_t rules_table(session *x, uint8_t flags, rc_rows_rsp *rows)
+{
+    return rules_table_ex(x, flags, rule_cols, 4, rows);
+}
+
+static uint32_t rules_table_ex(session *x, uint8_t flags,
+                               const uint32_t *cols, uint16_t ncols,
+                               rc_rows_rsp *rows)
 {
     rc_buf b;
     rc_exec e;
@@ -458,7 +469,7 @@ static uint32_t rules_table(session *x, uint8_t flags, rc_rows_rsp *rows)
     rc_u8(&b, flags);
     b.n_rops++;
     rc_buf_handles_min(&b, 2);
-    rc_req_set_columns(&b, 0, 1, 0, rule_cols, 4);
+    rc_req_set_columns(&b, 0, 1, 0, cols, ncols);
     rc_req_query_rows(&b, 0, 1, 0, 1, 100);
     if (rc_execute(x->c, &b, x->s.pool, &e) != 0)
         return RC_ERR_CLIENT;
@@ -470,7 +481,7 @@ static uint32_t rules_table(session *x, uint8_t flags, rc_rows_rsp *rows)
     if (rc_rsp_generic(&e.resp, RC_ROP_SET_COLUMNS, &h) != 0 || h.rv
         || rc_get_u8(&e.resp, &st) != 0)
         goto out;
-    if (rc_rsp_query_rows(&e.resp, rule_cols, 4, rows) == 0)
+    if (rc_rsp_query_rows(&e.resp, cols, ncols, rows) == 0)
         rv = rows->h.rv;
 out:
     rc_exec_free(&e);
@@ -725,6 +736,164 @@ static void MSOXORULE_S01_TC04_AddStandardRuleToVerifyUnusedFlag(void)
                "R66 R77: state 0x%08X stored as 0x%08X", states[i], st);
     }
     set_rules(&a, NULL, 0);
+out:
+    session_close(&a);
+}
+
+/* MSOXORULE_S01_TC05_ModifyOrDeleteRule: a forward rule read back with
+ * Unicode strings (R127); ROW_MODIFY keeps its id and changes it in
+ * place (R671, R732); ROW_ADD adds beside it; ROW_REPLACE replaces the
+ * set (R669); ROW_REMOVE removes (R733). */
+static void MSOXORULE_S01_TC05_ModifyOrDeleteRule(void)
+{
+    session a;
+    rule fwd = { "Forward", "tc05", NULL, 0, ST_ENABLED, 1,
+                 { { .type = OP_FORWARD, .smtp = "other@mapi.test" } } };
+    rule fwd2 = { "Forward renamed", "tc05", NULL, 0, ST_ENABLED, 1,
+                  { { .type = OP_FORWARD, .smtp = "demo@mapi.test" } } };
+    rule del1 = { "Delegate1", "tc05", NULL, 1, ST_ENABLED, 1,
+                  { { .type = OP_DELEGATE, .smtp = "other@mapi.test" } } };
+    rule del2 = { "Delegate2", "tc05", NULL, 0, ST_ENABLED, 1,
+                  { { .type = OP_DELEGATE, .smtp = "other@mapi.test" } } };
+    rc_rows_rsp rows;
+    uint64_t id, id2;
+    const char *name;
+
+    REQUIREF(session_open(&a, 0) == 0, "demo logon");
+    REQUIREF(set_rules(&a, &fwd, 1) == 0, "ROW_REPLACE with a forward rule");
+    CHECKF(rules_table(&a, 0x40, &rows) == 0 && rows.count == 1
+           && (name = rc_row_str(&rows.rows[0], TAG_RULE_NAME))
+           && !strcmp(name, "Forward"), "R127: the name as Unicode");
+    id = rows.count ? rc_row_u64(&rows.rows[0], TAG_RULE_ID, 0) : 0;
+    REQUIREF(id != 0, "the rule's id");
+    CHECKF(modify_rules(&a, a.inbox, 0, NULL, 0, 0x02, id, &fwd2) == 0,
+           "ROW_MODIFY");
+    CHECKF(rules_table(&a, 0x40, &rows) == 0 && rows.count == 1
+           && rc_row_u64(&rows.rows[0], TAG_RULE_ID, 0) == id
+           && (name = rc_row_str(&rows.rows[0], TAG_RULE_NAME))
+           && !strcmp(name, "Forward renamed"),
+           "R671 R732: one rule, the same id, the new name");
+    CHECKF(modify_rules(&a, a.inbox, 0, &del1, 1, 0, 0, NULL) == 0
+           && rules_table(&a, 0, &rows) == 0 && rows.count == 2,
+           "R671: ROW_ADD beside it: %u rules", rows.count);
+    CHECKF(set_rules(&a, &del2, 1) == 0 && rules_table(&a, 0, &rows) == 0
+           && rows.count == 1 && (name = rc_row_str(&rows.rows[0],
+                                                    TAG_RULE_NAME))
+           && !strcmp(name, "Delegate2"), "R669: ROW_REPLACE replaced both");
+    id2 = rows.count ? rc_row_u64(&rows.rows[0], TAG_RULE_ID, 0) : 0;
+    CHECKF(id2 != id, "R598: a new rule has a new id");
+    CHECKF(modify_rules(&a, a.inbox, 0, NULL, 0, 0x04, id2, NULL) == 0
+           && rules_table(&a, 0, &rows) == 0 && rows.count == 0,
+           "R733: ROW_REMOVE: %u rules left", rows.count);
+out:
+    session_close(&a);
+}
+
+static uint64_t make_template(session *x, const char *klass,
+                              const uint8_t guid[16], const char *subject,
+                              const char *to);
+
+static const uint32_t action_cols[] = { TAG_RULE_NAME, TAG_RULE_ACTIONS };
+
+/* Adds the rules, then each row of the rules table has the actions as
+ * the client set them (R450, R106, R292): the RuleAction bytes match. */
+static void actions_round_trip(session *x, const rule *rs, unsigned n)
+{
+    rc_rows_rsp rows;
+
+    REQUIREF(set_rules(x, rs, n) == 0, "RopModifyRules of %u rules", n);
+    REQUIREF(rules_table_ex(x, 0x40, action_cols, 2, &rows) == 0
+             && rows.count == n, "rules table: %u rows", rows.count);
+    for (unsigned i = 0; i < n; i++) {
+        const rc_row *row = rc_rows_find_str(&rows, TAG_RULE_NAME,
+                                             rs[i].name);
+        rc_buf want;
+
+        rc_buf_init(&want, x->s.pool);
+        rule_actions(&want, x->s.pool, rs[i].a, rs[i].n);
+        CHECKF(row && bin_eq(rc_row_find(row, TAG_RULE_ACTIONS), want.wr.buf,
+                             want.wr.len),
+               "R450 R106: the actions of %s as they were set", rs[i].name);
+    }
+    set_rules(x, NULL, 0);
+out:
+    return;
+}
+
+/* MSOXORULE_S01_TC06_AddMoveCopyAndBounceDeferredrules: OP_MOVE, OP_COPY
+ * (R294, R880), OP_BOUNCE (R338) and OP_DEFER_ACTION (R319, R320) rules
+ * are stored as sent. */
+static void MSOXORULE_S01_TC06_AddMoveCopyAndBounceDeferredrules(void)
+{
+    session a;
+
+    REQUIREF(session_open(&a, 0) == 0, "demo logon");
+    {
+        uint64_t fid = a.s.lo.fids[RC_FID_DELETED_ITEMS];
+        rule rs[4] = {
+            { "Move", "tc06", NULL, 0, ST_ENABLED, 1,
+              { { .type = OP_MOVE, .fid = fid } } },
+            { "Copy", "tc06", NULL, 1, ST_ENABLED, 1,
+              { { .type = OP_COPY, .fid = fid } } },
+            { "Bounce", "tc06", NULL, 2, ST_ENABLED, 1,
+              { { .type = OP_BOUNCE } } },
+            { "Defer", "tc06", NULL, 3, ST_ENABLED, 1,
+              { { .type = OP_DEFER_ACTION, .defer = "opaque to the server" } } },
+        };
+
+        actions_round_trip(&a, rs, 4);
+    }
+out:
+    session_close(&a);
+}
+
+/* MSOXORULE_S01_TC07_AddForwardAndDelegateRules: OP_FORWARD and
+ * OP_DELEGATE with their RecipientBlocks (R322, R328, R334). */
+static void MSOXORULE_S01_TC07_AddForwardAndDelegateRules(void)
+{
+    session a;
+    rule rs[2] = {
+        { "Forward", "tc07", NULL, 0, ST_ENABLED, 1,
+          { { .type = OP_FORWARD, .smtp = "other@mapi.test" } } },
+        { "Delegate", "tc07", NULL, 1, ST_ENABLED, 1,
+          { { .type = OP_DELEGATE, .smtp = "other@mapi.test" } } },
+    };
+
+    REQUIREF(session_open(&a, 0) == 0, "demo logon");
+    actions_round_trip(&a, rs, 2);
+out:
+    session_close(&a);
+}
+
+/* MSOXORULE_S01_TC08_AddReplyAndOOF_ReplyRules: OP_REPLY and
+ * OP_OOF_REPLY naming their templates (R305, R307, R308, R992, R993). */
+static void MSOXORULE_S01_TC08_AddReplyAndOOF_ReplyRules(void)
+{
+    session a;
+    uint64_t t1, t2;
+    static const uint8_t g1[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+                                    13, 14, 15, 16 };
+    static const uint8_t g2[16] = { 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6,
+                                    5, 4, 3, 2, 1 };
+
+    REQUIREF(session_open(&a, 0) == 0, "demo logon");
+    t1 = make_template(&a, "IPM.Note.rules.ReplyTemplate.Microsoft", g1,
+                       "Reply", NULL);
+    t2 = make_template(&a, "IPM.Note.rules.OofTemplate.Microsoft", g2,
+                       "OOF", NULL);
+    REQUIREF(t1 && t2, "R847-R851: the templates");
+    {
+        rule rs[2] = {
+            { "Reply", "tc08", NULL, 0, ST_ENABLED, 1,
+              { { .type = OP_REPLY, .tfid = a.inbox_fid, .tmid = t1,
+                  .tguid = g1 } } },
+            { "OofReply", "tc08", NULL, 1, ST_ONLY_WHEN_OOF, 1,
+              { { .type = OP_OOF_REPLY, .tfid = a.inbox_fid, .tmid = t2,
+                  .tguid = g2 } } },
+        };
+
+        actions_round_trip(&a, rs, 2);
+    }
 out:
     session_close(&a);
 }
@@ -1932,6 +2101,10 @@ int main(int argc, char **argv)
     ADD(MSOXORULE_S01_TC01_AddMark_as_ReadAndDeleteRule);
     ADD(MSOXORULE_S01_TC02_AddNewStandardRule_InvalidRequestBuffer);
     ADD(MSOXORULE_S01_TC04_AddStandardRuleToVerifyUnusedFlag);
+    ADD(MSOXORULE_S01_TC05_ModifyOrDeleteRule);
+    ADD(MSOXORULE_S01_TC06_AddMoveCopyAndBounceDeferredrules);
+    ADD(MSOXORULE_S01_TC07_AddForwardAndDelegateRules);
+    ADD(MSOXORULE_S01_TC08_AddReplyAndOOF_ReplyRules);
     ADD(MSOXORULE_S02_TC01_ServerExecuteRule_Action_OP_BOUNCE);
     ADD(MSOXORULE_S02_TC02_ServerExecuteRule_Action_OP_REPLY);
     ADD(MSOXORULE_S02_TC03_ServerExecuteRule_Action_OP_REPLY_ActionFlavor_NS);
