@@ -285,9 +285,6 @@ static const char *mime_header(apr_pool_t *pool, const uint8_t *data,
     return NULL;
 }
 
-/* RFC 3834: never answer a bounce (empty envelope sender) or mail that
- * an automaton sent (Auto-Submitted other than "no"), nor list and bulk
- * mail. */
 /* X-Auto-Response-Suppress ([MS-OXCMAIL] 2.2.3.2.14), the header form of
  * PidTagAutoResponseSuppress: "All", or a list naming what the sender
  * does not want; a reply rule honours AutoReply (0x20, R526), an OOF
@@ -310,6 +307,9 @@ static int suppressed(apr_pool_t *pool, const dlv_request *req,
     return 0;
 }
 
+/* RFC 3834: never answer a bounce (empty envelope sender) or mail that
+ * an automaton sent (Auto-Submitted other than "no"), nor list and bulk
+ * mail, nor a sender who asked for none of this type. */
 static int may_auto_reply(apr_pool_t *pool, const dlv_request *req,
                           uint8_t type)
 {
@@ -317,7 +317,6 @@ static int may_auto_reply(apr_pool_t *pool, const dlv_request *req,
 
     if (suppressed(pool, req, type))
         return 0;
-
     if (!req->env_from || !*req->env_from || !strcmp(req->env_from, "<>"))
         return 0;
     as = mime_header(pool, req->data, req->len, "Auto-Submitted");
