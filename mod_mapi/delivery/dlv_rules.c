@@ -18,6 +18,7 @@
  * Licensed under the Apache License, Version 2.0.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <apr_base64.h>
 #include <apr_date.h>
@@ -181,6 +182,17 @@ static void plan_action(dlv_rules_plan *p, store_message *m,
     }
 }
 
+/* PidTagRuleSequence order (R514), ties by id. */
+static int rule_order(const void *a, const void *b)
+{
+    const store_rule *x = *(store_rule *const *)a;
+    const store_rule *y = *(store_rule *const *)b;
+
+    if (x->sequence != y->sequence)
+        return x->sequence < y->sequence ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* R63, R67: enabled, or only-when-OOF while the mailbox is OOF. */
 static int rule_runs(const store_rule *r, int oof)
 {
@@ -216,6 +228,11 @@ dlv_status dlv_rules_evaluate(mapi_db *db, apr_pool_t *pool,
         || store_rule_list(db, pool, mbx->guid, fid, &rules, NULL)
            != STORE_OK)
         return DLV_TEMPFAIL;
+    /* Extended rules run with the standard ones, in one sequence
+     * (R160: only their listed properties count). */
+    if (dlv_xrules_load(db, pool, mbx->guid, mi, fid, rules) > 0)
+        qsort(rules->elts, (size_t)rules->nelts, sizeof(store_rule *),
+              rule_order);
     p->mi = mi;
     oofv = store_props_get(&mi->props, PidTagOofState);
     oof = oofv && oofv->v.b;

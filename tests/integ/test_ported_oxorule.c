@@ -9,8 +9,9 @@
  * replies, forwards and redirects.  Requirement ids are [MS-OXORULE]'s.
  *
  * Not ported (one line each):
- *   S01_TC03.. extended rules (FAI IPM.ExtendedRule.Message): extended
- *     rules are not evaluated at delivery yet.
+ *   S01_TC03 (PidTagExtendedRuleSizeLimit, which this server does not
+ *     set) and TC09 (Exchange 2007's two-extended-rules limit, R646);
+ *     extended rules at delivery are checked by extended_rule_at_delivery.
  *   S02_TC08's PidTagDelegatedByRule (R545): known-divergences,
  *     suite registered with MAPI_INTEG_DIVERGENCES=1 (the MIME is resent
  *     unchanged; MIME carries no PidTagDelegatedByRule).
@@ -2053,6 +2054,172 @@ out:
     session_close(&a);
 }
 
+/* ---------------------------------------------------- extended rules -- */
+
+#define TAG_X_ACTIONS        0x0E990102u
+#define TAG_X_CONDITION      0x0E9A0102u
+#define TAG_RULE_MSG_STATE   0x65E90003u
+#define TAG_RULE_MSG_PROV    0x65EB001Fu
+#define TAG_RULE_MSG_NAME    0x65EC001Fu
+#define TAG_RULE_MSG_SEQ     0x65F30003u
+#define X_CLIENT_ID          0x8ABCu   /* the rule's own id for its name */
+
+static const uint8_t ps_public_strings[16] = {
+    0x29, 0x03, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0xC0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x46 };
+
+/* NamedPropertyInformation (2.2.4.2) naming X_CLIENT_ID, or none. */
+static void x_names(rc_buf *b, apr_pool_t *pool, const rc_propname *pn)
+{
+    rc_buf names;
+
+    if (!pn) {
+        rc_u16(b, 0);            /* R697 */
+        return;
+    }
+    rc_buf_init(&names, pool);
+    rc_propname_wr(&names, pn);
+    rc_u16(b, 1);
+    rc_u16(b, X_CLIENT_ID);
+    rc_u32(b, (uint32_t)names.wr.len);
+    rc_bytes(b, names.wr.buf, names.wr.len);
+}
+
+/* One extended ActionBlock: 32-bit ActionLength (R948, R949). */
+static void x_block(rc_buf *b, uint8_t type, const void *data, size_t len)
+{
+    rc_u32(b, (uint32_t)(9 + len));
+    rc_u8(b, type);
+    rc_u32(b, 0);
+    rc_u32(b, 0);
+    rc_bytes(b, data, len);
+}
+
+/* An extended rule (2.2.4, R152): an FAI message of the Inbox with the
+ * rule's message properties (R166-R190): a Content condition on the
+ * subject, OP_MOVE to the folder of feid (R966: entry ids), OP_TAG of
+ * the named property pn, OP_MARK_AS_READ. */
+static uint64_t make_xrule(session *x, const char *name, const char *subj,
+                           const rc_bin *feid, const rc_propname *pn)
+{
+    rc_buf cond, acts, d;
+    rc_prop subjv = rc_pv_str(RC_TAG_SUBJECT, subj);
+    rc_prop tagv = rc_pv_str(((uint32_t)X_CLIENT_ID << 16) | 0x001F,
+                             "set by an extended rule");
+    uint64_t mid = 0;
+
+    rc_buf_init(&cond, x->s.pool);
+    x_names(&cond, x->s.pool, NULL);
+    rc_restr_content(&cond, 0x00010001u, RC_TAG_SUBJECT, &subjv);
+    rc_buf_init(&acts, x->s.pool);
+    x_names(&acts, x->s.pool, pn);
+    rc_u32(&acts, 1);            /* RuleVersion (R208) */
+    rc_u32(&acts, 3);            /* NoOfActions, 32 bits (R944) */
+    rc_buf_init(&d, x->s.pool);
+    rc_u32(&d, 1);               /* StoreEIDSize, StoreEID (ignored) */
+    rc_u8(&d, 0);
+    rc_u32(&d, (uint32_t)feid->len);
+    rc_bytes(&d, feid->data, feid->len);
+    x_block(&acts, OP_MOVE, d.wr.buf, d.wr.len);
+    rc_buf_init(&d, x->s.pool);
+    rc_tagged(&d, &tagv);
+    x_block(&acts, OP_TAG, d.wr.buf, d.wr.len);
+    x_block(&acts, OP_MARK_AS_READ, NULL, 0);
+    {
+        rc_prop v[7] = {
+            rc_pv_str(RC_TAG_MESSAGE_CLASS, "IPM.ExtendedRule.Message"),
+            rc_pv_str(TAG_RULE_MSG_NAME, name),
+            rc_pv_i32(TAG_RULE_MSG_SEQ, 0),
+            rc_pv_i32(TAG_RULE_MSG_STATE, ST_ENABLED),
+            rc_pv_str(TAG_RULE_MSG_PROV, "RuleOrganizer"),
+            rc_pv_bin(TAG_X_CONDITION, cond.wr.buf, cond.wr.len),
+            rc_pv_bin(TAG_X_ACTIONS, acts.wr.buf, acts.wr.len),
+        };
+
+        if (rc_create_message_ex(&x->s, x->inbox, x->inbox_fid, 1, v, 7,
+                                 &mid) != 0)
+            return 0;
+    }
+    return mid;
+}
+
+/* Extended rules run at delivery with the standard ones (R787, R931):
+ * the matching message is moved to the folder the FolderEID names, gets
+ * the named property of the rule's NamedPropertyInformation under this
+ * mailbox's id for that name (R217, R999) and is read; a message the
+ * condition does not match stays in the Inbox unread; deleting the FAI
+ * message deletes the rule (R470). */
+static void extended_rule_at_delivery(void)
+{
+    session a;
+    const char *hit, *miss, *after;
+    uint32_t f = RC_NO_HANDLE, tags[1] = { RC_TAG_ENTRY_ID };
+    uint64_t dest = 0, xmid;
+    rc_propname pn = { .kind = 1, .name = "XRuleTag" };
+    uint16_t nids = 0, *ids = NULL;
+    rc_row row, frow;
+    const rc_prop *eid;
+    rc_bin feid;
+    rc_buf b;
+    rc_exec e;
+    rc_head h;
+    uint8_t partial;
+
+    memcpy(pn.guid, ps_public_strings, 16);
+    REQUIREF(session_open(&a, 0) == 0, "demo logon");
+    set_rules(&a, NULL, 0);
+    hit = subject_for(&a, "xrule hit");
+    miss = subject_for(&a, "no match");
+    after = subject_for(&a, "xrule after");
+    REQUIREF(rc_create_folder(&a.s, a.inbox, "XRuleDest", NULL, 1, &dest, &f)
+             == 0, "create folder");
+    REQUIREF(rc_get_props(&a.s, f, tags, 1, &frow) == 0
+             && (eid = rc_row_find(&frow, RC_TAG_ENTRY_ID)) != NULL,
+             "the folder's entry id");
+    feid.data = eid->v.bin.data;
+    feid.len = eid->v.bin.len;
+    REQUIREF((xmid = make_xrule(&a, "XMove", "xrule", &feid, &pn)) != 0,
+             "R152: the extended rule's FAI message: %s", a.s.error);
+    REQUIREF(deliver(hit) == 0 && deliver(miss) == 0, "deliver");
+    CHECKF(find_msg(&a, dest, hit, NULL) && !find_msg(&a, a.inbox_fid, hit,
+                                                      NULL),
+           "R931: OP_MOVE of the extended rule");
+    CHECKF(find_msg(&a, a.inbox_fid, miss, &row)
+           && !(rc_row_u32(&row, RC_TAG_MESSAGE_FLAGS, 1) & 1),
+           "the other message stays, unread");
+    /* The mailbox's id of the name, then the moved message's value. */
+    rc_buf_init(&b, a.s.pool);
+    rc_buf_handle(&b, 0, a.s.logon);
+    rc_req_get_ids_from_names(&b, a.s.logon_id, 0, 0x02, &pn, 1);
+    REQUIREF(rc_execute(a.c, &b, a.s.pool, &e) == 0
+             && rc_rsp_get_ids_from_names(&e.resp, &h, &nids, &ids) == 0
+             && h.rv == 0 && nids == 1, "RopGetPropertyIdsFromNames");
+    {
+        uint32_t cols[2] = { RC_TAG_SUBJECT,
+                             ((uint32_t)ids[0] << 16) | 0x001F };
+        rc_rows_rsp rows;
+        const rc_row *r;
+        const char *val;
+
+        rc_exec_free(&e);
+        CHECKF(folder_rows(&a, dest, cols, 2, &rows) == 0
+               && (r = rc_rows_find_str(&rows, RC_TAG_SUBJECT, hit))
+               && (val = rc_row_str(r, cols[1]))
+               && !strcmp(val, "set by an extended rule"),
+               "R217 R999: OP_TAG set the named property under id 0x%04X",
+               ids[0]);
+    }
+    /* R470: without the FAI message there is no rule. */
+    rc_buf_init(&b, a.s.pool);
+    CHECKF(rc_delete_msgs(&a.s, a.inbox, 1, &xmid, 1, &partial) == 0,
+           "delete the rule's FAI message");
+    REQUIREF(deliver(after) == 0, "deliver");
+    CHECKF(find_msg(&a, a.inbox_fid, after, NULL), "R470: no rule any more");
+    rc_release(&a.s, f);
+out:
+    session_close(&a);
+}
+
 /* ----------------------------------------------- known divergences -- */
 
 /* MSOXORULE_S02_TC08_ServerExecuteRule_Action_OP_DELEGATE, the
@@ -2128,6 +2295,7 @@ int main(int argc, char **argv)
     ADD(MSOXORULE_S05_TC06_ServerGenerateDEM_ByOP_MOVE_Error_ForRuleIdProperty);
     ADD(MSOXORULE_S05_TC07_ServerGenerateOneDAM_ForOP_DEFER_ACTION);
     ADD(RopUpdateDeferredActionMessages_backpatch);
+    ADD(extended_rule_at_delivery);
     if (getenv("MAPI_INTEG_DIVERGENCES")) {
         s = CU_add_suite("known-divergences", suite_init, suite_cleanup);
         ADD(MSOXORULE_S02_TC08_ServerExecuteRule_Action_OP_DELEGATE_properties);

@@ -457,6 +457,52 @@ static void test_oof_state(void)
     store_mailbox_get(db, pool, mbox, &mi, NULL);
 }
 
+/* Extended rules (dlv_xrules.c): a well-formed one runs (its 32-bit
+ * ActionBlock of OP_MARK_AS_READ); ones whose bytes are cut, have a
+ * wrong RuleVersion or trailing bytes are no rules and change nothing. */
+static void test_extended_rules(void)
+{
+    uint64_t inbox = mi->folder_ids[STORE_FOLDER_INBOX];
+    /* NoOfNamedProps 0; Exist(PidTagSubject). */
+    static const uint8_t cond[] = { 0, 0, 0x08, 0x1F, 0x00, 0x37, 0x00 };
+    /* NoOfNamedProps 0, RuleVersion 1, one action OP_MARK_AS_READ. */
+    static const uint8_t acts[] = { 0, 0, 1, 0, 0, 0, 1, 0, 0, 0,
+                                    9, 0, 0, 0, 0x0B, 0, 0, 0, 0, 0, 0, 0,
+                                    0 };
+    uint8_t bad[sizeof(acts) + 1];
+    const struct { const uint8_t *a; size_t alen; int runs; } cases[] = {
+        { acts, sizeof(acts), 1 },
+        { acts, sizeof(acts) - 1, 0 },         /* cut */
+        { bad, sizeof(acts), 0 },              /* RuleVersion 2 */
+        { bad + 0, sizeof(bad), 0 },           /* trailing byte */
+    };
+    dlv_rules_plan plan;
+    store_message *m;
+    const rop_propval *fl;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        store_message *x = store_message_new(pool, inbox, 1);
+
+        memcpy(bad, acts, sizeof(acts));
+        bad[sizeof(acts)] = 0;
+        if (i == 2)
+            bad[2] = 2;
+        store_props_set_str(&x->props, PidTagMessageClass,
+                            "IPM.ExtendedRule.Message");
+        store_props_set_u32(&x->props, 0x65E90003u, STORE_ST_ENABLED);
+        store_props_set_bin(&x->props, 0x0E9A0102u, cond, sizeof(cond));
+        store_props_set_bin(&x->props, 0x0E990102u, cases[i].a,
+                            (uint32_t)cases[i].alen);
+        CU_ASSERT_EQUAL_FATAL(store_message_save(db, pool, mbox, x, NULL),
+                              STORE_OK);
+        evaluate(m = mail("extended"), &plan);
+        fl = store_props_get(&m->props, PidTagMessageFlags);
+        CU_ASSERT_EQUAL(plan.n_matched, (unsigned)cases[i].runs);
+        CU_ASSERT_EQUAL(fl && (fl->v.l & MSGFLAG_READ), cases[i].runs);
+        store_message_delete(db, pool, mbox, x->mid, NULL);
+    }
+}
+
 /* ActionData is parsed strictly: trailing bytes, a bad ServerEid, a
  * flavor on a type that has none are refused. */
 static void test_action_parse(void)
@@ -493,6 +539,7 @@ int main(void)
     CU_add_test(s, "OOF history", test_oof_history);
     CU_add_test(s, "DAM back-patch (R618-R620)", test_dam_backpatch);
     CU_add_test(s, "Out of Office state (R585)", test_oof_state);
+    CU_add_test(s, "extended rules", test_extended_rules);
     CU_add_test(s, "ActionData parsing", test_action_parse);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
