@@ -720,8 +720,11 @@ static void write_dem(dlv_rules_plan *p, const dlv_rule_act *a)
     if (store_message_save(p->db, p->pool, p->mbx->guid, dem, NULL)
         == STORE_OK) {
         p->n_dems++;
-        store_rule_set_state(p->db, p->pool, p->mbx->guid, p->rule_fid,
-                             a->rule->id, STORE_ST_ERROR, 0, NULL);
+        if (a->rule->extended)
+            dlv_xrules_set_error(p->db, p->pool, p->mbx->guid, a->rule->id);
+        else
+            store_rule_set_state(p->db, p->pool, p->mbx->guid, p->rule_fid,
+                                 a->rule->id, STORE_ST_ERROR, 0, NULL);
     }
 }
 

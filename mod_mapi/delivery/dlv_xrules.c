@@ -283,6 +283,7 @@ static store_rule *xr_rule(mapi_db *db, apr_pool_t *pool,
         return NULL;
     store_props_set(&r->props, &v);
     r->id = m->mid;
+    r->extended = 1;
     r->state = xr_u32(m, PidTagRuleMessageState);
     r->sequence = xr_u32(m, PidTagRuleMessageSequence);
     store_props_set_u64(&r->props, PidTagRuleId, r->id);
@@ -293,6 +294,19 @@ static store_rule *xr_rule(mapi_db *db, apr_pool_t *pool,
     if (name && name->v.str)
         store_props_set_str(&r->props, PidTagRuleName, name->v.str);
     return r;
+}
+
+/* R813 for an extended rule: ST_ERROR in its PidTagRuleMessageState. */
+void dlv_xrules_set_error(mapi_db *db, apr_pool_t *pool,
+                          const uint8_t mbox[STORE_GUID_LEN], uint64_t mid)
+{
+    store_message *m;
+
+    if (store_message_get(db, pool, mbox, mid, &m, NULL) != STORE_OK)
+        return;
+    store_props_set_u32(&m->props, PidTagRuleMessageState,
+                        xr_u32(m, PidTagRuleMessageState) | STORE_ST_ERROR);
+    store_message_save(db, pool, mbox, m, NULL);
 }
 
 int dlv_xrules_load(mapi_db *db, apr_pool_t *pool,

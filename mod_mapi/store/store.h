@@ -636,6 +636,8 @@ typedef struct store_rule {
     uint32_t sequence;            /* PidTagRuleSequence (0 if absent) */
     uint32_t state;               /* PidTagRuleState */
     store_props props;            /* every property, PidTagRuleId included */
+    uint8_t extended;             /* an extended rule: id is its FAI
+                                     message (delivery/dlv_xrules.c) */
 } store_rule;
 
 /* RuleDataFlags ([MS-OXORULE] 2.2.1.3). */

@@ -503,6 +503,52 @@ static void test_extended_rules(void)
     }
 }
 
+/* An extended rule whose move fails: a DEM naming the FAI message, then
+ * ST_ERROR in its PidTagRuleMessageState and no second DEM (R813, R581). */
+static void test_extended_rule_error(void)
+{
+    uint64_t inbox = mi->folder_ids[STORE_FOLDER_INBOX];
+    static const uint8_t cond[] = { 0, 0, 0x08, 0x1F, 0x00, 0x37, 0x00 };
+    uint8_t feid[46], acts[2 + 4 + 4 + 4 + 9 + 4 + 1 + 4 + 46];
+    store_message *x = store_message_new(pool, inbox, 1), *m;
+    const rop_propval *st;
+    dlv_rules_plan plan;
+    mapi_wr w;
+
+    store_folder_entry_id(mi, 0x0001000000FEDC01ull, feid);
+    mapi_wr_init_fixed(&w, acts, sizeof(acts));
+    mapi_wr_u16(&w, 0);                  /* no named properties */
+    mapi_wr_u32(&w, 1);                  /* RuleVersion */
+    mapi_wr_u32(&w, 1);                  /* NoOfActions */
+    mapi_wr_u32(&w, 9 + 4 + 1 + 4 + 46); /* ActionLength */
+    mapi_wr_u8(&w, ROP_OP_MOVE);
+    mapi_wr_u32(&w, 0);
+    mapi_wr_u32(&w, 0);
+    mapi_wr_u32(&w, 1);                  /* StoreEID */
+    mapi_wr_u8(&w, 0);
+    mapi_wr_u32(&w, 46);                 /* FolderEID: no such folder */
+    mapi_wr_bytes(&w, feid, 46);
+    CU_ASSERT_FATAL(!w.failed && w.len == sizeof(acts));
+    store_props_set_str(&x->props, PidTagMessageClass,
+                        "IPM.ExtendedRule.Message");
+    store_props_set_u32(&x->props, 0x65E90003u, STORE_ST_ENABLED);
+    store_props_set_bin(&x->props, 0x0E9A0102u, cond, sizeof(cond));
+    store_props_set_bin(&x->props, 0x0E990102u, acts, sizeof(acts));
+    CU_ASSERT_EQUAL_FATAL(store_message_save(db, pool, mbox, x, NULL),
+                          STORE_OK);
+    evaluate(m = mail("xerr"), &plan);
+    CU_ASSERT_EQUAL(plan.errors->nelts, 1);
+    dlv_rules_finish(&plan, m, inbox, 0);
+    CU_ASSERT_EQUAL(plan.n_dems, 1);
+    store_message_get(db, pool, mbox, x->mid, &m, NULL);
+    st = store_props_get(&m->props, 0x65E90003u);
+    CU_ASSERT(st && (st->v.l & STORE_ST_ERROR));
+    evaluate(m = mail("xerr 2"), &plan);
+    dlv_rules_finish(&plan, m, inbox, 0);
+    CU_ASSERT_EQUAL(plan.n_dems, 0);
+    store_message_delete(db, pool, mbox, x->mid, NULL);
+}
+
 /* ActionData is parsed strictly: trailing bytes, a bad ServerEid, a
  * flavor on a type that has none are refused. */
 static void test_action_parse(void)
@@ -540,6 +586,8 @@ int main(void)
     CU_add_test(s, "DAM back-patch (R618-R620)", test_dam_backpatch);
     CU_add_test(s, "Out of Office state (R585)", test_oof_state);
     CU_add_test(s, "extended rules", test_extended_rules);
+    CU_add_test(s, "extended rule in error (R813 R581)",
+                test_extended_rule_error);
     CU_add_test(s, "ActionData parsing", test_action_parse);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();
