@@ -509,10 +509,19 @@ static int mapi_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "the event MPM");
     if (mapi_old_children_alive())
         return OK;
-    if (mapi_recover(ptemp, s, main->data_dir) != 0) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1053)
-                     "cannot recover the environment in %s", main->data_dir);
-        return HTTP_INTERNAL_SERVER_ERROR;
+    {
+        apr_time_t t0 = apr_time_now();
+        if (mapi_recover(ptemp, s, main->data_dir) != 0) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1053)
+                         "cannot recover the environment in %s",
+                         main->data_dir);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        /* Said on every cold start and restart: after a crash this line
+         * is the administrator's proof that recovery ran. */
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, MAPILOGNO(1085)
+                     "Berkeley DB recovery of %s done in %" APR_TIME_T_FMT
+                     " ms", main->data_dir, apr_time_as_msec(apr_time_now() - t0));
     }
     return OK;
 }
@@ -528,7 +537,7 @@ static void mapi_child_init(apr_pool_t *pchild, server_rec *s)
     mapi_log_child_init(pchild, s, conf);
     /* Store changes made in this child notify subscribed sessions. */
     store_set_event_hook(rop_notify_event_hook);
-    if (mapi_db_open(pchild, conf->data_dir, 0, &mapi_child_db, &error)
+    if (mapi_db_open(pchild, conf->data_dir, MAPI_DB_DETECT, &mapi_child_db, &error)
         != 0) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1054) "%s",
                      error);

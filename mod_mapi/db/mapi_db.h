@@ -42,9 +42,15 @@ typedef struct mapi_db {
     DB *objects;      /* session id + handle -> object record */
     const char *home;
     apr_pool_t *pool;
+    struct mapi_db_detector *detector;   /* MAPI_DB_DETECT's thread */
 } mapi_db;
 
 #define MAPI_DB_CREATE   0x01   /* create the environment if missing */
+/* Run a thread that fails lock requests waiting longer than the lock
+ * timeout (5 s) with MAPI_DB_BUSY: without one in some process, a request
+ * behind a stopped or stuck lock holder would wait forever.  httpd's
+ * children and mapi-admin open with it. */
+#define MAPI_DB_DETECT   0x02
 
 /* Opens (and with MAPI_DB_CREATE creates) the environment at home.  The
  * handle is closed by a cleanup on pool.  Thread-safe handles (DB_THREAD). */
@@ -74,8 +80,11 @@ typedef int (*mapi_db_txn_fn)(mapi_db *db, DB_TXN *txn, void *baton);
 #define MAPI_DB_TXN_NOSYNC 0x01   /* no fsync at commit (session state) */
 
 /* Runs fn in a transaction, retrying on deadlock.  Returns 0 (committed),
- * MAPI_DB_ABORT (the body asked to abort), or -1 on a database failure with
- * *error_r set. */
+ * MAPI_DB_ABORT (the body asked to abort), MAPI_DB_BUSY when a lock was not
+ * granted within the lock timeout (5 s; needs a MAPI_DB_DETECT process):
+ * another process holds it and is stuck, a transient failure), or -1
+ * on another database failure; *error_r set on both. */
+#define MAPI_DB_BUSY (-3)
 int mapi_db_txn_run(mapi_db *db, unsigned flags, mapi_db_txn_fn fn,
                     void *baton, apr_pool_t *pool, const char **error_r);
 

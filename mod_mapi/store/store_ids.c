@@ -33,6 +33,7 @@ const char *store_status_str(store_status st)
     case STORE_DENIED:    return "access denied";
     case STORE_TOO_BIG:   return "too big";
     case STORE_DB_ERROR:  return "database error";
+    case STORE_BUSY:      return "busy (lock not granted in time)";
     }
     return "unknown";
 }
@@ -48,6 +49,7 @@ uint32_t store_status_ec(store_status st)
     case STORE_DENIED:    return ecAccessDenied;
     case STORE_TOO_BIG:   return ecTooBig;
     case STORE_DB_ERROR:  return ecError;
+    case STORE_BUSY:      return ecServerBusy;
     }
     return ecError;
 }
@@ -77,7 +79,7 @@ store_status store_run(mapi_db *db, mapi_db_txn_fn body, store_txn *t,
     if (error_r)
         *error_r = apr_psprintf(t->pool, "mailbox store: %s: %s", what,
                                 error ? error : "failed");
-    return STORE_DB_ERROR;
+    return ret == MAPI_DB_BUSY ? STORE_BUSY : STORE_DB_ERROR;
 }
 
 /* ---------------------------------------------------------------- ids -- */
