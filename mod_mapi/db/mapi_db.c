@@ -7,6 +7,8 @@
 #include "mapi_db.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -188,7 +190,7 @@ static int mapi_db_open_env(mapi_db *db, unsigned flags, int recover,
         usleep(50 * 1000);
     }
     *error_r = mapi_db_strerror(db->pool, db, "open", ret);
-    return -1;
+    return ret == DB_RUNRECOVERY ? MAPI_DB_NEEDS_RECOVERY : -1;
 }
 
 static int mapi_db_open_one(mapi_db *db, DB **dbp, const char *file,
@@ -260,11 +262,12 @@ int mapi_db_open(apr_pool_t *pool, const char *home, unsigned flags,
                  mapi_db **db_r, const char **error_r)
 {
     mapi_db *db = apr_pcalloc(pool, sizeof(*db));
+    int ret;
 
     db->pool = pool;
     db->home = apr_pstrdup(pool, home);
-    if (mapi_db_open_env(db, flags, 0, error_r) != 0)
-        return -1;
+    if ((ret = mapi_db_open_env(db, flags, 0, error_r)) != 0)
+        return ret;
     if (mapi_db_open_all(db, error_r) != 0)
         return -1;
     if ((flags & MAPI_DB_DETECT) && mapi_db_detector_start(db) != 0) {
@@ -315,6 +318,31 @@ int mapi_db_failchk(mapi_db *db, const char **error_r)
         return ret == DB_RUNRECOVERY ? MAPI_DB_NEEDS_RECOVERY : -1;
     }
     return 0;
+}
+
+/* A file, not a signal: the children run as the serving user and cannot
+ * signal httpd's parent (root); the parent looks for it every second. */
+#define MAPI_DB_RECOVERY_FILE "recovery-needed"
+
+int mapi_db_request_recovery(const char *home)
+{
+    char path[4096];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/" MAPI_DB_RECOVERY_FILE, home);
+    fd = open(path, O_WRONLY | O_CREAT, MAPI_DB_FILE_MODE);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+
+int mapi_db_recovery_requested(const char *home)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/" MAPI_DB_RECOVERY_FILE, home);
+    return unlink(path) == 0;
 }
 
 int mapi_db_checkpoint(mapi_db *db, const char **error_r)

@@ -53,7 +53,9 @@ typedef struct mapi_db {
 #define MAPI_DB_DETECT   0x02
 
 /* Opens (and with MAPI_DB_CREATE creates) the environment at home.  The
- * handle is closed by a cleanup on pool.  Thread-safe handles (DB_THREAD). */
+ * handle is closed by a cleanup on pool.  Thread-safe handles (DB_THREAD).
+ * Returns 0, MAPI_DB_NEEDS_RECOVERY (below) when a dead process left the
+ * environment needing recovery, or -1. */
 int mapi_db_open(apr_pool_t *pool, const char *home, unsigned flags,
                  mapi_db **db_r, const char **error_r);
 void mapi_db_close(mapi_db **db);
@@ -67,6 +69,13 @@ int mapi_db_recover(apr_pool_t *pool, const char *home, const char **error_r);
  * (every process out of the environment) helps, or -1 on another error. */
 #define MAPI_DB_NEEDS_RECOVERY (-2)
 int mapi_db_failchk(mapi_db *db, const char **error_r);
+
+/* After MAPI_DB_NEEDS_RECOVERY a process asks httpd's parent for the
+ * restart that recovers: it leaves a mark in home, which the parent's
+ * monitor hook takes (mapi_db_recovery_requested: 1 when it was there,
+ * and removes it).  0 or -1. */
+int mapi_db_request_recovery(const char *home);
+int mapi_db_recovery_requested(const char *home);
 
 /* Checkpoints the log and removes log files no longer needed. */
 int mapi_db_checkpoint(mapi_db *db, const char **error_r);

@@ -233,6 +233,13 @@ store_status store_read_status(mapi_db *db, apr_pool_t *pool, int ret,
         return STORE_OK;
     if (ret == DB_NOTFOUND)
         return STORE_NOT_FOUND;
+    if (ret == DB_LOCK_NOTGRANTED) {    /* a stuck writer holds the page */
+        if (error_r)
+            *error_r = apr_psprintf(pool, "mailbox store: read %s: a lock "
+                                    "was not granted in time (a stuck "
+                                    "process holds it)", what);
+        return STORE_BUSY;
+    }
     if (error_r)
         *error_r = ret == EINVAL
             ? apr_psprintf(pool, "mailbox store: %s: the record is "
@@ -395,6 +402,8 @@ store_status store_alloc_ids(mapi_db *db, DB_TXN *txn,
     apr_pool_destroy(pool);
     if (ret == DB_NOTFOUND)
         return STORE_NOT_FOUND;
+    if (ret == DB_LOCK_NOTGRANTED)    /* the counter's holder is stuck */
+        return STORE_BUSY;
     return ret == 0 ? STORE_OK : STORE_DB_ERROR;
 }
 
