@@ -208,8 +208,11 @@ static int rich_verify(rc_session *s, uint32_t folder, uint64_t fid,
     rc_row row;
     uint16_t natt = 0;
     uint32_t *ids = NULL, size = 0;
-    rc_bin d;
+    rc_bin d = { 0 };
     int ok = -1;
+
+    memset(&m, 0, sizeof(m));
+    memset(&row, 0, sizeof(row));
 
     rich_subject(subj, sizeof(subj), w, seq);
     rich_body(body, sizeof(body), w, seq);
@@ -704,12 +707,15 @@ static void test_open_objects_across_graceful_and_restart_R1200(void)
         rc_req_get_props_specific(&b, 0, 1, 0, 1, subj_tag, 1);
         REQUIREF(crash_execute_retried(c, &b, s.pool, &x, 20000) == 0,
                  "R1200: Execute after -k %s: %s", how[k], x.error);
+        memset(&rows, 0, sizeof(rows));
+        memset(&row, 0, sizeof(row));
+        num = den = 0;
         snprintf(want, sizeof(want), "obj-%d", k + 2);
         CHECKF(rc_rsp_query_position(&x.resp, &hd, &num, &den) == 0 &&
                hd.rv == 0 && num == (uint32_t)(k + 1) && den == N_OBJ_MSG,
                "R1200: after -k %s RopQueryPosition on the table: 0x%08X "
-               "%u/%u, expected %d/%d", how[k], hd.rv, num, den, k + 1,
-               N_OBJ_MSG);
+               "%u/%u, expected %d/%d (%s)", how[k], hd.rv, num, den, k + 1,
+               N_OBJ_MSG, rc_resp_error(&x.resp));
         CHECKF(rc_rsp_query_rows(&x.resp, cols, 2, &rows) == 0 &&
                rows.h.rv == 0 && rows.count == 1 &&
                str_is(rc_row_str(&rows.rows[0], RC_TAG_SUBJECT), want),
@@ -739,13 +745,14 @@ static void test_open_objects_across_graceful_and_restart_R1200(void)
     rc_buf_handle(&b, 1, msg);
     rc_req_save_changes_message(&b, 0, 0, 1, 0x01);
     REQUIREF(rc_execute(c, &b, s.pool, &x) == 0, "save: %s", x.error);
+    mid = 0;
     CHECKF(rc_rsp_save_changes_message(&x.resp, &hd, &idx, &mid) == 0 &&
            hd.rv == 0 && mid == mids[N_OBJ_MSG - 1],
            "RopSaveChangesMessage after graceful and restart: 0x%08X (%s)",
            hd.rv, rc_resp_error(&x.resp));
     rc_exec_free(&x);
     {
-        rc_row row;
+        rc_row row = { 0 };
         rv = rc_open_message_props(&s, folder, fid, mids[N_OBJ_MSG - 1],
                                    subj_tag, 1, NULL, &row);
         CHECKF(rv == 0 && str_is(rc_row_str(&row, RC_TAG_SUBJECT),
