@@ -197,7 +197,7 @@ static int rop_parse_set_collapse_state(mapi_rd *rd, apr_pool_t *pool,
 
 static uint32_t tbl_store_ec(rop_ctx *ctx, store_status st, const char *error)
 {
-    if (st == STORE_DB_ERROR)
+    if (store_st_is_db(st))
         rop_ctx_note_error(ctx, error);
     return store_status_ec(st);
 }

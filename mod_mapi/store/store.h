@@ -57,8 +57,18 @@ typedef enum store_status {
     STORE_DENIED,             /* ecAccessDenied 0x80070005 */
     STORE_TOO_BIG,            /* a record over STORE_RECORD_MAX, a message
                                  over STORE_MESSAGE_MAX */
-    STORE_DB_ERROR            /* ecError 0x80004005 */
+    STORE_DB_ERROR,           /* ecError 0x80004005 */
+    STORE_BUSY                /* a lock held by a stuck process was not
+                                 granted in time: ecServerBusy 0x00000480,
+                                 the client retries later */
 } store_status;
+
+/* A failure of the database rather than a verdict on the request: the
+ * ROP logs it with its context. */
+static inline int store_st_is_db(store_status st)
+{
+    return st == STORE_DB_ERROR || st == STORE_BUSY;
+}
 
 const char *store_status_str(store_status st);
 /* The [MS-OXCDATA] 2.4 error code that a ROP returns for st. */

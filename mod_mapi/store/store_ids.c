@@ -33,6 +33,7 @@ const char *store_status_str(store_status st)
     case STORE_DENIED:    return "access denied";
     case STORE_TOO_BIG:   return "too big";
     case STORE_DB_ERROR:  return "database error";
+    case STORE_BUSY:      return "busy (lock not granted in time)";
     }
     return "unknown";
 }
@@ -48,6 +49,7 @@ uint32_t store_status_ec(store_status st)
     case STORE_DENIED:    return ecAccessDenied;
     case STORE_TOO_BIG:   return ecTooBig;
     case STORE_DB_ERROR:  return ecError;
+    case STORE_BUSY:      return ecServerBusy;
     }
     return ecError;
 }
@@ -99,7 +101,7 @@ store_status store_run(mapi_db *db, mapi_db_txn_fn body, store_txn *t,
     if (error_r)
         *error_r = apr_psprintf(t->pool, "mailbox store: %s: %s", what,
                                 error ? error : "failed");
-    return STORE_DB_ERROR;
+    return ret == MAPI_DB_BUSY ? STORE_BUSY : STORE_DB_ERROR;
 }
 
 /* ---------------------------------------------------------------- ids -- */
@@ -253,6 +255,13 @@ store_status store_read_status(mapi_db *db, apr_pool_t *pool, int ret,
         return STORE_OK;
     if (ret == DB_NOTFOUND)
         return STORE_NOT_FOUND;
+    if (ret == DB_LOCK_NOTGRANTED) {    /* a stuck writer holds the page */
+        if (error_r)
+            *error_r = apr_psprintf(pool, "mailbox store: read %s: a lock "
+                                    "was not granted in time (a stuck "
+                                    "process holds it)", what);
+        return STORE_BUSY;
+    }
     if (error_r)
         *error_r = ret == EINVAL
             ? apr_psprintf(pool, "mailbox store: %s: the record is "
@@ -415,6 +424,8 @@ store_status store_alloc_ids(mapi_db *db, DB_TXN *txn,
     apr_pool_destroy(pool);
     if (ret == DB_NOTFOUND)
         return STORE_NOT_FOUND;
+    if (ret == DB_LOCK_NOTGRANTED)    /* the counter's holder is stuck */
+        return STORE_BUSY;
     return ret == 0 ? STORE_OK : STORE_DB_ERROR;
 }
 
