@@ -15,7 +15,11 @@ ALL_CFLAGS  := $(CFLAGS) $(WARN) -std=gnu11 -fPIC -D_GNU_SOURCE $(APR_CFLAGS) $(
 GMIME_CFLAGS := $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
 GMIME_LIBS  := $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 ALL_CFLAGS  += $(GMIME_CFLAGS)
-LIBS        := -ldb-5.3 -lssl -lcrypto $(APR_LIBS) -laprutil-1 -lpthread $(GMIME_LIBS)
+ICU_CFLAGS  := $(shell pkg-config --cflags icu-uc icu-i18n 2>/dev/null)
+ICU_LIBS    := $(shell pkg-config --libs icu-uc icu-i18n 2>/dev/null)
+ALL_CFLAGS  += $(ICU_CFLAGS)
+LIBS        := -ldb-5.3 -lssl -lcrypto $(APR_LIBS) -laprutil-1 -lpthread $(GMIME_LIBS) \
+               $(ICU_LIBS)
 O           := build/obj
 
 # Core: everything that does not need httpd headers, linked into the module,
@@ -75,6 +79,13 @@ build/tests/%: tests/tools/%.c build/libmapicore.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< build/libmapicore.a $(LIBS) -lcurl
 
+# Benchmarks (tests/bench/*.c), built by `make bench` or by name.
+BENCH_SRC   := $(wildcard tests/bench/*.c)
+BENCH_BIN   := $(patsubst tests/bench/%.c,build/bench/%,$(BENCH_SRC))
+build/bench/%: tests/bench/%.c build/libmapicore.a
+	@mkdir -p build/bench
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< build/libmapicore.a $(LIBS)
+
 build/tests/test_%: tests/unit/test_%.c build/libmapicore.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< build/libmapicore.a $(LIBS) -lcunit
@@ -126,7 +137,7 @@ FUZZ_SRC    := $(wildcard mod_mapi/wire/*.c mod_mapi/rop/*.c mod_mapi/store/*.c 
 FUZZ_BIN    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-               -D_GNU_SOURCE $(APR_CFLAGS) $(GMIME_CFLAGS) -Imod_mapi
+               -D_GNU_SOURCE $(APR_CFLAGS) $(GMIME_CFLAGS) $(ICU_CFLAGS) -Imod_mapi
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p build/fuzz

@@ -87,7 +87,7 @@ struct mh_waiter {
     size_t n, cap;
     apr_hash_t *by_id;            /* session id -> newest wait */
     apr_time_t next_failchk, next_sweep;
-    int asked_restart;            /* SIGHUP sent to the parent once */
+    int asked_restart;            /* restart asked of the parent once */
 };
 
 static mh_waiter *mh_the_waiter;
@@ -348,14 +348,14 @@ static void mh_waiter_maintain(mh_waiter *w, apr_time_t now)
         break;
     case MAPI_DB_NEEDS_RECOVERY:
         /* A process died inside the environment's shared memory.  Only
-         * recovery with every process out helps: a restart (SIGHUP to the
-         * parent) stops all children, and post_config recovers before new
+         * recovery with every process out helps: a restart (asked of the
+         * parent, mapi_db_request_recovery) stops all children, and post_config recovers before new
          * ones start.  Sessions and data are on disk and survive it. */
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, w->s, MAPILOGNO(1032)
                      "%s; restarting httpd to run recovery", error);
         if (!w->asked_restart) {
             w->asked_restart = 1;
-            kill(getppid(), SIGHUP);
+            mapi_db_request_recovery(w->db->home);
         }
         break;
     default:
@@ -523,6 +523,9 @@ int mh_waiter_start(apr_pool_t *pchild, server_rec *s, mapi_db *db,
 
 /* ------------------------------------------------------------ parking -- */
 
+/* [MS-OXCRPC] R1343: the ErrorCode of a wait refused as one too many. */
+#define MH_EC_REJECTED 0x000007EEu
+
 int mh_waiter_park(mh_waiter *w, mh_request *mr)
 {
     request_rec *r = mr->r;
@@ -531,6 +534,7 @@ int mh_waiter_park(mh_waiter *w, mh_request *mr)
     const char *error = NULL;
     uint8_t body[16] = { 0 };
     uint32_t n = 0;
+    int over = 0;
 
     memcpy(wt->id, mr->sess->id, SESS_ID_LEN);
     wt->mr = mr;
@@ -539,9 +543,22 @@ int mh_waiter_park(mh_waiter *w, mh_request *mr)
     /* Register before looking at the count: an event posted in between
      * then finds the registration and sends its datagram. */
     if (w == NULL ||
-        sess_wait_register(mr->db, r->pool, wt->id, w->sock_path, &error)
+        sess_wait_register_user(mr->db, r->pool, wt->id, w->sock_path,
+                                r->user, (unsigned)mr->conf->max_waits_user,
+                                &over, &error)
         != 0 || sess_event_pending(mr->db, NULL, wt->id, &n) != 0 || n > 0 ||
         mh_process_stopping()) {
+        if (over) {
+            /* One wait too many for the user: answered at once with the
+             * error a second outstanding wait gets ([MS-OXCMAPIHTTP]
+             * R1370, [MS-OXCRPC] R1343: ecRejected). */
+            mh_limit_hit(mr, "MapiMaxNotificationWaitsPerUser",
+                         mr->conf->max_waits_user, "wait refused");
+            body[4] = (uint8_t)MH_EC_REJECTED;
+            body[5] = (uint8_t)(MH_EC_REJECTED >> 8);
+            mh_stream_finish(mr, MH_SUCCESS, body, sizeof(body));
+            return MH_DONE;
+        }
         if (error)
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                           MAPILOGNO(1038) "wait registry: %s", error);

@@ -57,8 +57,18 @@ typedef enum store_status {
     STORE_DENIED,             /* ecAccessDenied 0x80070005 */
     STORE_TOO_BIG,            /* a record over STORE_RECORD_MAX, a message
                                  over STORE_MESSAGE_MAX */
-    STORE_DB_ERROR            /* ecError 0x80004005 */
+    STORE_DB_ERROR,           /* ecError 0x80004005 */
+    STORE_BUSY                /* a lock held by a stuck process was not
+                                 granted in time: ecServerBusy 0x00000480,
+                                 the client retries later */
 } store_status;
+
+/* A failure of the database rather than a verdict on the request: the
+ * ROP logs it with its context. */
+static inline int store_st_is_db(store_status st)
+{
+    return st == STORE_DB_ERROR || st == STORE_BUSY;
+}
 
 const char *store_status_str(store_status st);
 /* The [MS-OXCDATA] 2.4 error code that a ROP returns for st. */
@@ -427,6 +437,32 @@ store_status store_folder_list(mapi_db *db, apr_pool_t *pool,
                                apr_array_header_t **ids_r /* uint64_t */,
                                const char **error_r);
 
+/* A page of a folder's messages (associated ones with associated) by
+ * PidTagMessageDeliveryTime descending, missing times last, equal times in
+ * id order: the mids after the first skip, at most want of them, from the
+ * delivery-time index; *skipped_r is how many were skipped (fewer than
+ * skip when the folder is shorter), *more_r whether messages follow.
+ * STORE_INVALID when the mailbox predates the index (sort the rows). */
+store_status store_sorted_page(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               uint64_t fid, int associated, uint32_t skip,
+                               uint32_t want, apr_array_header_t **mids_r,
+                               uint32_t *skipped_r, int *more_r,
+                               const char **error_r);
+
+/* A folder's message counts (or its associated ones'), kept up to date
+ * with every message write; STORE_INVALID when the mailbox predates them
+ * (count the messages). */
+typedef struct store_folder_counts {
+    uint32_t messages, unread;
+    uint64_t size;                /* sum of PidTagMessageSize */
+} store_folder_counts;
+store_status store_folder_counts_get(mapi_db *db, apr_pool_t *pool,
+                                     const uint8_t mbox[STORE_GUID_LEN],
+                                     uint64_t fid, int associated,
+                                     store_folder_counts *c,
+                                     const char **error_r);
+
 /* The properties a folder has, computed ones included: PidTagFolderId,
  * PidTagParentFolderId, PidTagContentCount, PidTagContentUnreadCount,
  * PidTagAssociatedContentCount, PidTagFolderChildCount, PidTagSubfolders,
@@ -636,6 +672,8 @@ typedef struct store_rule {
     uint32_t sequence;            /* PidTagRuleSequence (0 if absent) */
     uint32_t state;               /* PidTagRuleState */
     store_props props;            /* every property, PidTagRuleId included */
+    uint8_t extended;             /* an extended rule: id is its FAI
+                                     message (delivery/dlv_xrules.c) */
 } store_rule;
 
 /* RuleDataFlags ([MS-OXORULE] 2.2.1.3). */
@@ -680,9 +718,43 @@ store_status store_rule_oof_note(mapi_db *db, apr_pool_t *pool,
                                  uint64_t fid, uint64_t rule_id,
                                  const char *sender, int *seen_r,
                                  const char **error_r);
+/* The mailbox enters (oof 1) or leaves the Out of Office state
+ * (PidTagOutOfOfficeState, which turns ST_ONLY_WHEN_OOF rules on,
+ * [MS-OXORULE] 3.2.4.2); leaving clears the OOF reply history (R585). */
+store_status store_mailbox_set_oof(mapi_db *db, apr_pool_t *pool,
+                                   const uint8_t mbox[STORE_GUID_LEN],
+                                   int oof, const char **error_r);
 /* Whether the folder has rules (PidTagHasRules, R604-R606). */
 int store_rule_any(mapi_db *db, apr_pool_t *pool,
                    const uint8_t mbox[STORE_GUID_LEN], uint64_t fid);
+
+/* Deferred Action Messages ([MS-OXORULE] 2.2.6). */
+#ifndef PidTagDamOriginalEntryId
+#define PidTagDamOriginalEntryId   0x66460102u
+#endif
+#ifndef PidTagDamBackPatched
+#define PidTagDamBackPatched       0x6647000Bu
+#endif
+#ifndef PidTagDeferredActionMessageOriginalEntryId
+#define PidTagDeferredActionMessageOriginalEntryId 0x674100FBu
+#endif
+#ifndef PidTagHasDeferredActionMessages
+#define PidTagHasDeferredActionMessages 0x3FEA000Bu
+#endif
+#define STORE_DAM_CLASS "IPC.Microsoft Exchange 4.0.Deferred Action"
+
+/* RopUpdateDeferredActionMessages ([MS-OXORULE] 3.2.5.4): every DAM of
+ * the mailbox's Deferred Action folder whose
+ * PidTagDeferredActionMessageOriginalEntryId (R618) or
+ * PidTagDamOriginalEntryId (the delivered message's entry id, which is
+ * what a client that moved the message holds) is server_eid gets
+ * client_eid in both (R619, R136) and PidTagDamBackPatched TRUE (R620).
+ * *n_r: how many were changed (none is no error, R617). */
+store_status store_dam_backpatch(mapi_db *db, apr_pool_t *pool,
+                                 const uint8_t mbox[STORE_GUID_LEN],
+                                 const rop_bin *server_eid,
+                                 const rop_bin *client_eid, unsigned *n_r,
+                                 const char **error_r);
 
 /* ----------------------------------------------------- search folders -- */
 

@@ -235,6 +235,7 @@
 #define ecUnknownUser                    0x000003EBu
 #define ecLoginPerm                      0x000003F2u
 #define ecWrongServer                    0x00000478u
+#define ecServerBusy                     0x00000480u   /* retry later */
 #define ecNotImplemented                 0x80040FFFu
 #define ecStreamInvalidParam             0x80030057u   /* STG_E_INVALIDPARAMETER */
 #define ecStreamSeekError                0x80030019u   /* STG_E_SEEKERROR */
@@ -252,6 +253,9 @@
 #define PidTagLocaleId                   0x66A10003u
 #define PidTagHasNamedProperties         0x664A000Bu
 #define ecMaxAttachmentExceeded          0x000004DBu
+/* [MS-OXCDATA] 2.4.2: "a client has opened too many objects of a specific
+ * type" (Exchange: sessions per user, objects per session). */
+#define ecMaxObjsExceeded                0x000004DEu
 
 /* Sub-object properties ([MS-OXPROPS]): the targets of a
  * SubObject restriction ([MS-OXCDATA] 2.12.10). */
