@@ -99,18 +99,16 @@ build/tests/test_%: tests/integ/test_%.c $(INTEG_LIB) build/libmapicore.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< $(INTEG_LIB) build/libmapicore.a $(LIBS) -lcunit -lcurl
 
-# Benchmarks and the soak (tests/bench/, README "Benchmarks"): every
-# tests/bench/*.c is a program in build/bench/, linked with the core and
-# the integration tests' client.  `make bench` runs tests/bench/run.sh and
-# rewrites BENCHMARKS.md; `make soak` runs mixed load for SOAK_SECONDS.
-BENCH_SRC   := $(wildcard tests/bench/*.c)
-BENCH_BIN   := $(patsubst tests/bench/%.c,build/bench/%,$(BENCH_SRC))
+# The load generator (tests/bench/loadgen.c) also links the integration
+# tests' client (mh_client.c, rop_wire.c).  `make bench` runs
+# tests/bench/run.sh and rewrites BENCHMARKS.md; `make soak` runs mixed
+# load for SOAK_SECONDS.
 SOAK_SECONDS ?= 1800
-
-build/bench/%: tests/bench/%.c $(INTEG_LIB) $(wildcard tests/integ/*.h) build/libmapicore.a
+LOADGEN_LIB := tests/integ/mh_client.c tests/integ/rop_wire.c
+build/bench/loadgen: tests/bench/loadgen.c $(LOADGEN_LIB) $(wildcard tests/integ/*.h) build/libmapicore.a
 	@mkdir -p build/bench
-	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -Itests/integ -o $@ $< $(INTEG_LIB) \
-	    build/libmapicore.a $(LIBS) -lcunit -lcurl -lm
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -Itests/integ -o $@ $< $(LOADGEN_LIB) \
+	    build/libmapicore.a $(LIBS) -lcurl -lm
 
 bench: all $(BENCH_BIN)
 	@tests/bench/run.sh

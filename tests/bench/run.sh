@@ -11,7 +11,7 @@
 #   BENCH_CONNS      connections of the throughput scenario (default 8)
 #   BENCH_DIR        instance directory (default /tmp/mapi-bench.PID, removed)
 #   BENCH_OUT        file to write (default BENCHMARKS.md of the repository)
-#   BENCH_SKIP       scenarios to leave out, e.g. "waits idle"
+#   BENCH_SKIP       parts to leave out: xput idle waits suites, e.g. "waits idle"
 # A suite script gets the instance's demo.env path as $1, prints table rows
 # "| figure | target | measured | verdict |" and, after a line
 # "<!-- notes -->", free markdown.
@@ -132,7 +132,7 @@ main() {
     [[ $SKIP == *' xput '* ]] || scenario_xput
     [[ $SKIP == *' idle '* ]] || scenario_idle
     [[ $SKIP == *' waits '* ]] || scenario_waits
-    run_suites
+    [[ $SKIP == *' suites '* ]] || run_suites
     printf '\n| figure | target | measured | verdict |\n|---|---|---|---|\n'
     printf '%s\n' "${ROWS[@]}"
     write_report
