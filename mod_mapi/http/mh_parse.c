@@ -106,9 +106,12 @@ static int mh_unescape(char *s)
     for (; *s; s++) {
         if (*s == '%') {
             int hi = mh_hex(s[1]), lo = hi < 0 ? -1 : mh_hex(s[2]);
-            int c = hi << 4 | lo;
+            int c;
 
-            if (hi < 0 || lo < 0 || c == 0 || c == '/')
+            if (hi < 0 || lo < 0)
+                return -1;
+            c = hi << 4 | lo;
+            if (c == 0 || c == '/')
                 return -1;
             *out++ = (char)c;
             s += 2;

@@ -240,7 +240,14 @@ static int rop_rd_scalar(mapi_rd *rd, apr_pool_t *pool, uint16_t type,
 {
     switch (type) {
     case ROP_PT_NULL:         return 0;
-    case ROP_PT_BOOLEAN:      return mapi_rd_u8(rd, &pv->v.b);
+    case ROP_PT_BOOLEAN:
+        /* [MS-OXCDATA] 2.11.1 restricts it to 1 or 0; another byte counts
+         * as TRUE, and is kept as 1, so that what a client sets reads
+         * back from the store's records (which hold 0 or 1 only). */
+        if (mapi_rd_u8(rd, &pv->v.b) < 0)
+            return -1;
+        pv->v.b = pv->v.b != 0;
+        return 0;
     case ROP_PT_I2:           return mapi_rd_u16(rd, &pv->v.i2);
     case ROP_PT_LONG:
     case ROP_PT_FLOAT:

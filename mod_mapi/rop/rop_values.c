@@ -280,10 +280,14 @@ int rop_wr_long_term_id(mapi_wr *wr, const rop_long_term_id *ltid)
 
 /* ---- deep copies ---------------------------------------------------- */
 
+/* An empty array is a view of the byte past its size field, which may be
+ * past the end of the request: nothing of it is read. */
 static const uint8_t *rop_dup_bytes(apr_pool_t *pool, const uint8_t *p,
                                     size_t n)
 {
-    return p ? apr_pmemdup(pool, p, n ? n : 1) : NULL;
+    if (p == NULL)
+        return NULL;
+    return n ? apr_pmemdup(pool, p, n) : apr_pcalloc(pool, 1);
 }
 
 static void rop_bin_dup(apr_pool_t *pool, rop_bin *dst, const rop_bin *src)
