@@ -506,7 +506,8 @@ httpd_cmd() {
         mkdir -p "$DIR/valgrind" && chmod 1777 "$DIR/valgrind"
         wrap=(valgrind --tool=memcheck --log-file="$DIR/valgrind/vg.%p"
               --leak-check=full --show-leak-kinds=definite
-              --errors-for-leak-kinds=definite --num-callers=30)
+              --errors-for-leak-kinds=definite --num-callers=30
+              --suppressions="$REPO/tests/valgrind.supp")
     fi
     env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C \
         KRB5_CONFIG="$DIR/krb5.conf" KRB5_KTNAME="FILE:$DIR/http.keytab" \

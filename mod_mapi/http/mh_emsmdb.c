@@ -235,7 +235,10 @@ static int emsmdb_execute_rops(mh_request *mr, const mh_execute_req *req,
                                   res.stop_rop_id);
         return emsmdb_execute_reply(mr, EC_RPC_FORMAT, NULL, 0);
     }
-    mr->rop_ids = res.rop_ids;
+    /* res lives on this stack frame; the log row is written after the
+     * handler returned (valgrind-integ found it read there). */
+    mr->rop_ids = apr_pmemdup(pool, res.rop_ids,
+                              res.n_rop_ids ? res.n_rop_ids : 1);
     mr->n_rop_ids = res.n_rop_ids;
     if (!(req->flags & EXEC_NO_COMPRESSION))
         want |= RPCEXT_COMPRESSED;
