@@ -165,6 +165,7 @@ sanitize-unit: sanitize-build
 
 sanitize-integ: sanitize-build
 	@env $(SAN_ENV) MAPI_SANITIZE=1 MAPI_BUILD_DIR=$(CURDIR)/$(SAN_BUILD) \
+	    MAPI_ASAN_LIB=$(shell $(CC) -print-file-name=libasan.so) \
 	    tests/run-integ.sh $(SAN_INTEG_BIN)
 
 sanitize-check: sanitize-unit sanitize-integ

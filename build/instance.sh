@@ -531,7 +531,7 @@ sanitizer_env() {
     [[ ${MAPI_SANITIZE:-0} == 1 ]] || return 0
     local -n out=$1
     mkdir -p "$DIR/sanitizer" && chmod 1777 "$DIR/sanitizer"
-    out+=("LD_PRELOAD=$(gcc -print-file-name=libasan.so)"
+    out+=("LD_PRELOAD=${MAPI_ASAN_LIB:-$(gcc -print-file-name=libasan.so)}"
           "ASAN_OPTIONS=halt_on_error=1:detect_leaks=0:use_sigaltstack=0:log_path=$DIR/sanitizer/asan"
           "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$DIR/sanitizer/ubsan")
 }
