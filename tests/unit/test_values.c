@@ -674,6 +674,38 @@ static void test_restriction_dup_empty_bin(void)
     CU_ASSERT_PTR_NOT_NULL(c->u.property.val.v.bin.data);
 }
 
+/* Found by tests/fuzz/fuzz_restriction and fuzz_propval (corpus
+ * regress_mvi_*): a value under a multi-value-instance tag (MV|MVI) is
+ * one value of the base type, but kept its tag, and the deep copy and
+ * the store took it for a multi-valued one. */
+static void test_mvi_tagged_value(void)
+{
+    /* Content restriction on 0x3102 (MV|MVI|Binary): FL_SUBSTRING,
+     * PropertyTag, TaggedValue with the same tag, a 2-byte Binary. */
+    static const uint8_t in[] = { 0x03, 0x01, 0x00, 0x00, 0x00,
+                                  0x02, 0x31, 0x37, 0x00,
+                                  0x02, 0x31, 0x37, 0x00, 0x02, 0x00,
+                                  0xAB, 0xCD };
+    rop_restriction *r = NULL, *c;
+    store_props bag, back;
+    mapi_rd rd;
+    mapi_wr wr;
+
+    mapi_rd_init(&rd, in, sizeof(in));
+    CU_ASSERT_EQUAL_FATAL(rop_rd_restriction(&rd, pool, 0, &r), 0);
+    CU_ASSERT_EQUAL(ROP_PROP_TYPE(r->u.content.val.tag), ROP_PT_BINARY);
+    CU_ASSERT_EQUAL(r->u.content.val.v.bin.len, 2);
+    c = rop_restriction_dup(pool, r);
+    CU_ASSERT_EQUAL_FATAL(c->u.content.val.v.bin.len, 2);
+    CU_ASSERT_EQUAL(c->u.content.val.v.bin.data[1], 0xCD);
+    store_props_init(&bag, pool);
+    store_props_set(&bag, &r->u.content.val);
+    mapi_wr_init(&wr, pool, 256);
+    CU_ASSERT_EQUAL_FATAL(store_props_encode(&wr, &bag), 0);
+    mapi_rd_init(&rd, wr.buf, wr.len);
+    CU_ASSERT_EQUAL(store_props_decode(&rd, pool, &back), 0);
+}
+
 static void test_property_name_roundtrip(void)
 {
     rop_property_name pn, back;
@@ -1352,6 +1384,7 @@ int main(void)
     CU_add_test(s, "restriction deep copy of an empty ServerId",
                 test_restriction_dup_empty_bin);
     CU_add_test(s, "Boolean byte other than 0 or 1", test_boolean_not_01);
+    CU_add_test(s, "multi-value-instance tagged value", test_mvi_tagged_value);
     CU_add_test(s, "PropertyName round trip", test_property_name_roundtrip);
     CU_add_test(s, "LongTermId round trip", test_long_term_id_roundtrip);
     s = CU_add_suite("store_table", NULL, NULL);
