@@ -15,7 +15,11 @@ ALL_CFLAGS  := $(CFLAGS) $(WARN) -std=gnu11 -fPIC -D_GNU_SOURCE $(APR_CFLAGS) $(
 GMIME_CFLAGS := $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
 GMIME_LIBS  := $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 ALL_CFLAGS  += $(GMIME_CFLAGS)
-LIBS        := -ldb-5.3 -lssl -lcrypto $(APR_LIBS) -laprutil-1 -lpthread $(GMIME_LIBS)
+ICU_CFLAGS  := $(shell pkg-config --cflags icu-uc icu-i18n 2>/dev/null)
+ICU_LIBS    := $(shell pkg-config --libs icu-uc icu-i18n 2>/dev/null)
+ALL_CFLAGS  += $(ICU_CFLAGS)
+LIBS        := -ldb-5.3 -lssl -lcrypto $(APR_LIBS) -laprutil-1 -lpthread $(GMIME_LIBS) \
+               $(ICU_LIBS)
 # BUILD: the output tree.  `make BUILD=build/asan SANITIZE="..."` builds
 # everything (core, module, tools, tests) into a second tree with other
 # flags; `make check` does that for ASan + UBSan (sanitize-check below).
@@ -118,7 +122,8 @@ FUZZ_BIN    := $(patsubst tests/fuzz/%.c,$(FZ)/%,$(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TARGETS ?= $(FUZZ_BIN)
 FUZZ_SECONDS ?= 60
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -D_GNU_SOURCE $(APR_CFLAGS) $(GMIME_CFLAGS) -Imod_mapi
+FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -D_GNU_SOURCE $(APR_CFLAGS) $(GMIME_CFLAGS) $(ICU_CFLAGS) \
+               -Imod_mapi
 
 $(FZ)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

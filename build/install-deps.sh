@@ -21,6 +21,8 @@ PACKAGES=(
     # build/instance.sh needs it to create principals in its private realm.
     krb5-kdc krb5-admin-server krb5-user libkrb5-dev
     libdb5.3-dev libcunit1-dev libcurl4-openssl-dev libssl-dev libgmime-3.0-dev
+    # libicu-dev: ICU collation of the address book's display names.
+    libicu-dev
     # postfix: a real MTA for tests/integ/test_postfix.c (a private
     # instance; the system one is left unconfigured, see main()).
     postfix

@@ -23,6 +23,10 @@
 #   MAPI_PENDING_PERIOD       MapiPendingPeriod, ms       (default 15000)
 #   MAPI_MAX_NOTIFICATION_WAIT MapiMaxNotificationWait, s (default 300)
 #   MAPI_MAX_REQUEST_BODY     MapiMaxRequestBody, bytes   (default 4194304)
+#   MAPI_EXTRA_CONF           more server-level directives (one per line) for
+#                             mapi-site.conf, e.g. "MapiMaxSessionsPerUser 3"
+#   MAPI_PLAIN_PORT           also listen for plain HTTP on this port ("auto":
+#                             a free one; demo.env: MAPI_PLAIN_PORT), same site
 #   MAPI_SENDMAIL             MapiSendmailCommand: program (absolute path) and
 #                             arguments for submitted mail (default: httpd's,
 #                             /usr/sbin/sendmail)
@@ -145,6 +149,7 @@ free_port() {
 load_settings() {
     local saved_port='' saved_module='' saved_no_module='' saved_loglevel=''
     local saved_idle='' saved_pending='' saved_wait='' saved_body='' saved_server=''
+    local saved_extra='' saved_plain=''
     if [[ ${1:-} == saved && -f $DIR/instance.vars ]]; then
         # shellcheck disable=SC1091
         . "$DIR/instance.vars"
@@ -159,6 +164,8 @@ load_settings() {
     MAX_REQUEST_BODY=${MAPI_MAX_REQUEST_BODY:-${saved_body:-4194304}}
     SERVER_NAME=${MAPI_SERVER_NAME:-${saved_server:-$(short_hostname)}}
     SENDMAIL=${MAPI_SENDMAIL:-${saved_sendmail:-}}
+    EXTRA_CONF=${MAPI_EXTRA_CONF:-${saved_extra:-}}
+    PLAIN_PORT=${MAPI_PLAIN_PORT:-${saved_plain:-}}
 
     local v
     for v in IDLE_TIMEOUT PENDING_PERIOD MAX_NOTIFICATION_WAIT MAX_REQUEST_BODY; do
@@ -187,6 +194,8 @@ save_settings() {
         printf 'saved_body=%s\n' "$(shq "$MAX_REQUEST_BODY")"
         printf 'saved_server=%s\n' "$(shq "$SERVER_NAME")"
         printf 'saved_sendmail=%s\n' "$(shq "$SENDMAIL")"
+        printf 'saved_extra=%s\n' "$(shq "$EXTRA_CONF")"
+        printf 'saved_plain=%s\n' "$(shq "$PLAIN_PORT")"
     } >"$DIR/instance.vars"
 }
 
@@ -469,6 +478,14 @@ MapiMaxRequestBody $MAX_REQUEST_BODY
 # The MAPI virtual directory this host serves: $SERVER_NAME\\mapi (Default Web Site).
 MapiServerName $SERVER_NAME
 $( [[ -z $SENDMAIL ]] || printf 'MapiSendmailCommand "%s"' "$SENDMAIL" )
+# Tests and benchmarks run thousands of sessions and waits of one user:
+# the per-user and total limits are raised here (MAPI_EXTRA_CONF, below,
+# may set them again; the module's defaults are in conf.d/mapi.conf).
+MapiMaxSessionsPerUser 100000
+MapiMaxSessions 1000000
+MapiMaxNotificationWaitsPerUser 100000
+# MAPI_EXTRA_CONF:
+${EXTRA_CONF}
 
 <Location /mapi/>
     SetHandler mapi
@@ -483,6 +500,11 @@ EOF
 EOF
             auth_block
             printf '</LocationMatch>\n'
+        fi
+        if [[ -n $PLAIN_PORT ]]; then
+            # MAPI_PLAIN_PORT: the same site without TLS (tests of MapiRequireTLS).
+            printf '\nListen 127.0.0.1:%s http\n<VirtualHost 127.0.0.1:%s>\n    SSLEngine off\n</VirtualHost>\n' \
+                "$PLAIN_PORT" "$PLAIN_PORT"
         fi
     } >"$f"
     mv -f "$f" "$DIR/mapi-site.conf"
@@ -564,6 +586,7 @@ write_env() {
         for kv in \
             "MAPI_DEMO_URL=https://127.0.0.1:$PORT" \
             "MAPI_PORT=$PORT" \
+            "MAPI_PLAIN_PORT=$PLAIN_PORT" \
             "MAPI_DEMO_USER=demo@mapi.test" \
             "MAPI_DEMO_PRINCIPAL=demo@$REALM" \
             "MAPI_DEMO_PASSWORD=$DEMO_PASSWORD" \
@@ -623,6 +646,11 @@ cmd_start() {
         die "bad MAPI_PORT '$PORT'"
     fi
     tcp_listening "$PORT" && die "port 127.0.0.1:$PORT is in use: choose another MAPI_PORT"
+    if [[ $PLAIN_PORT == auto || $PLAIN_PORT == 0 ]]; then
+        PLAIN_PORT=$(free_port)
+        [[ $PLAIN_PORT != "$PORT" ]] || PLAIN_PORT=$(free_port)
+    fi
+    [[ -z $PLAIN_PORT || $PLAIN_PORT =~ ^[0-9]+$ ]] || die "bad MAPI_PLAIN_PORT '$PLAIN_PORT'"
 
     DEMO_PASSWORD=${MAPI_DEMO_PASSWORD:-$(random_password)}
     OTHER_PASSWORD=${MAPI_OTHER_PASSWORD:-$(random_password)}

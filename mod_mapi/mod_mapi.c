@@ -36,6 +36,9 @@
 #include "configdb/cfg_db.h"
 #include "autodiscover/autod.h"
 #include "rop/rop_notify.h"
+#include "rop/rop_types.h"
+#include "session/sess_objects.h"
+#include "nspi/nspi.h"
 
 /* Per-process state of a child: the environment handle and the waiter. */
 static mapi_db *mapi_child_db;
@@ -52,6 +55,9 @@ static void *mapi_create_server_config(apr_pool_t *p, server_rec *s)
     c->pending_period = MAPI_UNSET;
     c->max_wait = MAPI_UNSET;
     c->max_body = MAPI_UNSET;
+    c->max_decompressed = c->max_rops = c->max_objects = MAPI_UNSET;
+    c->max_sessions_user = c->max_sessions = c->max_res_depth = MAPI_UNSET;
+    c->max_nspi_rows = c->max_waits_user = c->require_tls = MAPI_UNSET;
     c->log_max_file = c->log_max_age = c->log_max_dir = -1;
     return c;
 }
@@ -69,6 +75,15 @@ static void *mapi_merge_server_config(apr_pool_t *p, void *basev, void *addv)
     c->pending_period = MAPI_MERGE(pending_period);
     c->max_wait = MAPI_MERGE(max_wait);
     c->max_body = MAPI_MERGE(max_body);
+    c->max_decompressed = MAPI_MERGE(max_decompressed);
+    c->max_rops = MAPI_MERGE(max_rops);
+    c->max_objects = MAPI_MERGE(max_objects);
+    c->max_sessions_user = MAPI_MERGE(max_sessions_user);
+    c->max_sessions = MAPI_MERGE(max_sessions);
+    c->max_res_depth = MAPI_MERGE(max_res_depth);
+    c->max_nspi_rows = MAPI_MERGE(max_nspi_rows);
+    c->max_waits_user = MAPI_MERGE(max_waits_user);
+    c->require_tls = MAPI_MERGE(require_tls);
     c->server_name = add->server_name ? add->server_name : base->server_name;
     c->website = add->website ? add->website : base->website;
     c->submit = add->submit ? add->submit : base->submit;
@@ -115,6 +130,17 @@ static void mapi_conf_defaults(apr_pool_t *p, mh_server_conf *c)
         c->max_body = MH_DEFAULT_MAX_BODY;
     if (c->submit == NULL)
         c->submit = apr_pcalloc(p, sizeof(*c->submit));
+#define MAPI_DEFAULT(f, v) if (c->f == MAPI_UNSET) c->f = (v)
+    MAPI_DEFAULT(max_decompressed, MH_DEFAULT_MAX_DECOMPRESSED);
+    MAPI_DEFAULT(max_rops, MH_DEFAULT_MAX_ROPS);
+    MAPI_DEFAULT(max_objects, MH_DEFAULT_MAX_OBJECTS);
+    MAPI_DEFAULT(max_sessions_user, MH_DEFAULT_MAX_SESSIONS_USER);
+    MAPI_DEFAULT(max_sessions, MH_DEFAULT_MAX_SESSIONS);
+    MAPI_DEFAULT(max_res_depth, MH_DEFAULT_MAX_RES_DEPTH);
+    MAPI_DEFAULT(max_nspi_rows, MH_DEFAULT_MAX_NSPI_ROWS);
+    MAPI_DEFAULT(max_waits_user, MH_DEFAULT_MAX_WAITS_USER);
+    MAPI_DEFAULT(require_tls, 1);
+#undef MAPI_DEFAULT
 }
 
 static const char *mapi_set_int(cmd_parms *cmd, int *slot, const char *arg,
@@ -155,6 +181,53 @@ static const char *mapi_set_max_body(cmd_parms *cmd, void *d, const char *arg)
     if (err == NULL)
         mapi_conf(cmd->server)->max_body = v;
     return err;
+}
+
+/* The abuse limits: one setter, the slot and bounds in the table row's
+ * cmd_data (offset into mh_server_conf). */
+typedef struct mapi_limit_def {
+    const char *name;
+    size_t offset;
+    long lo, hi;
+} mapi_limit_def;
+
+static const mapi_limit_def mapi_limits[] = {
+    /* One RPC_HEADER_EXT block holds 32 KiB; rgbIn has at most 96. */
+    { "MapiMaxDecompressedSize", APR_OFFSETOF(mh_server_conf,
+      max_decompressed), 1024, 96 * 0x8000 },
+    { "MapiMaxRopsPerRequest", APR_OFFSETOF(mh_server_conf, max_rops),
+      1, 0x8000 },
+    { "MapiMaxObjectsPerSession", APR_OFFSETOF(mh_server_conf, max_objects),
+      16, SESS_OBJ_MAX },
+    { "MapiMaxSessionsPerUser", APR_OFFSETOF(mh_server_conf,
+      max_sessions_user), 1, 100000 },
+    { "MapiMaxSessions", APR_OFFSETOF(mh_server_conf, max_sessions),
+      1, 1000000 },
+    { "MapiMaxRestrictionDepth", APR_OFFSETOF(mh_server_conf,
+      max_res_depth), 1, ROP_MAX_RESTRICTION_DEPTH },
+    { "MapiMaxNspiRows", APR_OFFSETOF(mh_server_conf, max_nspi_rows),
+      1, NSPI_MAX_ROWS },
+    { "MapiMaxNotificationWaitsPerUser", APR_OFFSETOF(mh_server_conf,
+      max_waits_user), 1, 100000 },
+};
+
+static const char *mapi_set_limit(cmd_parms *cmd, void *d, const char *arg)
+{
+    const mapi_limit_def *def = cmd->info;
+
+    return mapi_set_int(cmd, (int *)((char *)mapi_conf(cmd->server) +
+                                     def->offset), arg, def->lo, def->hi);
+}
+
+/* i: the row of mapi_limits above (its name must match). */
+#define MAPI_LIMIT_CMD(name, i, help) \
+    AP_INIT_TAKE1(name, mapi_set_limit, (void *)&mapi_limits[i], RSRC_CONF, \
+                  help)
+
+static const char *mapi_set_require_tls(cmd_parms *cmd, void *d, int on)
+{
+    mapi_conf(cmd->server)->require_tls = on;
+    return NULL;
 }
 
 static const char *mapi_set_path(cmd_parms *cmd, const char **slot,
@@ -319,6 +392,25 @@ static const command_rec mapi_cmds[] = {
                   "(default 300)"),
     AP_INIT_TAKE1("MapiMaxRequestBody", mapi_set_max_body, NULL, RSRC_CONF,
                   "largest request body in bytes (default 4194304)"),
+    MAPI_LIMIT_CMD("MapiMaxDecompressedSize", 0, "largest decompressed "
+                   "ROP input of one Execute in bytes (default 1048576)"),
+    MAPI_LIMIT_CMD("MapiMaxRopsPerRequest", 1, "ROP requests in one "
+                   "Execute (default 512)"),
+    MAPI_LIMIT_CMD("MapiMaxObjectsPerSession", 2, "server objects one "
+                   "session holds open (default 4096)"),
+    MAPI_LIMIT_CMD("MapiMaxSessionsPerUser", 3, "session contexts of one "
+                   "user, both endpoints (default 32)"),
+    MAPI_LIMIT_CMD("MapiMaxSessions", 4, "session contexts in all "
+                   "(default 10000)"),
+    MAPI_LIMIT_CMD("MapiMaxRestrictionDepth", 5, "nesting of a ROP "
+                   "restriction (default 32)"),
+    MAPI_LIMIT_CMD("MapiMaxNspiRows", 6, "rows of one NSPI QueryRows, "
+                   "SeekEntries or GetMatches (default 4096)"),
+    MAPI_LIMIT_CMD("MapiMaxNotificationWaitsPerUser", 7, "NotificationWaits "
+                   "one user holds at once (default 16)"),
+    AP_INIT_FLAG("MapiRequireTLS", mapi_set_require_tls, NULL, RSRC_CONF,
+                 "refuse /mapi/ and Autodiscover requests not made over TLS "
+                 "with 403 (default On)"),
     AP_INIT_TAKE1("MapiServerName", mapi_set_server_name, NULL, RSRC_CONF,
                   "server whose MAPI virtual directory this host serves "
                   "(default: the short host name)"),

@@ -69,15 +69,79 @@ int cfg_get(mapi_db *db, DB_TXN *txn, const char *k, apr_pool_t *pool,
     return 0;
 }
 
+/* ---- the directory generation: "dirgen" (u64 LE) counts the changes
+ * of the records the address book is built from (organisation, mailboxes,
+ * groups, contacts), bumped in the transaction of the change, so a reader
+ * holding a view of generation G knows it is current while "dirgen" is
+ * still G. */
+#define CFG_DIRGEN_KEY "dirgen"
+
+static int cfg_is_dir_record(const char *k)
+{
+    return strncmp(k, "mbx/", 4) == 0 || strncmp(k, "grp/", 4) == 0 ||
+           strncmp(k, "con/", 4) == 0 || strcmp(k, "org") == 0;
+}
+
+static int cfg_dirgen_read(mapi_db *db, DB_TXN *txn, uint64_t *gen_r,
+                           u_int32_t flags)
+{
+    DBT key, val = { 0 };
+    uint8_t b[8];
+    int ret;
+
+    cfg_key(&key, CFG_DIRGEN_KEY);
+    val.data = b;
+    val.ulen = sizeof(b);
+    val.flags = DB_DBT_USERMEM;
+    *gen_r = 0;
+    ret = db->config->get(db->config, txn, &key, &val, flags);
+    if (ret == DB_NOTFOUND)
+        return 0;
+    if (ret != 0)
+        return ret;
+    if (val.size != 8)
+        return EINVAL;
+    for (int i = 7; i >= 0; i--)
+        *gen_r = *gen_r << 8 | b[i];
+    return 0;
+}
+
+static int cfg_dirgen_bump(mapi_db *db, DB_TXN *txn)
+{
+    DBT key, val = { 0 };
+    uint8_t b[8];
+    uint64_t gen;
+    int ret;
+
+    if ((ret = cfg_dirgen_read(db, txn, &gen, txn ? DB_RMW : 0)) != 0)
+        return ret;
+    gen++;
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t)(gen >> (8 * i));
+    cfg_key(&key, CFG_DIRGEN_KEY);
+    val.data = b;
+    val.size = sizeof(b);
+    return db->config->put(db->config, txn, &key, &val, 0);
+}
+
+int cfg_dir_generation(mapi_db *db, uint64_t *gen_r)
+{
+    return cfg_dirgen_read(db, NULL, gen_r, 0) == 0 ? 0 : -1;
+}
+
 int cfg_put(mapi_db *db, DB_TXN *txn, const char *k, const void *data,
             size_t len, u_int32_t flags)
 {
     DBT key, val = { 0 };
+    int ret;
 
     cfg_key(&key, k);
     val.data = (void *)data;
     val.size = (u_int32_t)len;
-    return db->config->put(db->config, txn, &key, &val, flags);
+    ret = db->config->put(db->config, txn, &key, &val, flags);
+    if (ret == 0 && cfg_is_dir_record(k))
+        ret = cfg_dirgen_bump(db, txn);
+    return ret;
 }
 
 /* Deleting what is not there is not an error: index entries of a record
@@ -89,6 +153,8 @@ int cfg_del(mapi_db *db, DB_TXN *txn, const char *k)
 
     cfg_key(&key, k);
     ret = db->config->del(db->config, txn, &key, 0);
+    if (ret == 0 && cfg_is_dir_record(k))
+        ret = cfg_dirgen_bump(db, txn);
     return ret == DB_NOTFOUND ? 0 : ret;
 }
 

@@ -172,6 +172,10 @@ typedef struct cfg_vdir {
 /* Checks the stored schema version; writes it on an empty database. */
 int cfg_schema_check(mapi_db *db, apr_pool_t *pool, const char **error_r);
 
+/* The directory generation: changes with every write of the organisation,
+ * a mailbox, a group or a contact (the address book's cache key).  0 or
+ * -1. */
+int cfg_dir_generation(mapi_db *db, uint64_t *gen_r);
 int cfg_org_get(mapi_db *db, apr_pool_t *pool, cfg_org **org_r,
                 const char **error_r);
 /* CFG_CONFLICT if an organisation exists already. */

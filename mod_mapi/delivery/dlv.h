@@ -123,6 +123,16 @@ dlv_status dlv_rules_evaluate(mapi_db *db, apr_pool_t *pool,
                               const cfg_mailbox *mbx, uint64_t fid,
                               const dlv_request *req, store_message *m,
                               dlv_rules_plan *plan);
+/* The extended rules of folder fid (dlv_xrules.c: FAI messages of class
+ * IPM.ExtendedRule.Message) appended to rules as standard ones (id: the
+ * FAI message's); how many, or -1 when the folder cannot be read. */
+int dlv_xrules_load(mapi_db *db, apr_pool_t *pool,
+                    const uint8_t mbox[STORE_GUID_LEN],
+                    const store_mailbox_info *mi, uint64_t fid,
+                    apr_array_header_t *rules);
+/* Sets ST_ERROR on the extended rule of FAI message mid (R813). */
+void dlv_xrules_set_error(mapi_db *db, apr_pool_t *pool,
+                          const uint8_t mbox[STORE_GUID_LEN], uint64_t mid);
 /* After the save: m was filed as (fid, mid), or mid 0 when deleted.
  * Sends, writes DAMs and DEMs. */
 void dlv_rules_finish(dlv_rules_plan *plan, const store_message *m,

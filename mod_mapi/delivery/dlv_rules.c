@@ -18,6 +18,7 @@
  * Licensed under the Apache License, Version 2.0.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <apr_base64.h>
 #include <apr_date.h>
@@ -30,7 +31,7 @@
 #include "wire/mapi_tags.h"
 
 #ifndef PidTagClientActions
-#define PidTagClientActions        0x664500FEu
+#define PidTagClientActions        0x66450102u
 #endif
 #ifndef PidTagDamOriginalEntryId
 #define PidTagDamOriginalEntryId   0x66460102u
@@ -168,11 +169,28 @@ static void plan_action(dlv_rules_plan *p, store_message *m,
     case ROP_OP_OOF_REPLY:
         plan_later(p, p->sends, r, idx, &d, b);
         break;
+    case ROP_OP_BOUNCE:
+        /* R546, R547 (as Exchange 2010 and later, R5462, R5472): the
+         * sender is told why and the message is not filed. */
+        p->deleted = 1;
+        plan_later(p, p->sends, r, idx, &d, b);
+        break;
     case ROP_OP_DEFER_ACTION:
-    default:                     /* OP_BOUNCE: the client decides */
+    default:
         plan_later(p, p->deferred, r, idx, &d, b);
         break;
     }
+}
+
+/* PidTagRuleSequence order (R514), ties by id. */
+static int rule_order(const void *a, const void *b)
+{
+    const store_rule *x = *(store_rule *const *)a;
+    const store_rule *y = *(store_rule *const *)b;
+
+    if (x->sequence != y->sequence)
+        return x->sequence < y->sequence ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /* R63, R67: enabled, or only-when-OOF while the mailbox is OOF. */
@@ -192,7 +210,7 @@ dlv_status dlv_rules_evaluate(mapi_db *db, apr_pool_t *pool,
     const rop_propval *oofv;
     store_mailbox_info *mi;
     store_row row;
-    int oof;
+    int oof, stopped = 0;
 
     memset(p, 0, sizeof(*p));
     p->db = db;
@@ -210,6 +228,11 @@ dlv_status dlv_rules_evaluate(mapi_db *db, apr_pool_t *pool,
         || store_rule_list(db, pool, mbx->guid, fid, &rules, NULL)
            != STORE_OK)
         return DLV_TEMPFAIL;
+    /* Extended rules run with the standard ones, in one sequence
+     * (R160: only their listed properties count). */
+    if (dlv_xrules_load(db, pool, mbx->guid, mi, fid, rules) > 0)
+        qsort(rules->elts, (size_t)rules->nelts, sizeof(store_rule *),
+              rule_order);
     p->mi = mi;
     oofv = store_props_get(&mi->props, PidTagOofState);
     oof = oofv && oofv->v.b;
@@ -221,6 +244,10 @@ dlv_status dlv_rules_evaluate(mapi_db *db, apr_pool_t *pool,
                                                  PidTagRuleActions);
 
         if (!rule_runs(r, oof) || !cond || !act || !act->v.actions)
+            continue;
+        /* R560, R807: after an exit-level rule (R550: or a delete) only
+         * Out of Office rules are still evaluated. */
+        if (stopped && !(r->state & STORE_ST_ONLY_WHEN_OOF))
             continue;
         /* The row is rebuilt for every rule: an earlier rule's tag or
          * read flag is part of what a later condition sees. */
@@ -234,10 +261,13 @@ dlv_status dlv_rules_evaluate(mapi_db *db, apr_pool_t *pool,
         for (uint16_t k = 0; k < act->v.actions->count; k++)
             plan_action(p, m, r, k, &act->v.actions->blocks[k]);
         /* R857, R858: exit level ends evaluation, except for OOF rules. */
-        if ((r->state & STORE_ST_EXIT_LEVEL)
+        if (((r->state & STORE_ST_EXIT_LEVEL) || p->deleted)
             && !(r->state & STORE_ST_ONLY_WHEN_OOF))
-            break;
+            stopped = 1;
     }
+    /* R536, R564: the message says that a DAM is about it. */
+    if (p->deferred->nelts > 0)
+        store_props_set_bool(&m->props, PidTagHasDeferredActionMessages, 1);
     return DLV_OK;
 }
 
@@ -272,13 +302,38 @@ static const char *mime_header(apr_pool_t *pool, const uint8_t *data,
     return NULL;
 }
 
+/* X-Auto-Response-Suppress ([MS-OXCMAIL] 2.2.3.2.14), the header form of
+ * PidTagAutoResponseSuppress: "All", or a list naming what the sender
+ * does not want; a reply rule honours AutoReply (0x20, R526), an OOF
+ * rule OOF (0x10, R533). */
+static int suppressed(apr_pool_t *pool, const dlv_request *req,
+                      uint8_t type)
+{
+    const char *want = type == ROP_OP_OOF_REPLY ? "OOF" : "AutoReply";
+    const char *v = mime_header(pool, req->data, req->len,
+                                "X-Auto-Response-Suppress");
+    char *list, *tok, *last = NULL;
+
+    if (!v)
+        return 0;
+    list = apr_pstrdup(pool, v);
+    for (tok = apr_strtok(list, ", \t", &last); tok;
+         tok = apr_strtok(NULL, ", \t", &last))
+        if (!strcasecmp(tok, "All") || !strcasecmp(tok, want))
+            return 1;
+    return 0;
+}
+
 /* RFC 3834: never answer a bounce (empty envelope sender) or mail that
  * an automaton sent (Auto-Submitted other than "no"), nor list and bulk
- * mail. */
-static int may_auto_reply(apr_pool_t *pool, const dlv_request *req)
+ * mail, nor a sender who asked for none of this type. */
+static int may_auto_reply(apr_pool_t *pool, const dlv_request *req,
+                          uint8_t type)
 {
     const char *as, *prec;
 
+    if (suppressed(pool, req, type))
+        return 0;
     if (!req->env_from || !*req->env_from || !strcmp(req->env_from, "<>"))
         return 0;
     as = mime_header(pool, req->data, req->len, "Auto-Submitted");
@@ -446,6 +501,54 @@ static uint32_t do_forward(dlv_rules_plan *p, const store_message *m,
     return send_to(p, from, to, n, mime, len);
 }
 
+/* The SMTP address of a recipient row (PidTagSmtpAddress, else an SMTP
+ * PidTagEmailAddress). */
+static const char *recipient_smtp(const store_recipient *rc)
+{
+    const rop_propval *v = store_props_get(&rc->props, PidTagSmtpAddress);
+    const rop_propval *t = store_props_get(&rc->props, PidTagAddressType);
+    const rop_propval *e = store_props_get(&rc->props, PidTagEmailAddress);
+
+    if (v && v->v.str && *v->v.str)
+        return v->v.str;
+    if (e && e->v.str && strchr(e->v.str, '@')
+        && (!t || !t->v.str || !strcasecmp(t->v.str, "SMTP")))
+        return e->v.str;
+    return NULL;
+}
+
+static uint32_t send_reply(dlv_rules_plan *p, store_message *reply,
+                           const char *const *to, unsigned n);
+
+/* OP_REPLY with ST_DO_NOT_SEND_TO_ORIGINATOR: the template as it is, to
+ * the recipients it names (none: an error of the template). */
+static uint32_t send_to_template(dlv_rules_plan *p, const store_message *m,
+                                 const store_message *tpl)
+{
+    store_message *reply = store_message_dup(p->pool, tpl);
+    const char **to;
+    unsigned n = 0;
+
+    if (!tpl->recipients || tpl->recipients->nelts == 0)
+        return DLV_RULE_ERR_NO_TEMPLATE;
+    to = apr_pcalloc(p->pool, sizeof(char *) * (size_t)tpl->recipients->nelts);
+    for (int i = 0; i < tpl->recipients->nelts; i++) {
+        const char *a = recipient_smtp(&APR_ARRAY_IDX(tpl->recipients, i,
+                                                      store_recipient));
+        if (a)
+            to[n++] = a;
+    }
+    if (n == 0)
+        return DLV_RULE_ERR_NO_TEMPLATE;
+    reply->associated = 0;
+    store_props_set_str(&reply->props, PidTagMessageClass, "IPM.Note");
+    if (!store_props_get(&reply->props, PidTagSubject))
+        store_props_set_str(&reply->props, PidTagSubject,
+                            apr_pstrcat(p->pool, "RE: ", subject_of(m),
+                                        NULL));
+    return send_reply(p, reply, to, n);
+}
+
 /* The reply from the template (an FAI message of the rule's folder, named
  * by ReplyTemplateFID/MID), addressed to the envelope sender. */
 static uint32_t do_reply(dlv_rules_plan *p, const store_message *m,
@@ -454,18 +557,17 @@ static uint32_t do_reply(dlv_rules_plan *p, const store_message *m,
     const char *sender = p->req->env_from, *error = NULL, *to[1];
     store_message *tpl, *reply;
     store_recipient *rc;
-    uint8_t *out;
-    size_t len;
     int seen = 0;
 
-    if (!may_auto_reply(p->pool, p->req))
+    if (!may_auto_reply(p->pool, p->req, a->d.type))
         return 0;                /* nothing to do, and no error either */
-    if (a->d.flavor & ROP_RPLY_DO_NOT_SEND)
-        return 0;
     if (store_message_get(p->db, p->pool, p->mbx->guid, a->d.template_mid,
                           &tpl, &error) != STORE_OK
         || tpl->fid != a->d.template_fid)
         return DLV_RULE_ERR_NO_TEMPLATE;
+    /* R288, R663: NS sends it to the template's recipients instead. */
+    if (a->d.flavor & ROP_RPLY_DO_NOT_SEND)
+        return send_to_template(p, m, tpl);
     /* An OOF reply goes once to each sender (ST_KEEP_OOF_HIST). */
     if (a->d.type == ROP_OP_OOF_REPLY
         && (store_rule_oof_note(p->db, p->pool, p->mbx->guid, p->rule_fid,
@@ -488,21 +590,88 @@ static uint32_t do_reply(dlv_rules_plan *p, const store_message *m,
     store_props_set_str(&rc->props, PidTagEmailAddress, sender);
     store_props_set_str(&rc->props, PidTagAddressType, "SMTP");
     store_props_set_str(&rc->props, PidTagSmtpAddress, sender);
+    to[0] = sender;
+    return send_reply(p, reply, to, 1);
+}
+
+/* The reply as MIME, marked as an automatic response (RFC 3834 3.1.7) so
+ * that the other side's automata do not answer it, sent with a null
+ * envelope sender (3.3) so that a bounce of it does not come back to a
+ * rule. */
+static uint32_t send_reply(dlv_rules_plan *p, store_message *reply,
+                           const char *const *to, unsigned n)
+{
+    static const char mark[] = "Auto-Submitted: auto-replied\r\n";
+    const char *error = NULL;
+    uint8_t *out, *buf;
+    size_t len;
+
     if (mime_export(p->pool, reply, p->mbx->smtp, p->mbx->display_name, &out,
                     &len, &error) != MIME_OK)
         return DLV_RULE_ERR_EXECUTION;
-    /* RFC 3834 3.1.7: marked as an automatic response, so that the other
-     * side's automata do not answer it; sent with a null envelope sender
-     * (3.3) so that a bounce of it does not come back to a rule. */
-    {
-        static const char mark[] = "Auto-Submitted: auto-replied\r\n";
-        uint8_t *buf = apr_palloc(p->pool, sizeof(mark) - 1 + len);
+    buf = apr_palloc(p->pool, sizeof(mark) - 1 + len);
+    memcpy(buf, mark, sizeof(mark) - 1);
+    memcpy(buf + sizeof(mark) - 1, out, len);
+    return send_to(p, "", to, n, buf, sizeof(mark) - 1 + len);
+}
 
-        memcpy(buf, mark, sizeof(mark) - 1);
-        memcpy(buf + sizeof(mark) - 1, out, len);
-        to[0] = sender;
-        return send_to(p, "", to, 1, buf, sizeof(mark) - 1 + len);
+/* The words of a BounceCode ([MS-OXORULE] 2.2.5.1.2.5, R341-R343). */
+static const char *bounce_text(uint32_t code)
+{
+    switch (code) {
+    case 0x0D: return "The message was rejected because it was too large.";
+    case 0x1F: return "The message was rejected because it cannot be "
+                      "displayed to the recipient.";
+    default:   return "Delivery of the message was denied.";
     }
+}
+
+/* OP_BOUNCE: a non-delivery notice to the envelope sender with the
+ * reason and the original attached; never to a bounce or an automaton
+ * (RFC 3834), which would loop. */
+static uint32_t do_bounce(dlv_rules_plan *p, const store_message *m,
+                          const dlv_rule_act *a)
+{
+    char date[APR_RFC822_DATE_LEN];
+    const char *boundary = apr_psprintf(p->pool, "=_mapi_nd_%"
+                                        APR_UINT64_T_HEX_FMT,
+                                        (apr_uint64_t)apr_time_now());
+    const char *to[1], *head, *tail;
+    size_t len, h;
+    char *buf;
+
+    if (!may_auto_reply(p->pool, p->req, ROP_OP_REPLY))
+        return 0;
+    to[0] = p->req->env_from;
+    apr_rfc822_date(date, apr_time_now());
+    head = apr_pstrcat(p->pool,
+        "Auto-Submitted: auto-replied\r\n",
+        "From: ", mime_word(p->pool, p->mbx->display_name
+                                     ? p->mbx->display_name : ""),
+        " <", p->mbx->smtp, ">\r\n",
+        "To: ", to[0], "\r\n",
+        "Subject: ", mime_word(p->pool, apr_pstrcat(p->pool,
+                               "Undeliverable: ", subject_of(m), NULL)),
+        "\r\n",
+        "Date: ", date, "\r\n",
+        "Message-ID: ", new_message_id(p->pool, p->mbx), "\r\n",
+        "MIME-Version: 1.0\r\n",
+        "Content-Type: multipart/mixed; boundary=\"", boundary, "\"\r\n\r\n",
+        "--", boundary, "\r\n",
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n",
+        "Your message to ", p->mbx->smtp, " was not delivered.\r\n",
+        bounce_text(a->d.bounce_code), "\r\n\r\n",
+        "--", boundary, "\r\n",
+        "Content-Type: message/rfc822\r\n",
+        "Content-Disposition: attachment\r\n\r\n", NULL);
+    tail = apr_pstrcat(p->pool, "\r\n--", boundary, "--\r\n", NULL);
+    h = strlen(head);
+    len = h + p->req->len + strlen(tail);
+    buf = apr_palloc(p->pool, len + 1);
+    memcpy(buf, head, h);
+    memcpy(buf + h, p->req->data, p->req->len);
+    memcpy(buf + h + p->req->len, tail, strlen(tail) + 1);
+    return send_to(p, "", to, 1, buf, len);
 }
 
 /* ------------------------------------------------------ DAM and DEM -- */
@@ -551,9 +720,31 @@ static void write_dem(dlv_rules_plan *p, const dlv_rule_act *a)
     if (store_message_save(p->db, p->pool, p->mbx->guid, dem, NULL)
         == STORE_OK) {
         p->n_dems++;
-        store_rule_set_state(p->db, p->pool, p->mbx->guid, p->rule_fid,
-                             a->rule->id, STORE_ST_ERROR, 0, NULL);
+        if (a->rule->extended)
+            dlv_xrules_set_error(p->db, p->pool, p->mbx->guid, a->rule->id);
+        else
+            store_rule_set_state(p->db, p->pool, p->mbx->guid, p->rule_fid,
+                                 a->rule->id, STORE_ST_ERROR, 0, NULL);
     }
+}
+
+/* R371, R372, R427: a saved DAM gets its own server entry id
+ * (PtypServerId: Ours 0x01, FolderId, MessageId, Instance 0), which a
+ * client sends back as ServerEntryId of RopUpdateDeferredActionMessages. */
+static store_status dam_name_itself(dlv_rules_plan *p, store_message *dam)
+{
+    mapi_wr w;
+
+    mapi_wr_init(&w, p->pool, 21);
+    mapi_wr_u8(&w, 1);
+    mapi_wr_u64(&w, dam->fid);
+    mapi_wr_u64(&w, dam->mid);
+    mapi_wr_u32(&w, 0);
+    if (w.failed)
+        return STORE_INVALID;
+    store_props_set_bin(&dam->props, PidTagDeferredActionMessageOriginalEntryId,
+                        w.buf, (uint32_t)w.len);
+    return store_message_save(p->db, p->pool, p->mbx->guid, dam, NULL);
 }
 
 /* [MS-OXORULE] 2.2.6: one DAM per rule provider (R571) with the deferred
@@ -566,8 +757,9 @@ static void write_dams(dlv_rules_plan *p)
         const char *prov = rule_provider(a->rule);
         rop_rule_actions *acts;
         store_message *dam;
-        mapi_wr ids;
+        mapi_wr ids, buf;
         rop_propval v;
+        uint64_t last = 0;
         int seen = 0;
 
         for (int j = 0; j < i && !seen; j++)
@@ -586,22 +778,27 @@ static void write_dams(dlv_rules_plan *p)
             if (strcmp(prov, rule_provider(b->rule)) != 0)
                 continue;
             acts->blocks[acts->count++] = *b->block;
-            mapi_wr_u64(&ids, b->rule->id);
+            /* R368: each contributing rule's id once. */
+            if (b->rule->id != last)
+                mapi_wr_u64(&ids, b->rule->id);
+            last = b->rule->id;
         }
         dam = store_message_new(p->pool,
                         p->mi->folder_ids[STORE_FOLDER_DEFERRED_ACTION], 0);
-        store_props_set_str(&dam->props, PidTagMessageClass,
-                            "IPC.Microsoft Exchange 4.0.Deferred Action");
+        store_props_set_str(&dam->props, PidTagMessageClass, STORE_DAM_CLASS);
         store_props_set_bool(&dam->props, PidTagDamBackPatched, 0);
+        /* R362, R364: PtypBinary holding a RuleAction structure. */
         memset(&v, 0, sizeof(v));
-        v.tag = PidTagClientActions;
         v.v.actions = acts;
-        store_props_set(&dam->props, &v);
+        mapi_wr_init(&buf, p->pool, STORE_RECORD_MAX);
+        if (rop_wr_propval(&buf, ROP_PT_ACTIONS, &v) == 0 && !buf.failed)
+            store_props_set_bin(&dam->props, PidTagClientActions, buf.buf,
+                                (uint32_t)buf.len);
         store_props_set_bin(&dam->props, PidTagRuleIds, ids.buf,
                             (uint32_t)ids.len);
         dam_common(p, &dam->props, prov);
         if (store_message_save(p->db, p->pool, p->mbx->guid, dam, NULL)
-            == STORE_OK) {
+            == STORE_OK && dam_name_itself(p, dam) == STORE_OK) {
             p->n_dams++;
         } else {
             /* R574: a DAM that cannot be written is itself an error. */
@@ -623,8 +820,12 @@ void dlv_rules_finish(dlv_rules_plan *p, const store_message *m,
     for (int i = 0; i < p->sends->nelts; i++) {
         dlv_rule_act *a = &APR_ARRAY_IDX(p->sends, i, dlv_rule_act);
 
-        a->error = (a->d.type == ROP_OP_REPLY || a->d.type == ROP_OP_OOF_REPLY)
-                   ? do_reply(p, m, a) : do_forward(p, m, a);
+        if (a->d.type == ROP_OP_REPLY || a->d.type == ROP_OP_OOF_REPLY)
+            a->error = do_reply(p, m, a);
+        else if (a->d.type == ROP_OP_BOUNCE)
+            a->error = do_bounce(p, m, a);
+        else
+            a->error = do_forward(p, m, a);
         if (a->error)
             APR_ARRAY_PUSH(p->errors, dlv_rule_act) = *a;
         else

@@ -31,6 +31,7 @@ int mh_context_open(mh_request *mr, const cfg_mailbox *mbx,
 {
     request_rec *r = mr->r;
     const char *error = NULL;
+    sess_status st;
 
     ctx->endpoint = mr->endpoint;
     ctx->idle_timeout = (uint32_t)mr->conf->idle_timeout;
@@ -44,9 +45,19 @@ int mh_context_open(mh_request *mr, const cfg_mailbox *mbx,
     ctx->client_ip = r->useragent_ip;
     /* Old cookies on a Connect or Bind name the context being replaced
      * ([MS-OXCMAPIHTTP] R1277); its sequence cookie is ignored (R1279). */
-    if (sess_create(mr->db, r->pool, ctx,
-                    mr->has_ctx_cookie ? mr->ctx_id : NULL, &error)
-        != SESS_OK) {
+    st = sess_create_limited(mr->db, r->pool, ctx,
+                             mr->has_ctx_cookie ? mr->ctx_id : NULL,
+                             (unsigned)mr->conf->max_sessions_user,
+                             (unsigned)mr->conf->max_sessions, &error);
+    if (st == SESS_LIMIT_USER || st == SESS_LIMIT_TOTAL) {
+        int user = st == SESS_LIMIT_USER;
+        mh_limit_hit(mr, user ? "MapiMaxSessionsPerUser" : "MapiMaxSessions",
+                     user ? mr->conf->max_sessions_user
+                          : mr->conf->max_sessions,
+                     "new session context refused");
+        return MH_LIMIT;
+    }
+    if (st != SESS_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       MAPILOGNO(1011) "session store: %s", error);
         return MH_UNKNOWN_FAILURE;

@@ -26,6 +26,10 @@ APLOG_USE_MODULE(mapi);
 #define EC_BUFFER_TOO_SMALL 0x0000047Du
 #define EC_CLIENT_VER_DISALLOWED 0x000004DFu   /* R595 */
 #define EC_PROTOCOL_DISABLED     0x000007D8u   /* R615, R617 */
+/* ecMaxObjsExceeded ([MS-OXCDATA] 2.4.2): what Exchange answers a Connect
+ * of a user over the session limit (MapiExceptionSessionLimit,
+ * ec=1246); R1478 leaves other failures implementation-specific. */
+#define EC_MAX_OBJS_EXCEEDED     0x000004DEu
 
 /* Connect reply figures (implementation-dependent per [MS-OXCRPC] R520,
  * R525, R528); the values Exchange hands out. */
@@ -98,7 +102,9 @@ static int emsmdb_connect(mh_request *mr)
     ctx->lcid_sort = req.lcid_sort;
     ctx->lcid_string = req.lcid_string;
     ctx->user_dn = req.user_dn;
-    if ((rc = mh_context_open(mr, mbx, ctx)) != MH_SUCCESS)
+    if ((rc = mh_context_open(mr, mbx, ctx)) == MH_LIMIT)
+        return emsmdb_connect_reply(mr, EC_MAX_OBJS_EXCEEDED, NULL, NULL);
+    if (rc != MH_SUCCESS)
         return rc;
     return emsmdb_connect_reply(mr, EC_SUCCESS,
                                 cfg_org_dn_prefix(mr->r->pool, org),
@@ -188,6 +194,20 @@ static void emsmdb_pack(mh_request *mr, rop_ctx *ctx, mapi_wr *out,
     }
 }
 
+/* The limits ROP handlers ran into (objects, restriction depth): one log
+ * line each per Execute; the ROPs answered for themselves. */
+static void emsmdb_note_limits(mh_request *mr, const rop_ctx *ctx)
+{
+    unsigned hits = rop_ctx_limit_hits(ctx);
+
+    if (hits & ROP_LIMIT_OBJECTS)
+        mh_limit_hit(mr, "MapiMaxObjectsPerSession", mr->conf->max_objects,
+                     "server object refused with ecMaxObjsExceeded");
+    if (hits & ROP_LIMIT_RES_DEPTH)
+        mh_limit_hit(mr, "MapiMaxRestrictionDepth", mr->conf->max_res_depth,
+                     "restriction refused with ecTooComplex");
+}
+
 /* Runs the ROPs of the first extended buffer and encodes the answer as the
  * client's flags allow, packing more payloads after it when the client
  * set Chain.  Packed additional request buffers only follow a server
@@ -218,10 +238,17 @@ static int emsmdb_execute_rops(mh_request *mr, const mh_execute_req *req,
         rop_ctx_set_env(ctx, mr->db, mr->sess->id, mr->mbx,
                         mr->org ? cfg_org_dn_prefix(pool, mr->org) : "");
     rop_ctx_set_submit(ctx, mr->conf->submit);
+    rop_ctx_set_limits(ctx, (unsigned)mr->conf->max_rops,
+                       (unsigned)mr->conf->max_objects,
+                       (unsigned)mr->conf->max_res_depth);
     switch (rop_execute(ctx, blocks[0].payload, blocks[0].size,
                         first - RPCEXT_HEADER_SIZE, pool, &res)) {
     case ROP_OK:
         break;
+    case ROP_ERR_TOO_MANY_ROPS:      /* nothing ran; R1357, R698 */
+        mh_limit_hit(mr, "MapiMaxRopsPerRequest", mr->conf->max_rops,
+                     "ROP buffer refused");
+        return emsmdb_execute_reply(mr, EC_RPC_FORMAT, NULL, 0);
     case ROP_ERR_TOO_SMALL:          /* [MS-OXCROPS] R4546 */
         return emsmdb_execute_failure(mr, EC_BUFFER_TOO_SMALL);
     default:                         /* [MS-OXCROPS] R4551 */
@@ -252,6 +279,7 @@ static int emsmdb_execute_rops(mh_request *mr, const mh_execute_req *req,
     if (rop_ctx_last_error(ctx))
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, mr->r,
                       MAPILOGNO(1067) "store: %s", rop_ctx_last_error(ctx));
+    emsmdb_note_limits(mr, ctx);
     return emsmdb_execute_reply(mr, EC_SUCCESS, out.buf, out.len);
 }
 
@@ -263,18 +291,30 @@ static int emsmdb_execute(mh_request *mr)
     rpcext_err err;
     uint32_t taken;
     const char *error = NULL;
+    int inflated_over = 0;
 
     if (mh_parse_execute(mr->body, mr->body_len, &req) != 0)
         return emsmdb_bad_body(mr, "malformed Execute body");
     if (req.rop_buffer_size) {
-        err = rpcext_decode_chain(req.rop_buffer, req.rop_buffer_size,
-                                  mr->r->pool, RPCEXT_MAX_BLOCKS, &blocks,
-                                  &n_blocks);
-        if (err != RPCEXT_OK)
+        err = rpcext_decode_chain_max(req.rop_buffer, req.rop_buffer_size,
+                                      mr->r->pool, RPCEXT_MAX_BLOCKS,
+                                      (size_t)mr->conf->max_decompressed,
+                                      &blocks, &n_blocks);
+        if (err == RPCEXT_ERR_TOO_LARGE)
+            inflated_over = 1;
+        else if (err != RPCEXT_OK)
             return emsmdb_bad_body(mr, rpcext_err_str(err));
     }
     if (mh_stream_begin(mr) != APR_SUCCESS)
         return MH_DONE;   /* the client left */
+    /* The body is well-formed; what it asks is more than this server
+     * takes: the call fails with ecRpcFormat, "the length was found to be
+     * invalid" ([MS-OXCMAPIHTTP] R1357, [MS-OXCRPC] R698). */
+    if (inflated_over) {
+        mh_limit_hit(mr, "MapiMaxDecompressedSize",
+                     mr->conf->max_decompressed, "LZ77 output refused");
+        return emsmdb_execute_reply(mr, EC_RPC_FORMAT, NULL, 0);
+    }
     /* Executing collects what a NotificationWait announced; the store
      * turns the events into RopNotify responses. */
     if (sess_event_take(mr->db, mr->r->pool, mr->sess->id, &taken, &error)

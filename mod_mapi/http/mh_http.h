@@ -48,7 +48,9 @@ typedef enum mh_code {
     MH_CODE_MAX = 18,
     /* Not wire values: handler outcomes. */
     MH_DONE = 1000,          /* the handler answered completely */
-    MH_SUSPENDED = 1001      /* the handler suspended the request */
+    MH_SUSPENDED = 1001,     /* the handler suspended the request */
+    MH_LIMIT = 1002          /* mh_context_open: a session limit refused
+                                it (logged); the endpoint answers */
 } mh_code;
 
 
@@ -64,6 +66,16 @@ typedef struct mh_server_conf {
     int pending_period;          /* MapiPendingPeriod, milliseconds */
     int max_wait;                /* MapiMaxNotificationWait, seconds */
     apr_off_t max_body;          /* MapiMaxRequestBody, bytes */
+    /* Abuse limits (issue 8; conf.d/mapi.conf documents each): */
+    int max_decompressed;        /* MapiMaxDecompressedSize, bytes */
+    int max_rops;                /* MapiMaxRopsPerRequest */
+    int max_objects;             /* MapiMaxObjectsPerSession */
+    int max_sessions_user;       /* MapiMaxSessionsPerUser */
+    int max_sessions;            /* MapiMaxSessions */
+    int max_res_depth;           /* MapiMaxRestrictionDepth */
+    int max_nspi_rows;           /* MapiMaxNspiRows */
+    int max_waits_user;          /* MapiMaxNotificationWaitsPerUser */
+    int require_tls;             /* MapiRequireTLS (1: plain HTTP gets 403) */
     /* Which virtual directory this (virtual) host serves: the key of its
      * record "Server\mapi (WebSite)" (mh_vdir.c). */
     const char *server_name;     /* MapiServerName, default: short host name */
@@ -79,6 +91,14 @@ typedef struct mh_server_conf {
 #define MH_DEFAULT_MAX_WAIT      300
 #define MH_DEFAULT_MAX_BODY      (4 * 1024 * 1024)
 #define MH_DEFAULT_WEBSITE       "Default Web Site"
+#define MH_DEFAULT_MAX_DECOMPRESSED  (1024 * 1024)
+#define MH_DEFAULT_MAX_ROPS          512
+#define MH_DEFAULT_MAX_OBJECTS       4096   /* = SESS_OBJ_MAX, the ceiling */
+#define MH_DEFAULT_MAX_SESSIONS_USER 32     /* Exchange's per-user default */
+#define MH_DEFAULT_MAX_SESSIONS      10000  /* what the environment is sized for */
+#define MH_DEFAULT_MAX_RES_DEPTH     32
+#define MH_DEFAULT_MAX_NSPI_ROWS     4096   /* = NSPI_MAX_ROWS, the ceiling */
+#define MH_DEFAULT_MAX_WAITS_USER    16
 
 /* What X-ServerApplication says: the Exchange version whose behaviour the
  * server follows ([MS-OXCMAPIHTTP] R165 fixes the format). */
@@ -174,7 +194,8 @@ int mh_respond_body(mh_request *mr, const void *body, apr_size_t len);
  * them): 0, or 1 when the identity has no mailbox (detail set). */
 int mh_context_mailbox(mh_request *mr, cfg_org **org_r, cfg_mailbox **mbx_r);
 /* Creates the request's context for mbx (ctx carries the endpoint's own
- * fields); replaces the one old cookies name.  MH_SUCCESS or a code. */
+ * fields); replaces the one old cookies name.  MH_SUCCESS, MH_LIMIT when
+ * MapiMaxSessionsPerUser or MapiMaxSessions refused it, or a code. */
 int mh_context_open(mh_request *mr, const cfg_mailbox *mbx,
                     sess_context *ctx);
 /* Destroys the request's context (Disconnect, Unbind). */
@@ -197,6 +218,14 @@ int mh_vdir_fixups(request_rec *r);
 void mh_vdir_insert_error(request_rec *r);
 /* The vdir found for r by mh_vdir_header_parser, or NULL. */
 const cfg_vdir *mh_vdir_of(request_rec *r);
+
+/* mh_limits.c: one error-log line (numbered id, the limit's directive,
+ * its value, the authenticated user, what was asked) when a request hits
+ * an abuse limit.  Never a cookie, password or path. */
+void mh_limit_hit(mh_request *mr, const char *directive, long limit,
+                  const char *what);
+/* Whether the request came over TLS (mod_ssl). */
+int mh_is_tls(request_rec *r);
 
 /* mh_policy.c: whether the caller's mailbox may use MAPI over HTTP. */
 typedef enum mh_verdict {

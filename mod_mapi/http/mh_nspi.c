@@ -34,7 +34,7 @@ static int nspi_read_has(mapi_rd *rd, uint8_t *has_r)
 static int nspi_bind(mh_request *mr)
 {
     uint8_t reply[28] = { 0 }, has_state;
-    uint32_t flags;
+    uint32_t flags, codepage = 1252;
     cfg_mailbox *mbx;
     cfg_org *org;
     mapi_rd rd;
@@ -43,10 +43,24 @@ static int nspi_bind(mh_request *mr)
 
     mapi_rd_init(&rd, mr->body, mr->body_len);
     if (mapi_rd_u32(&rd, &flags) != 0 || nspi_read_has(&rd, &has_state) != 0 ||
-        (has_state && mapi_rd_skip(&rd, NSPI_STAT_SIZE) != 0) ||
+        (has_state && (mapi_rd_skip(&rd, 24) != 0 ||
+                       mapi_rd_u32(&rd, &codepage) != 0 ||
+                       mapi_rd_skip(&rd, NSPI_STAT_SIZE - 28) != 0)) ||
         mh_read_aux_tail(&rd) != 0) {
         mr->detail = "malformed Bind body";
         return MH_INVALID_REQUEST_BODY;
+    }
+    /* A session's strings are 8-bit in its code page: CP_WINUNICODE and
+     * code pages the server cannot convert to are refused ([MS-OXNSPI]
+     * R680, R696), and no context is made. */
+    if (codepage == NSPI_CP_UNICODE || !nspi_codepage_known(codepage)) {
+        mapi_wr_init_fixed(&wr, reply, sizeof(reply));
+        mapi_wr_u32(&wr, 0);
+        mapi_wr_u32(&wr, NSPI_E_INVALID_CODEPAGE);
+        mapi_wr_zero(&wr, 16);
+        mapi_wr_u32(&wr, 0);
+        mr->detail = "Bind with a code page not served";
+        return mh_respond_body(mr, wr.buf, wr.len);
     }
     rc = mh_context_mailbox(mr, &org, &mbx);
     /* MAPIEnabled $false and a blocked client version fail the server's
@@ -58,10 +72,12 @@ static int nspi_bind(mh_request *mr)
                      : "client version blocked (MAPIBlockOutlookVersions)";
         rc = 1;
     }
+    /* A session limit is one of the server's checks of R687 and R1670
+     * (concurrent connections): LogonFailed too. */
     if (rc == 0 &&
         (rc = mh_context_open(mr, mbx,
                               apr_pcalloc(mr->r->pool, sizeof(sess_context))))
-        != MH_SUCCESS)
+        != MH_SUCCESS && rc != MH_LIMIT)
         return rc;
     mapi_wr_init_fixed(&wr, reply, sizeof(reply));
     mapi_wr_u32(&wr, 0);                                  /* StatusCode */
@@ -119,6 +135,7 @@ static int nspi_directory(mh_request *mr)
     ctx.org = mr->org;
     ctx.self = mr->mbx;
     ctx.vdir_url = nspi_vdir_url(mr);
+    ctx.max_rows = (unsigned)mr->conf->max_nspi_rows;
     if (ctx.org == NULL) {
         const char *error = NULL;
         if (cfg_org_get(mr->db, mr->r->pool, (cfg_org **)&ctx.org,
@@ -129,6 +146,9 @@ static int nspi_directory(mh_request *mr)
     }
     mapi_wr_init(&wr, mr->r->pool, NSPI_REPLY_MAX);
     rc = nspi_call(&ctx, mr->type->name, mr->body, mr->body_len, &wr);
+    if (ctx.rows_limited)
+        mh_limit_hit(mr, "MapiMaxNspiRows", mr->conf->max_nspi_rows,
+                     "row count cut");
     if (rc == NSPI_BODY_BAD) {
         mr->detail = ctx.error;
         return MH_INVALID_REQUEST_BODY;

@@ -55,6 +55,13 @@ static const mh_reqtype *mh_find_type(sess_endpoint ep, const char *name)
     return NULL;
 }
 
+static int mh_body_too_large(mh_request *mr, apr_off_t max)
+{
+    mh_limit_hit(mr, "MapiMaxRequestBody", (long)max,
+                 "chunked body refused while reading");
+    return mh_respond_error(mr, MH_TOO_LARGE, HTTP_OK, "body over the limit");
+}
+
 /* Reads the whole body, refusing more than max bytes: a declared length
  * over the limit is refused before a byte is read. */
 static int mh_read_body(mh_request *mr)
@@ -71,9 +78,12 @@ static int mh_read_body(mh_request *mr)
         if (mh_parse_content_length(cl, &declared) != 0)
             return mh_respond_error(mr, MH_INVALID_HEADER, HTTP_OK,
                                     "bad Content-Length");
-        if (declared > max)
+        if (declared > max) {
+            mh_limit_hit(mr, "MapiMaxRequestBody", (long)max,
+                         "declared body refused before reading");
             return mh_respond_error(mr, MH_TOO_LARGE, HTTP_OK,
                                     "declared body over the limit");
+        }
     }
     rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK);
     if (rc != OK)
@@ -89,8 +99,7 @@ static int mh_read_body(mh_request *mr)
             apr_size_t ncap = cap * 2;
             char *nbuf;
             if ((apr_off_t)cap >= max + 1)
-                return mh_respond_error(mr, MH_TOO_LARGE, HTTP_OK,
-                                        "body over the limit");
+                return mh_body_too_large(mr, max);
             nbuf = apr_palloc(r->pool, ncap);
             memcpy(nbuf, buf, len);
             buf = nbuf;
@@ -104,8 +113,7 @@ static int mh_read_body(mh_request *mr)
                                     "body read failed");
         len += (apr_size_t)n;
         if ((apr_off_t)len > max)
-            return mh_respond_error(mr, MH_TOO_LARGE, HTTP_OK,
-                                    "body over the limit");
+            return mh_body_too_large(mr, max);
     }
     mr->body = (const uint8_t *)buf;
     mr->body_len = len;

@@ -130,6 +130,13 @@ int mh_vdir_header_parser(request_rec *r, const mh_server_conf *conf,
     note = apr_pcalloc(r->pool, sizeof(*note));
     note->is_mapi = strcmp(h, "mapi") == 0;
     ap_set_module_config(r->request_config, &mapi_module, note);
+    /* Credentials and cookies must not cross the network in clear: a
+     * plain request is refused before authentication reads them. */
+    if (conf->require_tls && !mh_is_tls(r)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, MAPILOGNO(1200)
+                      "request without TLS (MapiRequireTLS On): 403");
+        return HTTP_FORBIDDEN;
+    }
     /* Without the environment the handler answers 503 itself. */
     if (db == NULL)
         return DECLINED;

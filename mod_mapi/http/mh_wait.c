@@ -523,6 +523,9 @@ int mh_waiter_start(apr_pool_t *pchild, server_rec *s, mapi_db *db,
 
 /* ------------------------------------------------------------ parking -- */
 
+/* [MS-OXCRPC] R1343: the ErrorCode of a wait refused as one too many. */
+#define MH_EC_REJECTED 0x000007EEu
+
 int mh_waiter_park(mh_waiter *w, mh_request *mr)
 {
     request_rec *r = mr->r;
@@ -531,6 +534,7 @@ int mh_waiter_park(mh_waiter *w, mh_request *mr)
     const char *error = NULL;
     uint8_t body[16] = { 0 };
     uint32_t n = 0;
+    int over = 0;
 
     memcpy(wt->id, mr->sess->id, SESS_ID_LEN);
     wt->mr = mr;
@@ -539,9 +543,22 @@ int mh_waiter_park(mh_waiter *w, mh_request *mr)
     /* Register before looking at the count: an event posted in between
      * then finds the registration and sends its datagram. */
     if (w == NULL ||
-        sess_wait_register(mr->db, r->pool, wt->id, w->sock_path, &error)
+        sess_wait_register_user(mr->db, r->pool, wt->id, w->sock_path,
+                                r->user, (unsigned)mr->conf->max_waits_user,
+                                &over, &error)
         != 0 || sess_event_pending(mr->db, NULL, wt->id, &n) != 0 || n > 0 ||
         mh_process_stopping()) {
+        if (over) {
+            /* One wait too many for the user: answered at once with the
+             * error a second outstanding wait gets ([MS-OXCMAPIHTTP]
+             * R1370, [MS-OXCRPC] R1343: ecRejected). */
+            mh_limit_hit(mr, "MapiMaxNotificationWaitsPerUser",
+                         mr->conf->max_waits_user, "wait refused");
+            body[4] = (uint8_t)MH_EC_REJECTED;
+            body[5] = (uint8_t)(MH_EC_REJECTED >> 8);
+            mh_stream_finish(mr, MH_SUCCESS, body, sizeof(body));
+            return MH_DONE;
+        }
         if (error)
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                           MAPILOGNO(1038) "wait registry: %s", error);

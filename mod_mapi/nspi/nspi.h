@@ -8,6 +8,7 @@
  *   nspi_props.c  property values of an object, rows, property lists
  *   nspi_codec.c  request and response bodies ([MS-OXCMAPIHTTP] 2.2.5)
  *   nspi_res.c    restrictions (GetMatches) and ambiguous name resolution
+ *   nspi_tmpl.c   display and address creation templates ([MS-OXOABKT])
  *   nspi_ops.c    the request types
  *
  * Licensed under the Apache License, Version 2.0.
@@ -124,6 +125,9 @@
 #define NSPI_TAG_LOCALITY           0x3A27001Fu
 #define NSPI_TAG_STREET             0x3A29001Fu
 #define NSPI_TAG_POSTAL_CODE        0x3A2A001Fu
+#define NSPI_TAG_TRANSMITTABLE_NAME 0x3A20001Fu
+#define NSPI_TAG_INITIAL_DETAILS    0x3F080003u
+#define NSPI_TAG_AB_OBJECT_DN       0x803C001Fu
 #define NSPI_TAG_USER_X509          0x3A701102u
 #define NSPI_TAG_AB_MANAGER         0x8005000Du  /* object: GetMatches */
 #define NSPI_TAG_AB_MANAGER_DN      0x8005001Fu
@@ -146,6 +150,7 @@
 #define NSPI_DT_DISTLIST     0x00000001u
 #define NSPI_DT_REMOTE_USER  0x00000006u
 #define NSPI_DT_CONTAINER    0x00000100u
+#define NSPI_DT_ADDRESS_TEMPLATE 0x00000102u
 #define NSPI_DT_GLOBAL       0x00020000u
 
 /* ---- the directory view (nspi_dir.c) */
@@ -187,6 +192,9 @@ typedef struct nspi_dir {
     const char *org_dn;           /* "/o=<org>/ou=<admin group>" */
     nspi_obj **rows;              /* sorted by display name (GAL order) */
     unsigned n;
+    void *collator;               /* UCollator of sort_locale, or NULL */
+    uint32_t sort_locale;
+    void *cached;                 /* the process cache entry it copies */
 } nspi_dir;
 
 /* Loads the GAL: every mailbox of the configuration, each with the MId
@@ -194,6 +202,11 @@ typedef struct nspi_dir {
  * so every httpd child agrees).  0, or -1 with *error_r. */
 int nspi_dir_load(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
                   nspi_dir **dir_r, const char **error_r);
+/* The view of the configuration's current directory generation from the
+ * process's cache (loaded with nspi_dir_load when the generation moved);
+ * the request's own copy, valid for pool's life.  0 or -1. */
+int nspi_dir_get(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
+                 nspi_dir **dir_r, const char **error_r);
 /* An empty view, for building directories without a database (tests). */
 nspi_dir *nspi_dir_new(apr_pool_t *pool, const uint8_t server_guid[16],
                        const char *org_dn);
@@ -207,6 +220,11 @@ const nspi_obj *nspi_dir_by_dn(const nspi_dir *dir, const char *dn);
 /* GAL order: display names compared without case (ASCII folding; UTF-8
  * bytes beyond ASCII in code point order), then MId. */
 int nspi_name_cmp(const char *a, const char *b);
+/* Sorts the view by display name under the collation of an LCID (the
+ * STAT's SortLocale), ICU's; after it nspi_dir_name_cmp compares the
+ * same way.  Without it (or when ICU fails) nspi_name_cmp's order. */
+void nspi_dir_sort(nspi_dir *dir, uint32_t sort_locale);
+int nspi_dir_name_cmp(const nspi_dir *dir, const char *a, const char *b);
 /* A mailbox as a mail user object (mid 0: the caller assigns it). */
 nspi_obj *nspi_obj_from_mailbox(apr_pool_t *pool, const cfg_mailbox *m);
 nspi_obj *nspi_obj_from_group(apr_pool_t *pool, const cfg_group *g);
@@ -268,6 +286,8 @@ typedef struct nspi_ctx {
     /* URLs of the virtual directory ("https://host/mapi"), or NULL. */
     const char *vdir_url;
     const char *error;            /* why a call failed (logs) */
+    unsigned max_rows;            /* MapiMaxNspiRows (0: NSPI_MAX_ROWS) */
+    int rows_limited;             /* out: a row count was cut to it */
 } nspi_ctx;
 
 /* The value of tag (its type may be PT_UNSPECIFIED or a string type of
@@ -289,12 +309,17 @@ int nspi_wr_value(mapi_wr *wr, uint16_t type, const nspi_val *v,
 int nspi_wr_row(mapi_wr *wr, const nspi_dir *dir, const nspi_obj *obj,
                 const uint32_t *cols, unsigned n_cols, uint32_t flags,
                 uint32_t codepage, apr_pool_t *pool);
+/* An AddressBookPropertyRow with every column in error err. */
+void nspi_wr_error_row(mapi_wr *wr, const uint32_t *cols, unsigned n_cols,
+                       uint32_t err);
 /* Converts UTF-8 to an 8-bit code page (unmappable characters become
  * '?'); UTF-8 itself for 65001 and 1200. */
 const char *nspi_to_codepage(apr_pool_t *pool, const char *utf8,
                              uint32_t codepage);
 const char *nspi_from_codepage(apr_pool_t *pool, const char *s,
                                uint32_t codepage);
+/* 1 when strings can be written in codepage (iconv knows it). */
+int nspi_codepage_known(uint32_t codepage);
 
 /* Reads a property value of type (a real type) into v: with the HasValue
  * byte of AddressBookPropertyValue when abk, else the plain [MS-OXCDATA]
@@ -333,6 +358,34 @@ int nspi_res_match(const nspi_dir *dir, const nspi_obj *obj,
 /* Ambiguous name resolution of one name: NSPI_MID_UNRESOLVED,
  * NSPI_MID_AMBIGUOUS or the MId resolved. */
 uint32_t nspi_anr(const nspi_dir *dir, const char *name);
+
+/* ---- templates (nspi_tmpl.c) */
+
+#define NSPI_TI_TEMPLATE        0x00000001u
+#define NSPI_TI_SCRIPT          0x00000004u
+#define NSPI_TAG_TEMPLATE_DATA  0x00010102u
+#define NSPI_TAG_SCRIPT_DATA    0x00040102u
+
+typedef struct nspi_tmpl {
+    const uint8_t *data;          /* PidTagTemplateData: the TRowSet */
+    size_t len;
+    const uint8_t *script;        /* PidTagScriptData */
+    size_t script_len;
+} nspi_tmpl;
+
+/* The template GetTemplateInfo asks for: by DN (the address creation
+ * templates), else by display type (mail user, remote mail user,
+ * distribution list), strings in codepage and the language of lcid.
+ * NSPI_OK, NSPI_E_INVALID_CODEPAGE or NSPI_E_INVALID_LOCALE. */
+uint32_t nspi_tmpl_get(apr_pool_t *pool, const nspi_dir *dir,
+                       uint32_t display_type, const char *dn,
+                       uint32_t codepage, uint32_t lcid, nspi_tmpl *t);
+/* The DN of the one-off SMTP address creation template. */
+const char *nspi_tmpl_smtp_dn(apr_pool_t *pool, const nspi_dir *dir);
+/* RowsCount and the rows of the address creation table. */
+void nspi_tmpl_wr_creation_table(mapi_wr *wr, apr_pool_t *pool,
+                                 const nspi_dir *dir, uint32_t lcid,
+                                 uint32_t codepage);
 
 /* ---- the request types (nspi_ops.c, nspi_codec.c) */
 

@@ -10,11 +10,14 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <apr_strings.h>
 #include <db.h>
+#include <unicode/ucol.h>
+#include <unicode/uloc.h>
 
 #include "nspi/nspi.h"
 
@@ -124,6 +127,84 @@ static int obj_order(const void *x, const void *y)
     if (c)
         return c;
     return a->mid < b->mid ? -1 : a->mid > b->mid;
+}
+
+/* ---- display name order under a SortLocale (ICU collation) */
+
+static apr_status_t collator_close(void *c)
+{
+    ucol_close(c);
+    return APR_SUCCESS;
+}
+
+/* The collator of an LCID ([MS-LCID] -> ICU locale), comparing at
+ * secondary strength: accents count, case does not (the GAL is case
+ * blind).  An LCID ICU does not map gets the root collation. */
+static UCollator *collator_for(apr_pool_t *pool, uint32_t lcid)
+{
+    char loc[ULOC_FULLNAME_CAPACITY] = "";
+    UErrorCode err = U_ZERO_ERROR;
+    UCollator *c;
+
+    if (uloc_getLocaleForLCID(lcid, loc, sizeof(loc), &err) <= 0 ||
+        U_FAILURE(err))
+        loc[0] = '\0';
+    err = U_ZERO_ERROR;
+    c = ucol_open(loc, &err);
+    if (U_FAILURE(err) || c == NULL)
+        return NULL;
+    ucol_setStrength(c, UCOL_SECONDARY);
+    apr_pool_cleanup_register(pool, c, collator_close,
+                              apr_pool_cleanup_null);
+    return c;
+}
+
+int nspi_dir_name_cmp(const nspi_dir *dir, const char *a, const char *b)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    UCollationResult r;
+
+    if (dir->collator == NULL)
+        return nspi_name_cmp(a, b);
+    r = ucol_strcollUTF8(dir->collator, a ? a : "", -1, b ? b : "", -1,
+                         &err);
+    if (U_FAILURE(err))
+        return nspi_name_cmp(a, b);
+    return r == UCOL_LESS ? -1 : r == UCOL_GREATER;
+}
+
+/* qsort has no baton: the collator of the sort in progress.  A view is
+ * sorted by one thread (its request's). */
+static __thread const nspi_dir *sorting;
+
+static int obj_order_locale(const void *x, const void *y)
+{
+    const nspi_obj *a = *(nspi_obj *const *)x, *b = *(nspi_obj *const *)y;
+    int c = nspi_dir_name_cmp(sorting, a->display_name, b->display_name);
+
+    if (c)
+        return c;
+    return a->mid < b->mid ? -1 : a->mid > b->mid;
+}
+
+/* The cache keeps the orders it has computed (nspi_dir_get below). */
+static int cache_sorted_get(nspi_dir *dir, uint32_t sort_locale);
+static void cache_sorted_put(const nspi_dir *dir, uint32_t sort_locale);
+
+void nspi_dir_sort(nspi_dir *dir, uint32_t sort_locale)
+{
+    if (dir->collator != NULL && dir->sort_locale == sort_locale)
+        return;
+    dir->collator = collator_for(dir->pool, sort_locale);
+    dir->sort_locale = sort_locale;
+    if (dir->collator == NULL)
+        return;                    /* ICU failed: the byte order stays */
+    if (cache_sorted_get(dir, sort_locale))
+        return;
+    sorting = dir;
+    qsort(dir->rows, dir->n, sizeof(*dir->rows), obj_order_locale);
+    sorting = NULL;
+    cache_sorted_put(dir, sort_locale);
 }
 
 nspi_dir *nspi_dir_new(apr_pool_t *pool, const uint8_t server_guid[16],
@@ -305,6 +386,150 @@ int nspi_dir_load(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
     qsort(d->rows, d->n, sizeof(*d->rows), obj_order);
     nspi_dir_link(d);
     *dir_r = d;
+    return 0;
+}
+
+/* ---- the per-process cache of the view
+ *
+ * Loading scans every mailbox, group and contact of the configuration;
+ * the view changes only when one of them does, which the configuration's
+ * directory generation ("dirgen", bumped in the writing transaction)
+ * tells.  So each process keeps the view of the newest generation it saw;
+ * a request gets a shallow copy (its own row array and collation, the
+ * objects shared read-only) and holds a reference on the entry until its
+ * pool goes, so a newer generation can replace the entry under it. */
+
+#define CACHE_SORTS 4               /* orders kept per view (locales) */
+
+typedef struct dir_cache {
+    apr_pool_t *pool;             /* the view's own (unmanaged) pool */
+    nspi_dir *dir;
+    mapi_db *db;
+    uint8_t org_guid[16];
+    uint64_t gen;
+    unsigned refs;
+    /* Row orders already sorted under a SortLocale (the view's objects
+     * never change, so an order stays right for the entry's life). */
+    struct { uint32_t lcid; nspi_obj **rows; } sorts[CACHE_SORTS];
+    unsigned n_sorts;
+} dir_cache;
+
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static dir_cache *cache;           /* the newest entry, or NULL */
+
+static int cache_sorted_get(nspi_dir *dir, uint32_t sort_locale)
+{
+    dir_cache *e = dir->cached;
+    int found = 0;
+
+    if (e == NULL)
+        return 0;
+    pthread_mutex_lock(&cache_mu);
+    for (unsigned i = 0; i < e->n_sorts && !found; i++)
+        if (e->sorts[i].lcid == sort_locale) {
+            memcpy(dir->rows, e->sorts[i].rows, dir->n * sizeof(*dir->rows));
+            found = 1;
+        }
+    pthread_mutex_unlock(&cache_mu);
+    return found;
+}
+
+static void cache_sorted_put(const nspi_dir *dir, uint32_t sort_locale)
+{
+    dir_cache *e = dir->cached;
+
+    if (e == NULL)
+        return;
+    /* The entry's pool is only touched under the lock. */
+    pthread_mutex_lock(&cache_mu);
+    if (e->n_sorts < CACHE_SORTS && dir->n == e->dir->n) {
+        e->sorts[e->n_sorts].lcid = sort_locale;
+        e->sorts[e->n_sorts].rows = apr_pmemdup(e->pool, dir->rows,
+            (dir->n ? dir->n : 1) * sizeof(*dir->rows));
+        e->n_sorts++;
+    }
+    pthread_mutex_unlock(&cache_mu);
+}
+
+static void cache_unref_locked(dir_cache *e)
+{
+    if (--e->refs == 0 && e != cache)
+        apr_pool_destroy(e->pool);      /* e lives in its pool */
+}
+
+static apr_status_t cache_release(void *baton)
+{
+    pthread_mutex_lock(&cache_mu);
+    cache_unref_locked(baton);
+    pthread_mutex_unlock(&cache_mu);
+    return APR_SUCCESS;
+}
+
+/* A request's copy of entry e's view (e referenced for pool's life). */
+static nspi_dir *cache_copy(apr_pool_t *pool, dir_cache *e)
+{
+    nspi_dir *d = apr_pmemdup(pool, e->dir, sizeof(*d));
+
+    d->pool = pool;
+    d->rows = apr_pmemdup(pool, e->dir->rows,
+                          (e->dir->n ? e->dir->n : 1) * sizeof(*d->rows));
+    d->collator = NULL;
+    d->sort_locale = 0;
+    d->cached = e;
+    apr_pool_cleanup_register(pool, e, cache_release, apr_pool_cleanup_null);
+    return d;
+}
+
+static int cache_fits(const dir_cache *e, mapi_db *db, const cfg_org *org,
+                      uint64_t gen)
+{
+    return e && e->db == db && e->gen == gen &&
+           memcmp(e->org_guid, org->guid, 16) == 0;
+}
+
+int nspi_dir_get(mapi_db *db, apr_pool_t *pool, const cfg_org *org,
+                 nspi_dir **dir_r, const char **error_r)
+{
+    dir_cache *e;
+    apr_pool_t *ep;
+    uint64_t gen;
+
+    /* The generation first: a change after it only costs a reload. */
+    if (cfg_dir_generation(db, &gen) != 0)
+        return nspi_dir_load(db, pool, org, dir_r, error_r);
+    pthread_mutex_lock(&cache_mu);
+    if (cache_fits(cache, db, org, gen)) {
+        e = cache;
+        e->refs++;
+        pthread_mutex_unlock(&cache_mu);
+        *dir_r = cache_copy(pool, e);
+        return 0;
+    }
+    pthread_mutex_unlock(&cache_mu);
+    if (apr_pool_create_unmanaged(&ep) != APR_SUCCESS)
+        return nspi_dir_load(db, pool, org, dir_r, error_r);
+    e = apr_pcalloc(ep, sizeof(*e));
+    e->pool = ep;
+    e->db = db;
+    e->gen = gen;
+    memcpy(e->org_guid, org->guid, 16);
+    if (nspi_dir_load(db, ep, org, &e->dir, error_r) != 0) {
+        if (error_r && *error_r)
+            *error_r = apr_pstrdup(pool, *error_r);
+        apr_pool_destroy(ep);
+        return -1;
+    }
+    pthread_mutex_lock(&cache_mu);
+    e->refs = 1;                       /* the request's */
+    if (cache == NULL || cache->db != db || cache->gen <= gen) {
+        dir_cache *old = cache;
+        cache = e;
+        e->refs++;                     /* the cache's own */
+        if (old && --old->refs == 0)
+            apr_pool_destroy(old->pool);
+    }
+    pthread_mutex_unlock(&cache_mu);
+    *dir_r = cache_copy(pool, e);
     return 0;
 }
 

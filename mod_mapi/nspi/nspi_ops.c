@@ -20,10 +20,30 @@ static int dir_ready(nspi_ctx *ctx)
 {
     if (ctx->dir)
         return 0;
-    if (nspi_dir_load(ctx->db, ctx->pool, ctx->org, &ctx->dir,
-                      &ctx->error) != 0)
+    if (nspi_dir_get(ctx->db, ctx->pool, ctx->org, &ctx->dir,
+                     &ctx->error) != 0)
         return NSPI_FAILED;
     return 0;
+}
+
+/* NSPI_OK when strings can be given in the STAT's code page (Unicode or
+ * one iconv knows), else InvalidCodepage ([MS-OXNSPI] R736, R877, R982:
+ * GetProps and QueryRows fail alike). */
+static uint32_t stat_codepage(const nspi_stat *st)
+{
+    return st->codepage == NSPI_CP_UNICODE ||
+           nspi_codepage_known(st->codepage) ? NSPI_OK
+                                             : NSPI_E_INVALID_CODEPAGE;
+}
+
+/* The view in the display name order of the STAT's SortLocale. */
+static int dir_sorted(nspi_ctx *ctx, const nspi_stat *st)
+{
+    int rc = dir_ready(ctx);
+
+    if (rc == 0)
+        nspi_dir_sort(ctx->dir, st->sort_locale);
+    return rc;
 }
 
 /* The columns [MS-OXNSPI] 3.1.4.1.8 uses when a client sends none. */
@@ -64,7 +84,7 @@ static int op_update_stat(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     if (mapi_rd_u32(rd, &reserved) || nspi_rd_opt_stat(rd, &has_state, &st) ||
         nspi_rd_bool(rd, &want_delta) || nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     if ((ec = nspi_stat_check(&st)) == NSPI_OK &&
         (ec = nspi_stat_seek(ctx->dir, &st, &pos, &moved)) == NSPI_OK)
@@ -76,6 +96,21 @@ static int op_update_stat(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         mapi_wr_u32(wr, (uint32_t)moved);
     nspi_wr_tail(wr);
     return NSPI_BODY_OK;
+}
+
+/* The rows one call may return (MapiMaxNspiRows): a larger count is cut
+ * to it and noted for the log.  QueryRows and SeekEntries then answer
+ * fewer rows (the client pages on from the STAT), GetMatches
+ * TableTooBig when more objects match (3.1.4.1.10). */
+static uint32_t nspi_cap_rows(nspi_ctx *ctx, uint32_t n)
+{
+    uint32_t max = ctx->max_rows && ctx->max_rows < NSPI_MAX_ROWS
+                   ? ctx->max_rows : NSPI_MAX_ROWS;
+
+    if (n <= max)
+        return n;
+    ctx->rows_limited = 1;
+    return max;
 }
 
 /* ---- QueryRows: Flags, HasState, State, ExplicitTableCount,
@@ -95,15 +130,16 @@ static int op_query_rows(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_rd_opt_tags(rd, ctx->pool, &has_cols, &cols, &n_cols) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     if (!has_cols) {
         cols = (uint32_t *)default_cols;
         n_cols = N_DEFAULT_COLS;
     }
-    if (row_count > NSPI_MAX_ROWS)
-        row_count = NSPI_MAX_ROWS;      /* the server's own row limit */
+    row_count = nspi_cap_rows(ctx, row_count);
     ec = n_explicit ? NSPI_OK : nspi_stat_check(&st);
+    if (ec == NSPI_OK)
+        ec = stat_codepage(&st);
     if (ec == NSPI_OK && n_explicit == 0)
         ec = nspi_stat_seek(ctx->dir, &st, &pos, NULL);
     if (ec != NSPI_OK) {
@@ -154,18 +190,22 @@ static int op_seek_entries(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_rd_opt_tags(rd, ctx->pool, &has_cols, &cols, &n_cols) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
-    /* Only display name order can be sought in, by a display name. */
-    if (st.sort_type != NSPI_SORT_DISPLAYNAME &&
-        st.sort_type != NSPI_SORT_DISPLAYNAME_W &&
-        st.sort_type != NSPI_SORT_DISPLAYNAME_RO)
-        ec = NSPI_E_INVALID_PARAM;
+    /* Only display name order can be sought in, by a display name of
+     * either string type: GeneralFailure otherwise ([MS-OXNSPI] 3.1.4.1.9
+     * constraints 9 and 10, R1039 R1043). */
+    if (st.sort_type != NSPI_SORT_DISPLAYNAME)
+        ec = NSPI_E_GENERAL_FAILURE;
     else if (!has_target || NSPI_ID(target.tag) !=
-             NSPI_ID(NSPI_TAG_DISPLAY_NAME) || target.s == NULL)
-        ec = NSPI_E_TOO_COMPLEX;
+             NSPI_ID(NSPI_TAG_DISPLAY_NAME) || target.s == NULL ||
+             (NSPI_TYPE(target.tag) != NSPI_PT_UNICODE &&
+              NSPI_TYPE(target.tag) != NSPI_PT_STRING8))
+        ec = NSPI_E_GENERAL_FAILURE;
     else if (st.container_id != 0 && !has_explicit)
         ec = NSPI_E_INVALID_BOOKMARK;
+    else
+        ec = stat_codepage(&st);
     n_table = has_explicit ? n_explicit : ctx->dir->n;
     objs = apr_pcalloc(ctx->pool, (n_table + 1) * sizeof(*objs));
     for (unsigned i = 0; ec == NSPI_OK && i < n_table; i++) {
@@ -175,7 +215,8 @@ static int op_seek_entries(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
             objs[n++] = o;
     }
     while (ec == NSPI_OK && pos < n &&
-           nspi_name_cmp(objs[pos]->display_name, target.s) < 0)
+           nspi_dir_name_cmp(ctx->dir, objs[pos]->display_name,
+                             target.s) < 0)
         pos++;
     if (ec == NSPI_OK && pos == n)
         ec = NSPI_E_NOT_FOUND;
@@ -194,7 +235,7 @@ static int op_seek_entries(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     nspi_wr_opt_stat(wr, &st);
     if (has_cols) {
         /* Rows from the object found to the end of the table. */
-        unsigned rows = n - pos > NSPI_MAX_ROWS ? NSPI_MAX_ROWS : n - pos;
+        unsigned rows = nspi_cap_rows(ctx, n - pos);
         wr_rowset(ctx, wr, objs + pos, rows, cols, n_cols, 0, st.codepage);
     } else {
         mapi_wr_u8(wr, 0);
@@ -314,8 +355,9 @@ static int op_get_matches(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_rd_opt_tags(rd, ctx->pool, &has_cols, &cols, &n_cols) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
+    row_count = nspi_cap_rows(ctx, row_count);
     if (!has_filter) {
         ec = link_values(ctx->dir, &st, has_name, &objs, &n);
         return wr_matches(ctx, wr, &st, ec, objs, n, row_count, has_cols,
@@ -329,6 +371,8 @@ static int op_get_matches(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         ec = NSPI_E_INVALID_PARAM;
     else if (st.container_id != 0)
         ec = NSPI_E_INVALID_BOOKMARK;
+    else
+        ec = stat_codepage(&st);
     n_scan = has_mids ? n_mids : ctx->dir->n;
     objs = apr_pcalloc(ctx->pool, (n_scan + 1) * sizeof(*objs));
     for (unsigned i = 0; ec == NSPI_OK && i < n_scan; i++) {
@@ -364,7 +408,7 @@ static int op_resort(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_rd_opt_mids(rd, ctx->pool, &has_mids, &mids, &n_mids) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     ec = nspi_stat_check(&st);
     if (ec != NSPI_OK) {
@@ -434,7 +478,7 @@ static int op_compare_mids(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     if (mapi_rd_u32(rd, &reserved) || nspi_rd_opt_stat(rd, &has_state, &st) ||
         mapi_rd_u32(rd, &m1) || mapi_rd_u32(rd, &m2) || nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     ec = nspi_stat_check(&st);
     if (ec == NSPI_OK && (!nspi_dir_by_mid(ctx->dir, m1, &p1) ||
@@ -471,7 +515,9 @@ static int op_get_prop_list(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         nspi_wr_tail(wr);
         return NSPI_BODY_OK;
     }
-    tags = nspi_prop_list(ctx->pool, o, wants_string8(codepage), &n);
+    /* String properties always as PtypString8, whatever the code page
+     * ([MS-OXNSPI] 3.1.4.1.6 constraint 4, R852). */
+    tags = nspi_prop_list(ctx->pool, o, 1, &n);
     nspi_wr_head(wr, NSPI_OK);
     nspi_wr_opt_u32s(wr, tags, n, 1);
     nspi_wr_tail(wr);
@@ -495,10 +541,25 @@ static int op_get_props(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
     if ((rc = dir_ready(ctx)) != 0)
         return rc;
     o = nspi_dir_by_mid(ctx->dir, st.cur_rec, NULL);
-    if (o == NULL) {
-        nspi_wr_head(wr, NSPI_E_NOT_FOUND);
+    if (stat_codepage(&st) != NSPI_OK) {
+        nspi_wr_head(wr, NSPI_E_INVALID_CODEPAGE);
         mapi_wr_u32(wr, st.codepage);
         mapi_wr_u8(wr, 0);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    if (o == NULL) {
+        /* An object that cannot be located (MID_CURRENT, MID_END_OF_TABLE,
+         * an unknown MId) has no values for any property: ErrorsReturned
+         * with every column PtypErrorCode (R907, R910, R1985). */
+        if (!has_tags) {
+            tags = (uint32_t *)default_cols;
+            n_tags = N_DEFAULT_COLS;
+        }
+        nspi_wr_head(wr, NSPI_W_ERRORS_RETURNED);
+        mapi_wr_u32(wr, st.codepage);
+        mapi_wr_u8(wr, 0xFF);
+        nspi_wr_error_row(wr, tags, n_tags, NSPI_E_NOT_FOUND);
         nspi_wr_tail(wr);
         return NSPI_BODY_OK;
     }
@@ -559,9 +620,11 @@ static int op_resolve_names(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         (has_names && nspi_rd_strings(rd, ctx->pool, 1, &names, &n_names)) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    if ((rc = dir_ready(ctx)) != 0)
+    if ((rc = dir_sorted(ctx, &st)) != 0)
         return rc;
     ec = nspi_stat_check(&st);
+    if (ec == NSPI_OK)
+        ec = stat_codepage(&st);
     if (ec != NSPI_OK) {
         nspi_wr_head(wr, ec);
         mapi_wr_u32(wr, st.codepage);
@@ -641,16 +704,27 @@ static int op_get_special_table(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         return NSPI_BODY_BAD;
     if ((rc = dir_ready(ctx)) != 0)
         return rc;
-    /* The address creation templates table: the server holds no
-     * template objects (see GetTemplateInfo), so it has no rows; clients
-     * then offer their own one-off address forms. */
+    /* The address creation table of the STAT's TemplateLocale (R756):
+     * the one-off SMTP template; NspiUnicodeStrings is ignored (R741). */
     if (flags & NSPI_ST_ADDRESS_TEMPLATES) {
         nspi_wr_head(wr, NSPI_OK);
         mapi_wr_u32(wr, st.codepage);
         mapi_wr_u8(wr, 0xFF);
         mapi_wr_u32(wr, NSPI_HIERARCHY_VERSION);
         mapi_wr_u8(wr, 0xFF);                           /* HasRows */
-        mapi_wr_u32(wr, 0);                             /* RowsCount */
+        nspi_tmpl_wr_creation_table(wr, ctx->pool, ctx->dir,
+                                    st.template_locale,
+                                    st.codepage == NSPI_CP_UNICODE ? 1252
+                                                                   : st.codepage);
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    if (stat_codepage(&st) != NSPI_OK) {
+        /* R736: no rows on an error. */
+        nspi_wr_head(wr, NSPI_E_INVALID_CODEPAGE);
+        mapi_wr_u32(wr, st.codepage);
+        mapi_wr_u8(wr, 0);                              /* HasVersion */
+        mapi_wr_u8(wr, 0);                              /* HasRows */
         nspi_wr_tail(wr);
         return NSPI_BODY_OK;
     }
@@ -711,17 +785,16 @@ static int op_get_ab_url(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
 }
 
 /* ---- GetTemplateInfo: Flags, DisplayType, HasTemplateDn, TemplateDn,
- * CodePage, LocaleId.  The directory holds no template objects
- * ([MS-OXOABKT] display templates): every client that matters carries
- * built-in details templates for users and groups and falls back to them
- * when the server has none.  So the spec's answer for a template that
- * cannot be located is given: InvalidLocale (3.1.4.1.18 constraint 5),
- * InvalidCodepage for CP_WINUNICODE (constraint 3, templates are 8-bit). */
+ * CodePage, LocaleId.  The row holds PidTagTemplateData for TI_TEMPLATE
+ * and PidTagScriptData for TI_SCRIPT (R302, R303), in that order; other
+ * flags are ignored (R1447, R694). */
 static int op_get_template_info(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
 {
-    uint32_t flags, display_type, codepage, locale;
+    uint32_t flags, display_type, codepage, locale, ec;
     const char *dn = NULL;
-    int has_dn;
+    nspi_tmpl t;
+    nspi_val v = { 0 };
+    int has_dn, rc;
 
     if (mapi_rd_u32(rd, &flags) || mapi_rd_u32(rd, &display_type) ||
         nspi_rd_has(rd, &has_dn) ||
@@ -729,10 +802,32 @@ static int op_get_template_info(nspi_ctx *ctx, mapi_rd *rd, mapi_wr *wr)
         mapi_rd_u32(rd, &codepage) || mapi_rd_u32(rd, &locale) ||
         nspi_rd_end(rd))
         return NSPI_BODY_BAD;
-    nspi_wr_head(wr, codepage == NSPI_CP_UNICODE ? NSPI_E_INVALID_CODEPAGE
-                                                 : NSPI_E_INVALID_LOCALE);
+    if ((rc = dir_ready(ctx)) != 0)
+        return rc;
+    ec = nspi_tmpl_get(ctx->pool, ctx->dir, display_type, dn, codepage,
+                       locale, &t);
+    nspi_wr_head(wr, ec);
     mapi_wr_u32(wr, codepage);
-    mapi_wr_u8(wr, 0);                                  /* HasRow */
+    if (ec != NSPI_OK) {
+        mapi_wr_u8(wr, 0);                              /* HasRow */
+        nspi_wr_tail(wr);
+        return NSPI_BODY_OK;
+    }
+    mapi_wr_u8(wr, 0xFF);
+    mapi_wr_u32(wr, ((flags & NSPI_TI_TEMPLATE) != 0) +
+                    ((flags & NSPI_TI_SCRIPT) != 0));
+    if (flags & NSPI_TI_TEMPLATE) {
+        v.bin = t.data;
+        v.bin_len = t.len;
+        mapi_wr_u32(wr, NSPI_TAG_TEMPLATE_DATA);
+        nspi_wr_value(wr, NSPI_PT_BINARY, &v, codepage);
+    }
+    if (flags & NSPI_TI_SCRIPT) {
+        v.bin = t.script;
+        v.bin_len = t.script_len;
+        mapi_wr_u32(wr, NSPI_TAG_SCRIPT_DATA);
+        nspi_wr_value(wr, NSPI_PT_BINARY, &v, codepage);
+    }
     nspi_wr_tail(wr);
     return NSPI_BODY_OK;
 }
@@ -893,11 +988,27 @@ static int link_apply(cfg_group *g, void *baton)
  * recorded as its owner (New-DistributionGroup -ManagedBy); nobody else
  * (administrators use mapi-admin).  Manager links and delegates are not
  * changed over the address book at all. */
+static int is_link_tag(uint32_t tag)
+{
+    uint16_t id = NSPI_ID(tag);
+
+    return id == NSPI_ID(NSPI_TAG_AB_MEMBER) ||
+           id == NSPI_ID(NSPI_TAG_AB_PUBLIC_DELEGATES) ||
+           id == NSPI_ID(NSPI_TAG_AB_MANAGER) ||
+           id == NSPI_ID(NSPI_TAG_AB_REPORTS) ||
+           id == NSPI_ID(NSPI_TAG_AB_IS_MEMBER_OF);
+}
+
+/* In the order of [MS-OXNSPI] 3.1.4.1.15: a property that is no link
+ * the directory knows is NotFound (constraint 3, R1326), an object it
+ * cannot locate InvalidParameter (constraint 4, R1328). */
 static uint32_t mod_link_check(nspi_ctx *ctx, const nspi_obj *o,
                                uint32_t tag)
 {
-    if (o == NULL)
+    if (!is_link_tag(tag))
         return NSPI_E_NOT_FOUND;
+    if (o == NULL)
+        return NSPI_E_INVALID_PARAM;
     if (NSPI_ID(tag) == NSPI_ID(NSPI_TAG_AB_PUBLIC_DELEGATES))
         return NSPI_E_ACCESS_DENIED;
     if (NSPI_ID(tag) != NSPI_ID(NSPI_TAG_AB_MEMBER))

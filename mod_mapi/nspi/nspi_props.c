@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <iconv.h>
+#include <stdio.h>
 #include <string.h>
 #include <apr_strings.h>
 
@@ -150,9 +151,13 @@ static void obj_value(const nspi_dir *dir, const nspi_obj *o, uint32_t tag,
     switch (NSPI_TAG(NSPI_ID(tag), 0)) {
     case NSPI_TAG(NSPI_ID(NSPI_TAG_DISPLAY_NAME), 0):
     case NSPI_TAG(NSPI_ID(NSPI_TAG_DISPLAY_PRINTABLE), 0):
+    case NSPI_TAG(NSPI_ID(NSPI_TAG_TRANSMITTABLE_NAME), 0):
         set_str(v, o->display_name); v->tag |= NSPI_PT_UNICODE; return;
     case NSPI_TAG(NSPI_ID(NSPI_TAG_EMAIL_ADDRESS), 0):
+    case NSPI_TAG(NSPI_ID(NSPI_TAG_AB_OBJECT_DN), 0):
         set_str(v, o->legacy_dn); v->tag |= NSPI_PT_UNICODE; return;
+    case NSPI_TAG(NSPI_ID(NSPI_TAG_INITIAL_DETAILS), 0):
+        v->tag |= NSPI_PT_LONG; v->l = 0; return;   /* the General page */
     case NSPI_TAG(NSPI_ID(NSPI_TAG_ADDRTYPE), 0):
         set_str(v, "EX"); v->tag |= NSPI_PT_UNICODE; return;
     case NSPI_TAG(NSPI_ID(NSPI_TAG_SMTP_ADDRESS), 0):
@@ -260,7 +265,10 @@ static const uint32_t mailuser_tags[] = {
     NSPI_TAG_HOME_PHONE, NSPI_TAG_STREET, NSPI_TAG_LOCALITY,
     NSPI_TAG_POSTAL_CODE, NSPI_TAG_COUNTRY, NSPI_TAG_AB_MANAGER_DN,
     NSPI_TAG_AB_TARGET_ADDRESS, NSPI_TAG_THUMBNAIL_PHOTO,
-    NSPI_TAG_USER_X509, NSPI_TAG_AB_X509
+    NSPI_TAG_USER_X509, NSPI_TAG_AB_X509,
+    /* the rest of [MS-OXNSPI] 3.1.4.4.2's required properties */
+    NSPI_TAG_TRANSMITTABLE_NAME, NSPI_TAG_INITIAL_DETAILS,
+    NSPI_TAG_AB_OBJECT_DN
 };
 #define N_MAILUSER_TAGS (sizeof(mailuser_tags) / sizeof(mailuser_tags[0]))
 
@@ -345,14 +353,49 @@ static int cp_is_utf8(uint32_t cp)
     return cp == NSPI_CP_UTF8 || cp == NSPI_CP_UNICODE || cp == 0;
 }
 
+/* The iconv name of a Windows code page: "CPnnnn" for the ones glibc
+ * knows by number, the standard names of the others. */
+static const char *cp_name(char *buf, size_t size, uint32_t cp)
+{
+    static const struct { uint32_t cp; const char *name; } names[] = {
+        { 20127, "ASCII" }, { 20261, "T.61-8BIT" }, { 20866, "KOI8-R" },
+        { 21866, "KOI8-U" }, { 50220, "ISO-2022-JP" }, { 51932, "EUC-JP" },
+        { 51949, "EUC-KR" }, { 54936, "GB18030" }, { 936, "GBK" },
+    };
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (names[i].cp == cp)
+            return names[i].name;
+    if (cp >= 28591 && cp <= 28605)
+        snprintf(buf, size, "ISO-8859-%u", cp - 28590);
+    else
+        snprintf(buf, size, "CP%u", cp);
+    return buf;
+}
+
+int nspi_codepage_known(uint32_t codepage)
+{
+    char name[32];
+    iconv_t cd;
+
+    if (cp_is_utf8(codepage))
+        return 1;
+    if ((cd = iconv_open(cp_name(name, sizeof(name), codepage), "UTF-8"))
+        == (iconv_t)-1)
+        return 0;
+    iconv_close(cd);
+    return 1;
+}
+
 const char *nspi_to_codepage(apr_pool_t *pool, const char *utf8,
                              uint32_t codepage)
 {
+    char name[32];
     const char *r;
 
     if (cp_is_utf8(codepage))
         return utf8;
-    r = iconv_conv(pool, utf8, apr_psprintf(pool, "CP%u", codepage),
+    r = iconv_conv(pool, utf8, cp_name(name, sizeof(name), codepage),
                    "UTF-8");
     if (r == NULL) {
         /* A code page iconv does not know: ASCII, '?' for the rest. */
@@ -371,11 +414,12 @@ const char *nspi_to_codepage(apr_pool_t *pool, const char *utf8,
 const char *nspi_from_codepage(apr_pool_t *pool, const char *s,
                                uint32_t codepage)
 {
+    char name[32];
     const char *r;
 
     if (cp_is_utf8(codepage))
         return s;
-    r = iconv_conv(pool, s, "UTF-8", apr_psprintf(pool, "CP%u", codepage));
+    r = iconv_conv(pool, s, "UTF-8", cp_name(name, sizeof(name), codepage));
     return r ? r : s;
 }
 
@@ -487,4 +531,18 @@ int nspi_wr_row(mapi_wr *wr, const nspi_dir *dir, const nspi_obj *obj,
             nspi_wr_value(wr, t, v, codepage);
     }
     return wr->failed ? -1 : 0;
+}
+
+void nspi_wr_error_row(mapi_wr *wr, const uint32_t *cols, unsigned n_cols,
+                       uint32_t err)
+{
+    /* The flagged form: each column's flag 0xA and its error code; an
+     * unspecified column says PtypErrorCode first. */
+    mapi_wr_u8(wr, 0x1);
+    for (unsigned i = 0; i < n_cols; i++) {
+        if (NSPI_TYPE(cols[i]) == NSPI_PT_UNSPECIFIED)
+            mapi_wr_u16(wr, NSPI_PT_ERROR);
+        mapi_wr_u8(wr, 0xA);
+        mapi_wr_u32(wr, err);
+    }
 }

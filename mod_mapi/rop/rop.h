@@ -108,6 +108,8 @@ typedef enum rop_status {
                                   or the first response and RopBufferTooSmall
                                   both fail to fit: fail the Execute with
                                   ecBufferTooSmall ([MS-OXCROPS] R4546) */
+    ROP_ERR_TOO_MANY_ROPS,     /* more requests than rop_ctx_set_limits
+                                  allows: none was run */
 } rop_status;
 
 /* Processes one decoded rgbIn payload (RopSize u16, ROP requests, handle
@@ -132,6 +134,20 @@ const char *rop_name(uint8_t id);
  * keep-alive while a long Execute runs. */
 typedef void (*rop_progress_fn)(void *baton);
 void rop_ctx_set_progress(rop_ctx *ctx, rop_progress_fn fn, void *baton);
+
+/* Abuse limits of one Execute (MapiMaxRopsPerRequest,
+ * MapiMaxObjectsPerSession, MapiMaxRestrictionDepth); 0 keeps a limit at
+ * its compile-time ceiling.  A buffer of more than max_rops requests is
+ * refused whole (ROP_ERR_TOO_MANY_ROPS) before any runs; the other two
+ * fail only the ROP that passes them, and are reported afterwards by
+ * rop_ctx_limit_hits so that the transport logs them once. */
+void rop_ctx_set_limits(rop_ctx *ctx, unsigned max_rops, unsigned max_objects,
+                        unsigned max_res_depth);
+unsigned rop_ctx_max_objects(const rop_ctx *ctx);
+#define ROP_LIMIT_OBJECTS    0x01
+#define ROP_LIMIT_RES_DEPTH  0x02
+unsigned rop_ctx_limit_hits(const rop_ctx *ctx);
+void rop_ctx_note_limit(rop_ctx *ctx, unsigned which);
 
 /* Creates the per-Execute context.  session may be NULL in unit tests. */
 rop_ctx *rop_ctx_create(apr_pool_t *pool, void *session);

@@ -68,6 +68,8 @@ struct rop_ctx {
     int last_valid;
     int packing;                /* a packed payload: no RopNotify in it */
     const struct submit_cfg *submit;    /* how RopSubmitMessage sends */
+    unsigned max_rops, max_objects, max_res_depth;   /* 0: ceiling */
+    unsigned limit_hits;        /* ROP_LIMIT_* bits */
 };
 
 /* ---- lookup ----------------------------------------------------------- */
@@ -123,6 +125,30 @@ void rop_ctx_set_progress(rop_ctx *ctx, rop_progress_fn fn, void *baton)
 {
     ctx->progress = fn;
     ctx->progress_baton = baton;
+}
+
+void rop_ctx_set_limits(rop_ctx *ctx, unsigned max_rops, unsigned max_objects,
+                        unsigned max_res_depth)
+{
+    ctx->max_rops = max_rops;
+    ctx->max_objects = max_objects;
+    ctx->max_res_depth = max_res_depth;
+}
+
+unsigned rop_ctx_max_objects(const rop_ctx *ctx) { return ctx->max_objects; }
+unsigned rop_ctx_limit_hits(const rop_ctx *ctx) { return ctx->limit_hits; }
+void rop_ctx_note_limit(rop_ctx *ctx, unsigned which)
+{
+    ctx->limit_hits |= which;
+}
+
+int rop_ctx_restriction_too_deep(rop_ctx *ctx, const rop_restriction *res)
+{
+    if (ctx->max_res_depth == 0 || res == NULL ||
+        rop_restriction_depth(res) <= ctx->max_res_depth)
+        return 0;
+    ctx->limit_hits |= ROP_LIMIT_RES_DEPTH;
+    return 1;
 }
 
 void *rop_ctx_session(const rop_ctx *ctx)
@@ -456,6 +482,39 @@ static int rop_walk_one(rop_walk *w)
     return 0;
 }
 
+/* Whether the RopsList holds more than max requests: parses them without
+ * running any (ROP requests carry no length).  A request that does not
+ * parse ends the count; the real walk then stops at it the same way. */
+static int rop_too_many(rop_ctx *ctx, const uint8_t *list, size_t len,
+                        unsigned max, apr_pool_t *pool)
+{
+    apr_pool_t *scratch;
+    unsigned n = 0;
+    mapi_rd rd;
+
+    if (len <= max)
+        return 0;               /* every request takes at least one byte */
+    apr_pool_create(&scratch, pool);
+    mapi_rd_init(&rd, list, len);
+    while (mapi_rd_left(&rd) > 0 && n <= max) {
+        rop_call call;
+        uint8_t id;
+
+        memset(&call, 0, sizeof(call));
+        mapi_rd_u8(&rd, &id);
+        call.def = rop_lookup(id);
+        call.rop_id = id;
+        call.ctx = ctx;
+        if (!call.def || (call.def->flags & ROP_F_SERVER_ONLY) ||
+            !call.def->parse || call.def->parse(&rd, scratch, &call) < 0 ||
+            rd.failed)
+            break;
+        n++;
+    }
+    apr_pool_destroy(scratch);
+    return n > max;
+}
+
 /* RopSize, then the handle table ([MS-OXCROPS] 2.2.1).  Returns the
  * RopSize, or 0 when the framing is inconsistent. */
 static uint16_t rop_read_framing(rop_ctx *ctx, const uint8_t *in,
@@ -512,6 +571,9 @@ rop_status rop_execute(rop_ctx *ctx, const uint8_t *in, size_t in_len,
     fixed = 2 + 4 * (size_t)ctx->n_handles;
     if (max_out < fixed)
         return ROP_ERR_TOO_SMALL;
+    if (ctx->max_rops &&
+        rop_too_many(ctx, in + 2, rop_size - 2u, ctx->max_rops, pool))
+        return ROP_ERR_TOO_MANY_ROPS;
     /* Responses get what the RopSize field and the table leave, and never
      * more than a u16 RopSize can count. */
     room = max_out - fixed;

@@ -322,6 +322,9 @@ static int rop_handle_set_search_criteria(rop_ctx *ctx, rop_call *call,
         || (ec = folder_search_scope_ok(ctx, sf, r->folder_ids,
                                         r->folder_id_count)) != 0)
         return rop_write_error_response(out, call, ec);
+    /* R572: a restriction too complex for the server. */
+    if (rop_ctx_restriction_too_deep(ctx, r->restriction))
+        return rop_write_error_response(out, call, ecTooComplex);
     st = store_search_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), sf->mbox,
                           sf->fid, &prev, &error);
     if (st != STORE_OK && st != STORE_NOT_FOUND)

@@ -358,6 +358,48 @@ static int notify_table_affected(const rop_object *t, const store_event *ev)
            && id_eq(t->fid, ev->parent_fid);
 }
 
+/* Whether folder fid is in the scope of search s: one it names, or
+ * below one when the search is recursive. */
+static int notify_search_scope(notify_run *nr, const store_search *s,
+                               uint64_t fid)
+{
+    for (int depth = 0; fid && depth < 64; depth++) {
+        store_folder *f;
+
+        for (uint16_t i = 0; i < s->n_folders; i++)
+            if (id_eq(s->folders[i], fid))
+                return 1;
+        if (!(s->flags & STORE_SEARCH_RECURSIVE)
+            || store_folder_get(nr->db, nr->pool, nr->mbox, fid, &f, NULL)
+               != STORE_OK)
+            return 0;
+        fid = f->parent_fid;
+    }
+    return 0;
+}
+
+/* A contents table of a search folder, whose rows are other folders'
+ * messages (store_search.c): a new message counts when it is one of its
+ * rows now, a change, deletion or move when it happened in the search's
+ * scope (the row may have come or gone; the client re-reads). */
+static int notify_search_affected(notify_run *nr, const rop_object *t)
+{
+    const store_event *ev = nr->ev;
+    store_search *s;
+
+    if (!ev->mid || t->table_kind != ROP_TABLE_CONTENTS
+        || (t->table_flags & ROP_TBL_CT_NO_NOTIFICATIONS)
+        || store_search_get(nr->db, nr->pool, nr->mbox, t->fid, &s, NULL)
+           != STORE_OK)
+        return 0;
+    if (ev->type == STORE_EV_OBJ_CREATED)
+        return store_search_holds(nr->db, nr->pool, nr->mbox, t->fid,
+                                  ev->mid);
+    return notify_search_scope(nr, s, ev->fid)
+           || (ev_is_move_copy(ev->type)
+               && notify_search_scope(nr, s, ev->old_fid));
+}
+
 static int notify_tables(notify_run *nr, const uint8_t *sid,
                          const apr_array_header_t *objs)
 {
@@ -377,7 +419,8 @@ static int notify_tables(notify_run *nr, const uint8_t *sid,
         t.type = ROP_OBJ_TABLE;
         if (rop_object_decode(so->data, so->len, nr->pool, &t) != 0
             || memcmp(t.mbox, nr->mbox, STORE_GUID_LEN) != 0
-            || !notify_table_affected(&t, nr->ev))
+            || !(notify_table_affected(&t, nr->ev)
+                 || notify_search_affected(nr, &t)))
             continue;
         mapi_wr_init_fixed(&wr, buf, sizeof(buf));
         rop_notify_encode_table_changed(&wr, nr->ev->mid != 0);

@@ -344,12 +344,19 @@ uint32_t rop_obj_create(rop_ctx *ctx, rop_object *obj, uint8_t out_index)
     const char *error = NULL;
     uint8_t *buf;
     size_t len;
+    int rc;
 
     if (rop_object_encode(obj, pool, &buf, &len) < 0)
         return ecTooBig;
-    if (sess_obj_create(rop_ctx_db(ctx), pool, rop_ctx_sid(ctx), obj->parent,
-                        (uint8_t)obj->type, buf, len, &obj->handle,
-                        &error) < 0) {
+    rc = sess_obj_create_max(rop_ctx_db(ctx), pool, rop_ctx_sid(ctx),
+                             obj->parent, (uint8_t)obj->type, buf, len,
+                             rop_ctx_max_objects(ctx), &obj->handle, &error);
+    /* A limit, not a failure: the transport logs it once per Execute. */
+    if (rc == -2) {
+        rop_ctx_note_limit(ctx, ROP_LIMIT_OBJECTS);
+        return ecMaxObjsExceeded;
+    }
+    if (rc < 0) {
         rop_ctx_note_error(ctx, error);
         return ecInsufficientResources;
     }
@@ -751,15 +758,53 @@ static uint32_t obj_writable(rop_ctx *ctx, const rop_object *obj)
     return 0;
 }
 
+/* A Logon's one writable property: PidTagOutOfOfficeState, with which
+ * a client enters and leaves the Out of Office state that turns on the
+ * ST_ONLY_WHEN_OOF rules ([MS-OXORULE] 3.2.4.2); the owner's (another
+ * user needs FolderOwner on the root).  Any other property is a problem
+ * ecAccessDenied: the store object's properties are the server's. */
+static uint32_t obj_logon_set_props(rop_ctx *ctx, rop_object *obj,
+                                    const rop_propval_array *vals,
+                                    apr_array_header_t *problems)
+{
+    store_mailbox_info *mi;
+    const char *error = NULL;
+    store_status st;
+    uint32_t ec;
+    int oof = -1;
+
+    st = store_mailbox_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), obj->mbox,
+                           &mi, &error);
+    if (st == STORE_OK
+        && (ec = rop_perm_need(ctx, obj->mbox,
+                               mi->folder_ids[STORE_FOLDER_ROOT],
+                               STORE_RIGHT_FOLDER_OWNER)) != 0)
+        return ec;
+    for (uint16_t i = 0; st == STORE_OK && i < vals->count; i++) {
+        if (vals->vals[i].tag == PidTagOutOfOfficeState)
+            oof = vals->vals[i].v.b != 0;
+        else
+            obj_problem(problems, i, vals->vals[i].tag, ecAccessDenied);
+    }
+    if (st == STORE_OK && oof >= 0)
+        st = store_mailbox_set_oof(rop_ctx_db(ctx), rop_ctx_pool(ctx),
+                                   obj->mbox, oof, &error);
+    if (st == STORE_DB_ERROR)
+        rop_ctx_note_error(ctx, error);
+    return st == STORE_OK ? 0 : store_status_ec(st);
+}
+
 uint32_t rop_obj_set_props(rop_ctx *ctx, rop_object *obj,
                            const rop_propval_array *vals,
                            apr_array_header_t *problems)
 {
     store_props folder_set, *bag = obj_bag(obj);
-    uint32_t ec = obj_writable(ctx, obj);
+    uint32_t ec;
     uint16_t i;
 
-    if (ec)
+    if (obj->type == ROP_OBJ_LOGON)
+        return obj_logon_set_props(ctx, obj, vals, problems);
+    if ((ec = obj_writable(ctx, obj)) != 0)
         return ec;
     store_props_init(&folder_set, rop_ctx_pool(ctx));
     for (i = 0; i < vals->count; i++) {

@@ -288,6 +288,50 @@ static int rop_handle_modify_rules(rop_ctx *ctx, rop_call *call,
     return out->failed ? -1 : 0;
 }
 
+/* ---- RopUpdateDeferredActionMessages ([MS-OXORULE] 3.2.5.4) -------- */
+
+/* The client moved a message that has DAMs to another store and tells
+ * the server its new entry id: the DAMs that named it name the copy and
+ * are marked back-patched.  The DAMs are the mailbox owner's to change,
+ * so another user needs EditAny on the Deferred Action folder. */
+static int rop_handle_update_deferred_action(rop_ctx *ctx, rop_call *call,
+                                             mapi_wr *out)
+{
+    const rop_update_deferred_action_req *r = call->req;
+    apr_pool_t *pool = rop_ctx_pool(ctx);
+    store_mailbox_info *mi;
+    rop_object *logon;
+    const char *error = NULL;
+    store_status st;
+    unsigned n = 0;
+    uint32_t ec;
+
+    ec = rop_obj_load(ctx, call->in_handle_index,
+                      ROP_OBJ_MASK(ROP_OBJ_LOGON), &logon);
+    if (ec != 0)
+        return rop_write_error_response(out, call, ec);
+    /* R614: an entry id of neither side is not a request to match. */
+    if (r->server_entry_id.len == 0 || r->client_entry_id.len == 0)
+        return rop_write_error_response(out, call, ecInvalidParam);
+    st = store_mailbox_get(rop_ctx_db(ctx), pool, logon->mbox, &mi, &error);
+    if (st == STORE_OK)
+        ec = rop_perm_need(ctx, logon->mbox,
+                           mi->folder_ids[STORE_FOLDER_DEFERRED_ACTION],
+                           STORE_RIGHT_EDIT_ANY);
+    if (st == STORE_OK && ec == 0)
+        st = store_dam_backpatch(rop_ctx_db(ctx), pool, logon->mbox,
+                                 &r->server_entry_id, &r->client_entry_id,
+                                 &n, &error);
+    if (st == STORE_DB_ERROR)
+        rop_ctx_note_error(ctx, error);
+    if (st != STORE_OK)
+        return rop_write_error_response(out, call, store_status_ec(st));
+    if (ec != 0)
+        return rop_write_error_response(out, call, ec);
+    rop_wr_ok_header(out, call, call->in_handle_index);
+    return out->failed ? -1 : 0;
+}
+
 const rop_def rop_rule_defs[] = {
     { ROP_ID_MODIFY_RULES, 0, "RopModifyRules",
       rop_parse_modify_rules, rop_handle_modify_rules, 0 },
@@ -295,6 +339,6 @@ const rop_def rop_rule_defs[] = {
       rop_parse_table_flags, rop_handle_get_rules_table, 0 },
     { ROP_ID_UPDATE_DEFERRED_ACTION_MESSAGES, 0,
       "RopUpdateDeferredActionMessages",
-      rop_parse_update_deferred_action, NULL, 0 },
+      rop_parse_update_deferred_action, rop_handle_update_deferred_action, 0 },
     { 0, 0, NULL, NULL, NULL, 0 }
 };

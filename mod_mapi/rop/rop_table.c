@@ -929,6 +929,8 @@ static int tbl_handle_restrict(rop_ctx *ctx, rop_call *call, mapi_wr *out)
 
     if ((ec = tbl_load(ctx, call, TBL_BROWSE_KINDS, &tbl)) != 0)
         return tbl_fail(out, call, ec);                 /* R461 */
+    if (rop_ctx_restriction_too_deep(ctx, r->restriction))
+        return tbl_fail(out, call, ecTooComplex);       /* MapiMaxRestrictionDepth */
     /* A deep copy: the parsed tree points into the request buffer. */
     tbl->restriction = r->restriction
         ? rop_restriction_dup(rop_ctx_pool(ctx), r->restriction) : NULL;
@@ -1342,6 +1344,8 @@ static int tbl_handle_find_row(rop_ctx *ctx, rop_call *call, mapi_wr *out)
 
     if ((ec = tbl_load(ctx, call, TBL_BROWSE_KINDS, &tbl)) != 0)
         return tbl_fail(out, call, ec);                 /* R544 */
+    if (rop_ctx_restriction_too_deep(ctx, r->restriction))
+        return tbl_fail(out, call, ecTooComplex);       /* MapiMaxRestrictionDepth */
     if (tbl->columns.count == 0)
         return tbl_fail(out, call, ecNullObject);       /* R826, R827 */
     if ((ec = tbl_rows(ctx, tbl, 1, &rows)) != 0

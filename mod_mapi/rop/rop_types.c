@@ -472,6 +472,52 @@ static int rop_rd_res_into(mapi_rd *rd, apr_pool_t *pool, unsigned depth,
     return 0;
 }
 
+static unsigned rop_val_depth(const rop_propval *v)
+{
+    if (ROP_PROP_TYPE(v->tag) == ROP_PT_SRESTRICTION && v->v.res)
+        return rop_restriction_depth(v->v.res);
+    return 0;
+}
+
+#define ROP_MAX2(a, b) ((a) > (b) ? (a) : (b))
+
+/* Recursion is bounded: the parser refused anything deeper than
+ * ROP_MAX_RESTRICTION_DEPTH. */
+unsigned rop_restriction_depth(const rop_restriction *r)
+{
+    unsigned d = 0, i;
+
+    switch (r->type) {
+    case ROP_RES_AND:
+    case ROP_RES_OR:
+        for (i = 0; i < r->u.andor.count; i++)
+            d = ROP_MAX2(d, rop_restriction_depth(&r->u.andor.subs[i]));
+        break;
+    case ROP_RES_NOT:
+        d = r->u.not_sub ? rop_restriction_depth(r->u.not_sub) : 0;
+        break;
+    case ROP_RES_CONTENT:
+        d = rop_val_depth(&r->u.content.val);
+        break;
+    case ROP_RES_PROPERTY:
+        d = rop_val_depth(&r->u.property.val);
+        break;
+    case ROP_RES_SUBOBJECT:
+        d = r->u.subobject.sub ? rop_restriction_depth(r->u.subobject.sub) : 0;
+        break;
+    case ROP_RES_COMMENT:
+        for (i = 0; i < r->u.comment.count; i++)
+            d = ROP_MAX2(d, rop_val_depth(&r->u.comment.vals[i]));
+        if (r->u.comment.sub)
+            d = ROP_MAX2(d, rop_restriction_depth(r->u.comment.sub));
+        break;
+    case ROP_RES_COUNT:
+        d = r->u.count.sub ? rop_restriction_depth(r->u.count.sub) : 0;
+        break;
+    }
+    return d + 1;
+}
+
 int rop_rd_restriction(mapi_rd *rd, apr_pool_t *pool, unsigned depth,
                        rop_restriction **res_r)
 {

@@ -259,6 +259,14 @@ int rop_rd_tagged_propvals_n(mapi_rd *rd, apr_pool_t *pool, uint16_t count,
 
 int rop_rd_restriction(mapi_rd *rd, apr_pool_t *pool, unsigned depth,
                        rop_restriction **res_r);
+/* Levels of a parsed restriction: 1 for a leaf, one more for each And,
+ * Or, Not, SubObject, Comment, Count and restriction-typed value it is
+ * nested in (the parser's own depth measure). */
+unsigned rop_restriction_depth(const rop_restriction *res);
+/* Whether res is nested deeper than the Execute's MapiMaxRestrictionDepth
+ * (noted for the log when it is); the ROP then answers ecTooComplex. */
+int rop_ctx_restriction_too_deep(rop_ctx *ctx, const rop_restriction *res);
+
 /* RestrictionDataSize (u16) then a restriction filling exactly that many
  * bytes; a size of 0 means no restriction (*res_r = NULL). */
 int rop_rd_restriction_sized(mapi_rd *rd, apr_pool_t *pool,

@@ -29,6 +29,8 @@ const char *sess_status_str(sess_status st)
         [SESS_BAD_SEQUENCE] = "sequence cookie does not match",
         [SESS_BUSY] = "another request is running in this context",
         [SESS_DB_ERROR] = "database failure",
+        [SESS_LIMIT_USER] = "the user holds the most session contexts allowed",
+        [SESS_LIMIT_TOTAL] = "the server holds the most session contexts allowed",
     };
     return (unsigned)st < sizeof(names) / sizeof(names[0]) && names[st]
            ? names[st] : "unknown";
@@ -251,7 +253,45 @@ typedef struct sess_create_baton {
     sess_context *ctx;
     const uint8_t *replace_id;
     apr_pool_t *pool;
+    unsigned max_user, max_total;
+    sess_status verdict;
 } sess_create_baton;
+
+/* Counts the live contexts, and those of identity; stops early once both
+ * limits are decided.  Read locks only: the walk never changes a record. */
+static int sess_count_live(mapi_db *db, DB_TXN *txn, sess_create_baton *b,
+                           unsigned *user_r, unsigned *total_r)
+{
+    DBC *cur;
+    DBT key = { 0 }, val = { 0 };
+    apr_pool_t *sub;
+    apr_time_t now = apr_time_now();
+    int ret = db->sessions->cursor(db->sessions, txn, &cur, 0);
+
+    *user_r = *total_r = 0;
+    if (ret != 0)
+        return ret;
+    apr_pool_create(&sub, b->pool);
+    while ((ret = cur->get(cur, &key, &val, DB_NEXT)) == 0) {
+        sess_context c;
+
+        apr_pool_clear(sub);
+        if (sess_decode(val.data, val.size, sub, &c) != 0 ||
+            sess_is_expired(&c, now))
+            continue;
+        (*total_r)++;
+        if (c.identity && strcmp(c.identity, b->ctx->identity) == 0)
+            (*user_r)++;
+        if ((b->max_total && *total_r >= b->max_total) ||
+            (b->max_user && *user_r >= b->max_user)) {
+            ret = 0;
+            break;
+        }
+    }
+    cur->close(cur);
+    apr_pool_destroy(sub);
+    return ret == DB_NOTFOUND ? 0 : ret;
+}
 
 static int sess_create_txn(mapi_db *db, DB_TXN *txn, void *baton)
 {
@@ -269,13 +309,36 @@ static int sess_create_txn(mapi_db *db, DB_TXN *txn, void *baton)
         if (ret != 0 && ret != DB_NOTFOUND)
             return ret;
     }
+    b->verdict = SESS_OK;
+    if (b->max_user || b->max_total) {
+        unsigned user, total;
+        ret = sess_count_live(db, txn, b, &user, &total);
+        if (ret != 0)
+            return ret;
+        if (b->max_user && user >= b->max_user)
+            b->verdict = SESS_LIMIT_USER;
+        else if (b->max_total && total >= b->max_total)
+            b->verdict = SESS_LIMIT_TOTAL;
+        if (b->verdict != SESS_OK)
+            return MAPI_DB_ABORT;       /* the replaced context stays */
+    }
     return sess_put(db, txn, b->ctx);
 }
 
 sess_status sess_create(mapi_db *db, apr_pool_t *pool, sess_context *ctx,
                         const uint8_t *replace_id, const char **error_r)
 {
-    sess_create_baton b = { ctx, replace_id, pool };
+    return sess_create_limited(db, pool, ctx, replace_id, 0, 0, error_r);
+}
+
+sess_status sess_create_limited(mapi_db *db, apr_pool_t *pool,
+                                sess_context *ctx, const uint8_t *replace_id,
+                                unsigned max_user, unsigned max_total,
+                                const char **error_r)
+{
+    sess_create_baton b = { ctx, replace_id, pool, max_user, max_total,
+                            SESS_OK };
+    int ret;
 
     if (sess_random(ctx->id) != 0 || sess_random(ctx->seq) != 0) {
         *error_r = "the random number generator failed";
@@ -284,8 +347,11 @@ sess_status sess_create(mapi_db *db, apr_pool_t *pool, sess_context *ctx,
     ctx->created = ctx->last_seen = apr_time_now();
     ctx->busy_pid = 0;
     ctx->busy_since = 0;
-    if (mapi_db_txn_run(db, MAPI_DB_TXN_NOSYNC, sess_create_txn, &b, pool,
-                        error_r) != 0)
+    ret = mapi_db_txn_run(db, MAPI_DB_TXN_NOSYNC, sess_create_txn, &b, pool,
+                          error_r);
+    if (ret == MAPI_DB_ABORT && b.verdict != SESS_OK)
+        return b.verdict;
+    if (ret != 0)
         return SESS_DB_ERROR;
     return SESS_OK;
 }

@@ -42,7 +42,9 @@ typedef enum sess_status {
     SESS_FOREIGN,                /* other identity or endpoint: 10 */
     SESS_BAD_SEQUENCE,           /* stale or missing sequence: 15 */
     SESS_BUSY,                   /* another request is running: 15 */
-    SESS_DB_ERROR                /* database failure: 1 */
+    SESS_DB_ERROR,               /* database failure: 1 */
+    SESS_LIMIT_USER,             /* the identity holds its maximum */
+    SESS_LIMIT_TOTAL             /* the server holds its maximum */
 } sess_status;
 
 const char *sess_status_str(sess_status st);
@@ -92,6 +94,17 @@ int sess_random(uint8_t out[SESS_ID_LEN]);
  * (reconnect, [MS-OXCMAPIHTTP] R1277). */
 sess_status sess_create(mapi_db *db, apr_pool_t *pool, sess_context *ctx,
                         const uint8_t *replace_id, const char **error_r);
+
+/* sess_create, refused (SESS_LIMIT_USER, SESS_LIMIT_TOTAL, nothing
+ * changed) when the identity already holds max_user live contexts (both
+ * endpoints) or the environment max_total; 0 means no limit.  The count
+ * runs in the creating transaction, so concurrent Connects in any
+ * processes never pass a limit together; an expired context does not
+ * count, and the one replaced is gone before counting. */
+sess_status sess_create_limited(mapi_db *db, apr_pool_t *pool,
+                                sess_context *ctx, const uint8_t *replace_id,
+                                unsigned max_user, unsigned max_total,
+                                const char **error_r);
 
 /* Loads a context for a request and validates it: it exists, has not idled
  * out (an expired one is deleted), belongs to the identity and endpoint,

@@ -7,6 +7,8 @@
 #include "sess_notify.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -70,22 +72,33 @@ typedef struct sess_event_baton {
     char path[SESS_WAKE_PATH_MAX + 1];
 } sess_event_baton;
 
+/* A registration's value: the wake socket path, then a NUL and the
+ * identity of the session's user (what MapiMaxNotificationWaitsPerUser
+ * counts by); older records hold the path alone. */
+#define SESS_WAIT_VAL_MAX (SESS_WAKE_PATH_MAX + 1 + SESS_STR_MAX)
+
 static int sess_wait_lookup(mapi_db *db, DB_TXN *txn, const uint8_t *id,
                             char *path, size_t cap)
 {
+    char buf[SESS_WAIT_VAL_MAX + 1];
     DBT key, val = { 0 };
+    size_t n;
     int ret;
 
     sess_key(&key, id);
-    val.data = path;
-    val.ulen = (u_int32_t)(cap - 1);
+    val.data = buf;
+    val.ulen = SESS_WAIT_VAL_MAX;
     val.flags = DB_DBT_USERMEM;
     ret = db->waits->get(db->waits, txn, &key, &val, 0);
-    if (ret != 0) {
-        path[0] = '\0';
+    path[0] = '\0';
+    if (ret != 0)
         return ret == DB_NOTFOUND || ret == DB_BUFFER_SMALL ? 0 : ret;
+    buf[val.size] = '\0';
+    n = strlen(buf);
+    if (n < cap) {
+        memcpy(path, buf, n);
+        path[n] = '\0';
     }
-    path[val.size] = '\0';
     return 0;
 }
 
@@ -170,7 +183,52 @@ typedef struct sess_wait_baton {
     const uint8_t *id;
     const char *path;
     int reg;
+    const char *identity;        /* reg: the session's user, or NULL */
+    unsigned max;                /* reg: that user's waits allowed (0: any) */
+    int over;                    /* out: refused, the user holds max */
 } sess_wait_baton;
+
+/* Whether the process a registration names (".../<pid>.sock") lives: a
+ * child killed with -9 leaves its registrations behind. */
+static int sess_wait_alive(const char *path, size_t len)
+{
+    const char *slash = memrchr(path, '/', len);
+    long pid = slash ? strtol(slash + 1, NULL, 10) : 0;
+
+    if (pid <= 0)
+        return 1;
+    return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
+/* The live waits of identity other than session id's own (a re-issued
+ * wait replaces it).  Read locks on the whole registry keep two
+ * processes from both taking the last slot: one of them deadlocks and
+ * retries, and then sees the other's registration. */
+static int sess_wait_count_user(mapi_db *db, DB_TXN *txn,
+                                const sess_wait_baton *b, unsigned *n_r)
+{
+    DBC *cur;
+    DBT key = { 0 }, val = { 0 };
+    int ret = db->waits->cursor(db->waits, txn, &cur, 0);
+
+    *n_r = 0;
+    if (ret != 0)
+        return ret;
+    while ((ret = cur->get(cur, &key, &val, DB_NEXT)) == 0) {
+        const char *v = val.data, *nul = memchr(v, '\0', val.size);
+        size_t plen = nul ? (size_t)(nul - v) : val.size;
+
+        if (!nul || (key.size == SESS_ID_LEN &&
+                     memcmp(key.data, b->id, SESS_ID_LEN) == 0))
+            continue;
+        if (val.size - plen - 1 == strlen(b->identity) &&
+            memcmp(nul + 1, b->identity, val.size - plen - 1) == 0 &&
+            sess_wait_alive(v, plen))
+            (*n_r)++;
+    }
+    cur->close(cur);
+    return ret == DB_NOTFOUND ? 0 : ret;
+}
 
 static int sess_wait_txn(mapi_db *db, DB_TXN *txn, void *baton)
 {
@@ -181,9 +239,33 @@ static int sess_wait_txn(mapi_db *db, DB_TXN *txn, void *baton)
 
     sess_key(&key, b->id);
     if (b->reg) {
-        val.data = (void *)b->path;
-        val.size = (u_int32_t)strlen(b->path);
-        return db->waits->put(db->waits, txn, &key, &val, 0);
+        size_t plen = strlen(b->path);
+        size_t ilen = b->identity ? strlen(b->identity) : 0;
+        char *v;
+
+        b->over = 0;
+        if (b->identity && b->max) {
+            unsigned n;
+            ret = sess_wait_count_user(db, txn, b, &n);
+            if (ret != 0)
+                return ret;
+            if (n >= b->max) {
+                b->over = 1;
+                return MAPI_DB_ABORT;
+            }
+        }
+        v = malloc(plen + 1 + ilen);
+        if (v == NULL)
+            return ENOMEM;
+        memcpy(v, b->path, plen);
+        v[plen] = '\0';
+        if (ilen)
+            memcpy(v + plen + 1, b->identity, ilen);
+        val.data = v;
+        val.size = (u_int32_t)(b->identity ? plen + 1 + ilen : plen);
+        ret = db->waits->put(db->waits, txn, &key, &val, 0);
+        free(v);
+        return ret;
     }
     ret = sess_wait_lookup(db, txn, b->id, cur, sizeof(cur));
     if (ret != 0 || strcmp(cur, b->path) != 0)
@@ -196,22 +278,41 @@ int sess_wait_register(mapi_db *db, apr_pool_t *pool,
                        const uint8_t id[SESS_ID_LEN], const char *sock_path,
                        const char **error_r)
 {
-    sess_wait_baton b = { id, sock_path, 1 };
+    int over = 0;
 
-    if (strlen(sock_path) > SESS_WAKE_PATH_MAX) {
-        *error_r = apr_psprintf(pool, "wake socket path too long: %s",
-                                sock_path);
+    return sess_wait_register_user(db, pool, id, sock_path, NULL, 0, &over,
+                                   error_r);
+}
+
+int sess_wait_register_user(mapi_db *db, apr_pool_t *pool,
+                            const uint8_t id[SESS_ID_LEN],
+                            const char *sock_path, const char *identity,
+                            unsigned max, int *over_r, const char **error_r)
+{
+    sess_wait_baton b = { id, sock_path, 1, identity, max, 0 };
+    int ret;
+
+    *over_r = 0;
+    if (strlen(sock_path) > SESS_WAKE_PATH_MAX ||
+        (identity && strlen(identity) > SESS_STR_MAX)) {
+        *error_r = apr_psprintf(pool, "wake socket path or identity too "
+                                "long");
         return -1;
     }
-    return mapi_db_txn_run(db, MAPI_DB_TXN_NOSYNC, sess_wait_txn, &b, pool,
-                           error_r) == 0 ? 0 : -1;
+    ret = mapi_db_txn_run(db, MAPI_DB_TXN_NOSYNC, sess_wait_txn, &b, pool,
+                          error_r);
+    if (ret == MAPI_DB_ABORT && b.over) {
+        *over_r = 1;
+        return -1;
+    }
+    return ret == 0 ? 0 : -1;
 }
 
 int sess_wait_unregister(mapi_db *db, apr_pool_t *pool,
                          const uint8_t id[SESS_ID_LEN], const char *sock_path,
                          const char **error_r)
 {
-    sess_wait_baton b = { id, sock_path, 0 };
+    sess_wait_baton b = { id, sock_path, 0, NULL, 0, 0 };
 
     return mapi_db_txn_run(db, MAPI_DB_TXN_NOSYNC, sess_wait_txn, &b, pool,
                            error_r) == 0 ? 0 : -1;

@@ -44,6 +44,13 @@ int sess_events_clear(mapi_db *db, DB_TXN *txn,
 int sess_wait_register(mapi_db *db, apr_pool_t *pool,
                        const uint8_t id[SESS_ID_LEN], const char *sock_path,
                        const char **error_r);
+/* The same for a session of identity, refused (-1 with *over_r set,
+ * nothing registered) when identity already holds max waits in live
+ * processes other than this session's own; max 0: no limit. */
+int sess_wait_register_user(mapi_db *db, apr_pool_t *pool,
+                            const uint8_t id[SESS_ID_LEN],
+                            const char *sock_path, const char *identity,
+                            unsigned max, int *over_r, const char **error_r);
 /* Drops the registration if it still names sock_path. */
 int sess_wait_unregister(mapi_db *db, apr_pool_t *pool,
                          const uint8_t id[SESS_ID_LEN], const char *sock_path,

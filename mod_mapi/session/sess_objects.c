@@ -337,7 +337,8 @@ typedef struct sess_obj_create_baton {
     const uint8_t *sid;
     apr_pool_t *pool;
     sess_object obj;
-    int full;                  /* verdict: SESS_OBJ_MAX reached */
+    unsigned max;              /* objects allowed */
+    int full;                  /* verdict: max reached */
     int no_parent;             /* verdict: the parent does not exist */
 } sess_obj_create_baton;
 
@@ -373,7 +374,7 @@ static int sess_obj_create_txn(mapi_db *db, DB_TXN *txn, void *baton)
     if (ret != 0)
         return ret;
     /* SESS_OBJ_NONE is never a handle, so the counter ends before it. */
-    if (c.count >= SESS_OBJ_MAX || c.next == SESS_OBJ_NONE) {
+    if (c.count >= b->max || c.next == SESS_OBJ_NONE) {
         b->full = 1;
         return MAPI_DB_ABORT;
     }
@@ -400,11 +401,22 @@ int sess_obj_create(mapi_db *db, apr_pool_t *pool,
                     uint8_t type, const void *data, size_t len,
                     uint32_t *handle_r, const char **error_r)
 {
+    return sess_obj_create_max(db, pool, sid, parent, type, data, len, 0,
+                               handle_r, error_r) == 0 ? 0 : -1;
+}
+
+int sess_obj_create_max(mapi_db *db, apr_pool_t *pool,
+                        const uint8_t sid[SESS_ID_LEN], uint32_t parent,
+                        uint8_t type, const void *data, size_t len,
+                        unsigned max, uint32_t *handle_r,
+                        const char **error_r)
+{
     sess_obj_create_baton b;
     const char *err = NULL;
     int ret;
 
     memset(&b, 0, sizeof(b));
+    b.max = max && max < SESS_OBJ_MAX ? max : SESS_OBJ_MAX;
     b.sid = sid;
     b.pool = pool;
     b.obj.parent = parent;
@@ -421,7 +433,7 @@ int sess_obj_create(mapi_db *db, apr_pool_t *pool,
         sess_obj_set_error(error_r, b.full
                            ? "the session holds too many server objects"
                            : "the parent server object does not exist");
-        return -1;
+        return b.full ? -2 : -1;
     }
     if (ret != 0) {
         sess_obj_set_error(error_r, err);

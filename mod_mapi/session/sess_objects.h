@@ -45,6 +45,15 @@ int sess_obj_create(mapi_db *db, apr_pool_t *pool,
                     uint8_t type, const void *data, size_t len,
                     uint32_t *handle_r, const char **error_r);
 
+/* The same with its own ceiling (MapiMaxObjectsPerSession; 0 or above
+ * SESS_OBJ_MAX: SESS_OBJ_MAX).  Returns 0, -2 when the session holds max
+ * objects already (nothing stored), -1 on other failures. */
+int sess_obj_create_max(mapi_db *db, apr_pool_t *pool,
+                        const uint8_t sid[SESS_ID_LEN], uint32_t parent,
+                        uint8_t type, const void *data, size_t len,
+                        unsigned max, uint32_t *handle_r,
+                        const char **error_r);
+
 /* Loads an object; returns 0, 1 when there is no such object, -1 on a
  * database error. */
 int sess_obj_get(mapi_db *db, apr_pool_t *pool,

@@ -636,6 +636,8 @@ typedef struct store_rule {
     uint32_t sequence;            /* PidTagRuleSequence (0 if absent) */
     uint32_t state;               /* PidTagRuleState */
     store_props props;            /* every property, PidTagRuleId included */
+    uint8_t extended;             /* an extended rule: id is its FAI
+                                     message (delivery/dlv_xrules.c) */
 } store_rule;
 
 /* RuleDataFlags ([MS-OXORULE] 2.2.1.3). */
@@ -680,9 +682,43 @@ store_status store_rule_oof_note(mapi_db *db, apr_pool_t *pool,
                                  uint64_t fid, uint64_t rule_id,
                                  const char *sender, int *seen_r,
                                  const char **error_r);
+/* The mailbox enters (oof 1) or leaves the Out of Office state
+ * (PidTagOutOfOfficeState, which turns ST_ONLY_WHEN_OOF rules on,
+ * [MS-OXORULE] 3.2.4.2); leaving clears the OOF reply history (R585). */
+store_status store_mailbox_set_oof(mapi_db *db, apr_pool_t *pool,
+                                   const uint8_t mbox[STORE_GUID_LEN],
+                                   int oof, const char **error_r);
 /* Whether the folder has rules (PidTagHasRules, R604-R606). */
 int store_rule_any(mapi_db *db, apr_pool_t *pool,
                    const uint8_t mbox[STORE_GUID_LEN], uint64_t fid);
+
+/* Deferred Action Messages ([MS-OXORULE] 2.2.6). */
+#ifndef PidTagDamOriginalEntryId
+#define PidTagDamOriginalEntryId   0x66460102u
+#endif
+#ifndef PidTagDamBackPatched
+#define PidTagDamBackPatched       0x6647000Bu
+#endif
+#ifndef PidTagDeferredActionMessageOriginalEntryId
+#define PidTagDeferredActionMessageOriginalEntryId 0x674100FBu
+#endif
+#ifndef PidTagHasDeferredActionMessages
+#define PidTagHasDeferredActionMessages 0x3FEA000Bu
+#endif
+#define STORE_DAM_CLASS "IPC.Microsoft Exchange 4.0.Deferred Action"
+
+/* RopUpdateDeferredActionMessages ([MS-OXORULE] 3.2.5.4): every DAM of
+ * the mailbox's Deferred Action folder whose
+ * PidTagDeferredActionMessageOriginalEntryId (R618) or
+ * PidTagDamOriginalEntryId (the delivered message's entry id, which is
+ * what a client that moved the message holds) is server_eid gets
+ * client_eid in both (R619, R136) and PidTagDamBackPatched TRUE (R620).
+ * *n_r: how many were changed (none is no error, R617). */
+store_status store_dam_backpatch(mapi_db *db, apr_pool_t *pool,
+                                 const uint8_t mbox[STORE_GUID_LEN],
+                                 const rop_bin *server_eid,
+                                 const rop_bin *client_eid, unsigned *n_r,
+                                 const char **error_r);
 
 /* ----------------------------------------------------- search folders -- */
 

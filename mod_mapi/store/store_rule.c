@@ -421,3 +421,114 @@ store_status store_rule_oof_note(mapi_db *db, apr_pool_t *pool,
     *seen_r = b.seen;
     return st;
 }
+
+/* --------------------------------------------------- DAM back-patch -- */
+
+static int dam_names(const store_message *m, const rop_bin *eid)
+{
+    static const uint32_t tags[] = {
+        PidTagDeferredActionMessageOriginalEntryId, PidTagDamOriginalEntryId,
+    };
+    const rop_propval *cls = store_props_get(&m->props, PidTagMessageClass);
+
+    if (!cls || !cls->v.str || strcmp(cls->v.str, STORE_DAM_CLASS) != 0)
+        return 0;                /* a DEM, or something a client put here */
+    for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+        const rop_propval *v = store_props_get(&m->props, tags[i]);
+
+        if (v && v->v.bin.len == eid->len
+            && (eid->len == 0 || memcmp(v->v.bin.data, eid->data,
+                                        eid->len) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* Each DAM is its own save (with its change number and event): a DAM
+ * patched before a failure stays patched, and the client's retry of the
+ * ROP finds the rest. */
+store_status store_dam_backpatch(mapi_db *db, apr_pool_t *pool,
+                                 const uint8_t mbox[STORE_GUID_LEN],
+                                 const rop_bin *server_eid,
+                                 const rop_bin *client_eid, unsigned *n_r,
+                                 const char **error_r)
+{
+    apr_array_header_t *mids;
+    store_mailbox_info *mi;
+    store_status st;
+    int ret;
+
+    *n_r = 0;
+    if ((st = store_mailbox_get(db, pool, mbox, &mi, error_r)) != STORE_OK)
+        return st;
+    ret = store_children(db, NULL, pool, mbox,
+                         mi->folder_ids[STORE_FOLDER_DEFERRED_ACTION],
+                         STORE_KIND_MESSAGE, &mids);
+    if (ret != 0)
+        return store_read_status(db, pool, ret, "deferred action folder",
+                                 error_r);
+    for (int i = 0; i < mids->nelts; i++) {
+        store_message *m;
+
+        st = store_message_get(db, pool, mbox, APR_ARRAY_IDX(mids, i,
+                               uint64_t), &m, error_r);
+        if (st == STORE_NOT_FOUND)
+            continue;            /* deleted meanwhile by the client */
+        if (st != STORE_OK)
+            return st;
+        if (!dam_names(m, server_eid))
+            continue;
+        store_props_set_bin(&m->props, PidTagDeferredActionMessageOriginalEntryId,
+                            client_eid->data, client_eid->len);
+        store_props_set_bin(&m->props, PidTagDamOriginalEntryId,
+                            client_eid->data, client_eid->len);
+        store_props_set_bool(&m->props, PidTagDamBackPatched, 1);
+        if ((st = store_message_save(db, pool, mbox, m, error_r)) != STORE_OK)
+            return st;
+        (*n_r)++;
+    }
+    return STORE_OK;
+}
+
+/* ----------------------------------------------- Out of Office state -- */
+
+typedef struct rule_oof_state {
+    store_txn t;
+    int oof;
+} rule_oof_state;
+
+/* Leaving the state clears every rule's history (R585), so that the next
+ * absence answers each sender again. */
+static int rule_oof_state_txn(mapi_db *db, DB_TXN *txn, void *baton)
+{
+    rule_oof_state *b = baton;
+    store_mailbox_info mi;
+    const rop_propval *v;
+    uint8_t prefix[STORE_GUID_LEN + 2];
+    int was, ret = store_info_read(db, txn, b->t.pool, b->t.mbox, &mi,
+                                   DB_RMW);
+
+    if (ret != 0)
+        return store_db_fail(&b->t, ret, "Out of Office state");
+    v = store_props_get(&mi.props, PidTagOutOfOfficeState);
+    was = v && v->v.b;
+    store_props_set_bool(&mi.props, PidTagOutOfOfficeState, b->oof);
+    ret = store_info_write(db, txn, b->t.pool, &mi);
+    if (ret == 0 && was && !b->oof) {
+        memcpy(prefix, b->t.mbox, STORE_GUID_LEN);
+        prefix[STORE_GUID_LEN] = 'U';
+        prefix[STORE_GUID_LEN + 1] = 'o';
+        ret = rule_delete_prefix(db, txn, b->t.pool, prefix, sizeof(prefix));
+    }
+    return ret ? store_db_fail(&b->t, ret, "Out of Office state") : 0;
+}
+
+store_status store_mailbox_set_oof(mapi_db *db, apr_pool_t *pool,
+                                   const uint8_t mbox[STORE_GUID_LEN],
+                                   int oof, const char **error_r)
+{
+    rule_oof_state b = { rule_txn(pool, mbox), oof != 0 };
+
+    return store_run(db, rule_oof_state_txn, &b.t, "Out of Office state",
+                     error_r);
+}

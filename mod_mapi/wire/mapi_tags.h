@@ -252,6 +252,9 @@
 #define PidTagLocaleId                   0x66A10003u
 #define PidTagHasNamedProperties         0x664A000Bu
 #define ecMaxAttachmentExceeded          0x000004DBu
+/* [MS-OXCDATA] 2.4.2: "a client has opened too many objects of a specific
+ * type" (Exchange: sessions per user, objects per session). */
+#define ecMaxObjsExceeded                0x000004DEu
 
 /* Sub-object properties ([MS-OXPROPS]): the targets of a
  * SubObject restriction ([MS-OXCDATA] 2.12.10). */

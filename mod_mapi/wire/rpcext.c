@@ -24,6 +24,7 @@ const char *rpcext_err_str(rpcext_err e)
         [RPCEXT_ERR_NO_LAST] = "no block flagged Last",
         [RPCEXT_ERR_TRAILING] = "data after the Last block",
         [RPCEXT_ERR_TOO_MANY] = "too many RPC_HEADER_EXT blocks",
+        [RPCEXT_ERR_TOO_LARGE] = "decompressed payloads over the limit",
     };
 
     if ((unsigned)e >= sizeof(str) / sizeof(str[0]) || !str[e])
@@ -103,6 +104,16 @@ rpcext_err rpcext_decode_chain(const uint8_t *in, size_t in_len,
                                apr_pool_t *pool, size_t max_blocks,
                                rpcext_block **blocks_r, size_t *n_r)
 {
+    return rpcext_decode_chain_max(in, in_len, pool, max_blocks, 0, blocks_r,
+                                   n_r);
+}
+
+rpcext_err rpcext_decode_chain_max(const uint8_t *in, size_t in_len,
+                                   apr_pool_t *pool, size_t max_blocks,
+                                   size_t max_inflated,
+                                   rpcext_block **blocks_r, size_t *n_r)
+{
+    size_t inflated = 0;
     mapi_rd rd;
     rpcext_hdr h;
     rpcext_block *blocks;
@@ -125,6 +136,13 @@ rpcext_err rpcext_decode_chain(const uint8_t *in, size_t in_len,
             return err;
         if (mapi_rd_view(&rd, h.size, &data) < 0)
             return RPCEXT_ERR_TRUNCATED;
+        /* Decided on the declared SizeActual, before any output is
+         * allocated or written. */
+        if (h.flags & RPCEXT_COMPRESSED) {
+            inflated += h.size_actual;
+            if (max_inflated && inflated > max_inflated)
+                return RPCEXT_ERR_TOO_LARGE;
+        }
         err = rpcext_plain(&h, data, pool, &blocks[n]);
         if (err != RPCEXT_OK)
             return err;

@@ -41,7 +41,8 @@ typedef enum rpcext_err {
     RPCEXT_ERR_DECOMPRESS,    /* LZ77 stream malformed or length mismatch */
     RPCEXT_ERR_NO_LAST,       /* data ended before a block flagged Last */
     RPCEXT_ERR_TRAILING,      /* bytes after the Last block */
-    RPCEXT_ERR_TOO_MANY       /* more than max_blocks blocks */
+    RPCEXT_ERR_TOO_MANY,      /* more than max_blocks blocks */
+    RPCEXT_ERR_TOO_LARGE      /* LZ77 output over max_inflated */
 } rpcext_err;
 
 const char *rpcext_err_str(rpcext_err e);
@@ -52,6 +53,14 @@ const char *rpcext_err_str(rpcext_err e);
 rpcext_err rpcext_decode_chain(const uint8_t *in, size_t in_len,
                                apr_pool_t *pool, size_t max_blocks,
                                rpcext_block **blocks_r, size_t *n_r);
+
+/* The same, refusing (RPCEXT_ERR_TOO_LARGE) a chain whose compressed
+ * blocks declare more than max_inflated bytes of LZ77 output in all
+ * (0: no limit), before decompressing the block that passes it. */
+rpcext_err rpcext_decode_chain_max(const uint8_t *in, size_t in_len,
+                                   apr_pool_t *pool, size_t max_blocks,
+                                   size_t max_inflated,
+                                   rpcext_block **blocks_r, size_t *n_r);
 
 /* Appends one encoded block (header + payload) to out.  want_flags:
  * RPCEXT_COMPRESSED and/or RPCEXT_XORMAGIC as the client allows; compression

@@ -1152,6 +1152,32 @@ static int rc_get_mv(rc_resp *r, uint16_t base, rc_prop *v)
     return 0;
 }
 
+/* A PtypRuleAction value ([MS-OXORULE] 2.2.5, standard rules) as its
+ * bytes: NoOfActions, then each ActionBlock by its ActionLength. */
+static int rc_get_rule_actions(rc_resp *r, rc_bin *out)
+{
+    const uint8_t *start, *p;
+    uint16_t n;
+    size_t total = 2;
+
+    if (rc_get_bytes(r, 2, &start) != 0)
+        return -1;
+    n = (uint16_t)(start[0] | start[1] << 8);
+    for (uint16_t i = 0; i < n; i++) {
+        uint16_t len;
+
+        if (rc_get_bytes(r, 2, &p) != 0)
+            return -1;
+        len = (uint16_t)(p[0] | p[1] << 8);
+        if (rc_get_bytes(r, len, &p) != 0)
+            return -1;
+        total += 2u + len;
+    }
+    out->data = start;
+    out->len = total;
+    return 0;
+}
+
 int rc_get_value(rc_resp *r, uint16_t type, rc_prop *v)
 {
     uint32_t tag = v->tag;
@@ -1178,6 +1204,8 @@ int rc_get_value(rc_resp *r, uint16_t type, rc_prop *v)
         return rc_get_bytes(r, 16, &v->v.bin.data);
     case RC_PT_BINARY: case RC_PT_SVREID: case RC_PT_OBJECT:
         return rc_get_bin(r, &v->v.bin);
+    case RC_PT_ACTIONS:
+        return rc_get_rule_actions(r, &v->v.bin);
     default:
         return rc_fail(r, "property type 0x%04X cannot be decoded", type);
     }

@@ -103,6 +103,7 @@ enum {
 #define RC_PT_SYSTIME     0x0040
 #define RC_PT_CLSID       0x0048
 #define RC_PT_SVREID      0x00FB
+#define RC_PT_ACTIONS     0x00FE   /* PtypRuleAction: read as its bytes */
 #define RC_PT_BINARY      0x0102
 #define RC_PT_MV          0x1000
 #define RC_PT_MV_INSTANCE 0x2000

@@ -69,16 +69,16 @@ static const nspi_type types[] = {
     { "DNToMId", "R98", "R1287/R2124", 13, 0 },
     { "GetMatches", "R100", "R525/R2131", 15, 0x80004005 },
     { "GetPropList", "R101", "R580/R2137", 13, 0x80070057 },
-    { "GetProps", "R102", "R620/R2143", 17, 0x8004010F },
+    { "GetProps", "R102", "R620/R2143", 17, 0x8004011E },
     { "GetSpecialTable", "R103", "R665/R2149", 18, 0 },
     { "GetTemplateInfo", "R104", "R714/R2155", 17, 0x8004011F },
-    { "ModLinkAtt", "R105", "R758/R2161", 12, 0x8004010F },
+    { "ModLinkAtt", "R105", "R758/R2161", 12, 0x80070057 },
     { "ModProps", "R106", "R797/R2167", 12, 0x80070057 },
     { "QueryColumns", "R107", "R886/R2179", 13, 0 },
     { "QueryRows", "R108", "R844/R2173", 14, 0 },
     { "ResolveNames", "R109", "R935/R2190", 18, 0 },
     { "ResortRestriction", "R110", "R994/R2196", 14, 0 },
-    { "SeekEntries", "R111", "R1039/R2202", 14, 0x80040117 },
+    { "SeekEntries", "R111", "R1039/R2202", 14, 0x80004005 },
     { "UpdateStat", "R112", "R1075/R2208", 14, 0 },
     { "GetMailboxUrl", "R113", "R1100/R2214", 14, 0 },
     { "GetAddressBookUrl", "R114", "R1118/R2220", 14, 0 },
@@ -125,8 +125,15 @@ static mhc_buf nspi_body(apr_pool_t *p, const char *name)
         mapi_wr_u32(&wr, 0);                     /* MinimalId */
         mapi_wr_u32(&wr, 1252);                  /* CodePage */
     } else if (strcmp(name, "GetProps") == 0) {
+        uint8_t stat[MHC_STAT_SIZE];
         mapi_wr_u32(&wr, 0);                     /* Flags */
-        wr_state(&wr);
+        /* Code page 4711: InvalidCodepage, no row (an unknown object
+         * would give ErrorsReturned with a row, R907). */
+        mhc_stat_default(stat);
+        stat[24] = 4711 & 0xFF;
+        stat[25] = 4711 >> 8;
+        mapi_wr_u8(&wr, 0xFF);
+        mapi_wr_bytes(&wr, stat, sizeof(stat));
         mapi_wr_u8(&wr, 0);                      /* HasPropertyTags */
     } else if (strcmp(name, "GetSpecialTable") == 0) {
         mapi_wr_u32(&wr, 0x4);                   /* Flags: Unicode */
@@ -134,7 +141,9 @@ static mhc_buf nspi_body(apr_pool_t *p, const char *name)
         mapi_wr_u8(&wr, 0);                      /* HasVersion */
     } else if (strcmp(name, "GetTemplateInfo") == 0) {
         mapi_wr_u32(&wr, 0x1);                   /* Flags: TI_TEMPLATE */
-        mapi_wr_u32(&wr, 0);                     /* DisplayType */
+        /* DT_CONTAINER: no template, so every optional part absent
+         * (the templates themselves: test_ported_oxnspi.c). */
+        mapi_wr_u32(&wr, 0x100);                 /* DisplayType */
         mapi_wr_u8(&wr, 0);                      /* HasTemplateDn */
         mapi_wr_u32(&wr, 1252);                  /* CodePage */
         mapi_wr_u32(&wr, 1033);                  /* LocaleId */
@@ -851,6 +860,243 @@ out:
     ;
 }
 
+
+/* Every directory request type: a body cut short and a body with a byte
+ * after the auxiliary buffer are Invalid Request Body (X-ResponseCode 12,
+ * MS-OXCMAPIHTTP R148) and leave the context usable. */
+static void test_malformed_bodies_R148(void)
+{
+    mhc_client *c = bound();
+    apr_pool_t *p;
+
+    if (c == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    for (size_t i = 0; i < N_TYPES; i++) {
+        mhc_buf body = nspi_body(p, types[i].name);
+        uint8_t *longer = apr_palloc(p, body.len + 1);
+        char what[128];
+        mhc_response r;
+
+        snprintf(what, sizeof(what), "%s cut short", types[i].name);
+        mhc_request(c, MHC_NSPI, types[i].name, body.data, body.len - 5,
+                    NULL, &r);
+        check_failure(what, c, &r, types[i].name, 0,
+                      MHC_RC_INVALID_REQUEST_BODY);
+        mhc_response_free(&r);
+        memcpy(longer, body.data, body.len);
+        longer[body.len] = 0x5A;
+        snprintf(what, sizeof(what), "%s with a byte after the aux buffer",
+                 types[i].name);
+        mhc_request(c, MHC_NSPI, types[i].name, longer, body.len + 1, NULL,
+                    &r);
+        check_failure(what, c, &r, types[i].name, 0,
+                      MHC_RC_INVALID_REQUEST_BODY);
+        mhc_response_free(&r);
+    }
+    CHECKF(mhc_ping(c, MHC_NSPI, NULL) == 0, "the context is gone after "
+           "malformed bodies");
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+}
+
+/* A STAT with a given SortType and ContainerID. */
+static void put_stat_sort(mapi_wr *w, uint32_t sort_type, uint32_t container,
+                          uint32_t cur, uint32_t sort_locale)
+{
+    uint8_t st[MHC_STAT_SIZE];
+    mapi_wr sw;
+
+    mhc_stat_default(st);
+    mapi_wr_init_fixed(&sw, st, 12);
+    mapi_wr_u32(&sw, sort_type);
+    mapi_wr_u32(&sw, container);
+    mapi_wr_u32(&sw, cur);
+    mapi_wr_init_fixed(&sw, st + 32, 4);
+    mapi_wr_u32(&sw, sort_locale);
+    mapi_wr_u8(w, 0xFF);
+    mapi_wr_bytes(w, st, sizeof(st));
+}
+
+/* The STAT errors of the positioning request types naming real objects:
+ * phonetic order is not kept (NotSupported), an unknown SortType is
+ * InvalidParameter, a container other than the GAL is InvalidBookmark
+ * ([MS-OXNSPI] R789 for UpdateStat, R948 for QueryRows, R1230 for
+ * CompareMIds). */
+static void test_stat_errors_of_each_type(void)
+{
+    static const struct { uint32_t sort, container, ec; } cases[] = {
+        { 0x3, 0, 0x80040102 }, { 0x77, 0, 0x80070057 },
+        { 0x0, 0x4242, 0x80040405 },
+    };
+    static const char *const ops[] = { "UpdateStat", "QueryRows",
+        "ResortRestriction", "CompareMIds", "ResolveNames" };
+    mhc_client *c = bound();
+    apr_pool_t *p;
+    uint32_t demo, other;
+
+    if (c == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    demo = dn_to_mid(c, p, H_DEMO_DN);
+    other = dn_to_mid(c, p, H_OTHER_DN);
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+        for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+            mhc_response r;
+            mapi_wr w;
+            const uint8_t *b;
+
+            mapi_wr_init(&w, p, 4096);
+            mapi_wr_u32(&w, 0);
+            put_stat_sort(&w, cases[k].sort, cases[k].container, demo, 1033);
+            if (strcmp(ops[i], "UpdateStat") == 0) {
+                mapi_wr_u8(&w, 0xFF);
+            } else if (strcmp(ops[i], "QueryRows") == 0) {
+                mapi_wr_u32(&w, 0);
+                mapi_wr_u32(&w, 5);
+                mapi_wr_u8(&w, 0);
+            } else if (strcmp(ops[i], "ResortRestriction") == 0) {
+                mapi_wr_u8(&w, 0xFF);
+                mapi_wr_u32(&w, 2);
+                mapi_wr_u32(&w, other);
+                mapi_wr_u32(&w, demo);
+            } else if (strcmp(ops[i], "CompareMIds") == 0) {
+                mapi_wr_u32(&w, demo);
+                mapi_wr_u32(&w, other);
+            } else {
+                mapi_wr_u8(&w, 0);
+                mapi_wr_u8(&w, 0xFF);
+                mapi_wr_u32(&w, 1);
+                mapi_wr_str16(&w, "Demo User");
+            }
+            mapi_wr_u32(&w, 0);
+            if ((b = call(c, ops[i], &w, &r, NULL)))
+                CHECKF(le32(b + 4) == cases[k].ec, "%s with SortType 0x%X "
+                       "ContainerID 0x%X: ErrorCode 0x%08X, expected 0x%08X",
+                       ops[i], cases[k].sort, cases[k].container,
+                       le32(b + 4), cases[k].ec);
+            mhc_response_free(&r);
+        }
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+}
+
+/* The display names of the GAL from the beginning, in the order of
+ * SortLocale lcid; n names into out. */
+static unsigned gal_names(mhc_client *c, apr_pool_t *p, uint32_t lcid,
+                          const char **out, unsigned max)
+{
+    mhc_response r;
+    mapi_wr w;
+    mapi_rd rd;
+    const uint8_t *b;
+    uint32_t ncol = 0, nrow = 0;
+    uint8_t has = 0, flags;
+    unsigned n = 0;
+
+    mapi_wr_init(&w, p, 4096);
+    mapi_wr_u32(&w, 0);
+    put_stat_sort(&w, 0, 0, 0, lcid);
+    mapi_wr_u32(&w, 0);
+    mapi_wr_u32(&w, max);
+    mapi_wr_u8(&w, 0xFF);
+    mapi_wr_u32(&w, 1);
+    mapi_wr_u32(&w, 0x3001001F);
+    mapi_wr_u32(&w, 0);
+    if ((b = call(c, "QueryRows", &w, &r, NULL))) {
+        mapi_rd_init(&rd, b + 8, r.body_len - 8);
+        mapi_rd_u8(&rd, &has);
+        mapi_rd_skip(&rd, 36);
+        mapi_rd_u8(&rd, &has);
+        mapi_rd_u32(&rd, &ncol);
+        mapi_rd_skip(&rd, 4 * ncol);
+        mapi_rd_u32(&rd, &nrow);
+        for (uint32_t i = 0; i < nrow && n < max && !rd.failed; i++) {
+            mapi_rd_u8(&rd, &flags);
+            mapi_rd_u8(&rd, &has);
+            if (mapi_rd_str16(&rd, p, 256, &out[n]) == 0)
+                n++;
+        }
+    }
+    mhc_response_free(&r);
+    return n;
+}
+
+static int index_of(const char **names, unsigned n, const char *name)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Display names beyond ASCII sort by the SortLocale's collation: "Ö" is
+ * an O with an accent in German (0x407) but a letter after Z in Swedish
+ * (0x41D); SeekEntries finds by the same order. */
+static void test_sort_locale_icu(void)
+{
+    static const char *const orjan[] = {
+        "new-mailbox", "-Name", "orjan", "-DisplayName", "\xC3\x96rjan Ek",
+        "-PrimarySmtpAddress", "orjan@mapi.test", "-UserPrincipalName",
+        "orjan@MAPI.TEST", NULL };
+    static const char *const zach[] = {
+        "new-mailbox", "-Name", "zach", "-DisplayName", "Zacharias Berg",
+        "-PrimarySmtpAddress", "zach@mapi.test", "-UserPrincipalName",
+        "zach@MAPI.TEST", NULL };
+    const char *de[32], *sv[32];
+    unsigned nde, nsv;
+    int o_de, z_de, o_sv, z_sv, other_de;
+    mhc_client *c;
+    apr_pool_t *p;
+
+    REQUIREF(harness_admin(&H, NULL, 0, orjan) == 0, "New-Mailbox orjan");
+    REQUIREF(harness_admin(&H, NULL, 0, zach) == 0, "New-Mailbox zach");
+    if ((c = bound()) == NULL)
+        return;
+    apr_pool_create(&p, NULL);
+    nde = gal_names(c, p, 0x407, de, 32);
+    nsv = gal_names(c, p, 0x41D, sv, 32);
+    o_de = index_of(de, nde, "\xC3\x96rjan Ek");
+    z_de = index_of(de, nde, "Zacharias Berg");
+    other_de = index_of(de, nde, "Other User");
+    o_sv = index_of(sv, nsv, "\xC3\x96rjan Ek");
+    z_sv = index_of(sv, nsv, "Zacharias Berg");
+    CHECKF(nde == nsv && o_de >= 0 && z_de >= 0 && o_de < z_de &&
+           o_de < other_de, "German order: \xC3\x96rjan Ek at %d, Other User "
+           "at %d, Zacharias Berg at %d (of %u)", o_de, other_de, z_de, nde);
+    CHECKF(o_sv >= 0 && z_sv >= 0 && o_sv > z_sv && o_sv == (int)nsv - 1,
+           "Swedish order: \xC3\x96rjan Ek at %d, Zacharias Berg at %d (of "
+           "%u)", o_sv, z_sv, nsv);
+    /* SeekEntries("P") under Swedish stops at Third Demo, not Örjan;
+     * under German "\xC3\x96r" finds Örjan before Other. */
+    {
+        mhc_response r;
+        mapi_wr w;
+        const uint8_t *b;
+
+        mapi_wr_init(&w, p, 4096);
+        mapi_wr_u32(&w, 0);
+        put_stat_sort(&w, 0, 0, 0, 0x407);
+        mapi_wr_u8(&w, 0xFF);
+        mapi_wr_u32(&w, 0x3001001F);
+        mapi_wr_u8(&w, 0xFF);
+        mapi_wr_str16(&w, "Or");
+        mapi_wr_u8(&w, 0);
+        mapi_wr_u8(&w, 0);
+        mapi_wr_u32(&w, 0);
+        if ((b = call(c, "SeekEntries", &w, &r, NULL)) && r.body_len >= 45)
+            CHECKF(le32(b + 4) == 0 && le32(b + 9 + 8) ==
+                   dn_to_mid(c, p, H_ORG_DN "/cn=Recipients/cn=orjan"),
+                   "SeekEntries(\"Or\") under German: 0x%08X, CurrentRec %u "
+                   "is not \xC3\x96rjan Ek", le32(b + 4), le32(b + 17));
+        mhc_response_free(&r);
+    }
+    apr_pool_destroy(p);
+    mhc_client_free(&c);
+out:
+    ;
+}
+
 int main(int argc, char **argv)
 {
     CU_pSuite s;
@@ -884,5 +1130,13 @@ int main(int argc, char **argv)
                 test_urls_and_special_table);
     CU_add_test(s, "groups and contacts from mapi-admin resolve, with their "
                 "display and object types", test_groups_and_contacts_resolve);
+    CU_add_test(s, "every request type: a body cut short or too long is "
+                "Invalid Request Body (R148)", test_malformed_bodies_R148);
+    CU_add_test(s, "STAT errors of UpdateStat, QueryRows, ResortRestriction, "
+                "CompareMIds, ResolveNames naming real objects",
+                test_stat_errors_of_each_type);
+    /* Last: it adds mailboxes that change the GAL order. */
+    CU_add_test(s, "display name order under the SortLocale (ICU)",
+                test_sort_locale_icu);
     return harness_run_tests();
 }

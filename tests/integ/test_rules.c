@@ -4,8 +4,8 @@
  * RopGetRulesTable + RopQueryRows, then mail is delivered with
  * build/mapi-deliver (as test_delivery.c runs it) and the folders are
  * read back: moved, marked read, deleted, forwarded to the other mailbox.
- * Error cases answer the spec's codes.  Ported black-box scenarios of
- * Microsoft's MS-OXORULE suite are named after their cases.
+ * Error cases answer the spec's codes.  The ported scenarios of
+ * Microsoft's MS-OXORULE suite are in test_ported_oxorule.c.
  * Requirement ids are [MS-OXORULE]'s.
  *
  * Licensed under the Apache License, Version 2.0.
@@ -431,48 +431,6 @@ out:
     session_close(&a);
 }
 
-/* Ported from MSOXORULE_S01_TC01_AddMark_as_ReadAndDeleteRule: a new
- * folder has PidTagHasRules FALSE (R606); ROW_REPLACE with an OP_DELETE
- * and an OP_MARK_AS_READ rule succeeds (R596); then TRUE (R605); the rules
- * table has the 2 rules (R122, R123, R612) with ids (R597) and the
- * provider data kept (R100). */
-static void MSOXORULE_S01_TC01_AddMark_as_ReadAndDeleteRule(void)
-{
-    session a;
-    uint32_t inbox = RC_NO_HANDLE, f = RC_NO_HANDLE;
-    uint32_t tags[1] = { TAG_HAS_RULES };
-    uint64_t fid = 0;
-    rc_rows_rsp rows;
-    rc_row row;
-    rule rs[2] = {
-        { "Delete", "a", 0, ST_ENABLED, OP_DELETE, 0, NULL },
-        { "MarkAsRead", "b", 1, ST_ENABLED, OP_MARK_AS_READ, 0, NULL },
-    };
-    adds ad = { rs, 2 };
-    const rc_prop *pd;
-
-    REQUIREF(session_open(&a, 0) == 0, "demo logon");
-    REQUIREF(rc_open_folder(&a.s, a.s.lo.fids[RC_FID_INBOX], &inbox) == 0,
-             "open Inbox");
-    REQUIREF(rc_create_folder(&a.s, inbox, "S01TC01", "c", 1, &fid, &f) == 0,
-             "create folder");
-    CHECKF(rc_get_props(&a.s, f, tags, 1, &row) == 0
-           && rc_row_u32(&row, TAG_HAS_RULES, 2) == 0, "R606: FALSE");
-    CHECKF(modify_rules(&a, f, 0x01, 2, build_adds, &ad) == 0, "R596");
-    CHECKF(rc_get_props(&a.s, f, tags, 1, &row) == 0
-           && rc_row_u32(&row, TAG_HAS_RULES, 0) == 1, "R605: TRUE");
-    CHECKF(rules_table(&a, f, 0, &rows) == 0 && rows.count == 2,
-           "R122 R612: 2 rows, got %u", rows.count);
-    for (unsigned i = 0; i < rows.count; i++) {
-        CHECKF(rc_row_u64(&rows.rows[i], TAG_RULE_ID, 0) != 0, "R597");
-        pd = rc_row_find(&rows.rows[i], TAG_RULE_PROV_DATA);
-        CHECKF(pd && pd->v.bin.len == 2 && !memcmp(pd->v.bin.data, "PD", 2),
-               "R100: provider data kept");
-    }
-out:
-    session_close(&a);
-}
-
 int main(int argc, char **argv)
 {
     CU_pSuite s;
@@ -485,7 +443,5 @@ int main(int argc, char **argv)
     CU_add_test(s, "rules move, mark read, delete and forward at delivery",
                 test_rules_apply_at_delivery);
     CU_add_test(s, "error cases (R594 R822 R920)", test_rules_errors);
-    CU_add_test(s, "MSOXORULE_S01_TC01_AddMark_as_ReadAndDeleteRule",
-                MSOXORULE_S01_TC01_AddMark_as_ReadAndDeleteRule);
     return harness_run_tests();
 }

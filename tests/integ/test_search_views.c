@@ -5,6 +5,7 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -503,6 +504,142 @@ out:
     rc_fx_close(&f);
 }
 
+/* ------------------------------------------- search table events -- */
+
+/* mapi-deliver of one message with subject to demo. */
+static int deliver_subject(const char *subject)
+{
+    const char *args[] = { "-f", "sender@example.org", "demo@mapi.test",
+                           NULL };
+    char msg[512], out[1024];
+
+    snprintf(msg, sizeof(msg), "From: <sender@example.org>\r\n"
+             "To: <demo@mapi.test>\r\nSubject: %s\r\n\r\nbody\r\n",
+             subject);
+    return harness_deliver(&H, args, msg, strlen(msg), out, sizeof(out));
+}
+
+/* An Execute of RopGetPropertiesSpecific on the Inbox: how many RopNotify
+ * follow its response, and whether one is TableModified / TABLE_CHANGED
+ * ([MS-OXCNOTIF] 2.2.1.4.1.2) for table. */
+static int table_changes(rc_fx *f, uint32_t table, int *for_table)
+{
+    uint32_t tag = RC_TAG_FOLDER_ID;
+    rc_buf b;
+    rc_exec x;
+    rc_head h;
+    rc_row row;
+    rc_notify n;
+    uint16_t ev;
+    int count = 0;
+
+    *for_table = 0;
+    rc_buf_init(&b, f->s.pool);
+    rc_buf_handle(&b, 0, f->inbox);
+    rc_req_get_props_specific(&b, f->s.logon_id, 0, 0, 1, &tag, 1);
+    if (rc_fx_run(f, &b, &x, "RopGetPropertiesSpecific") != 0)
+        return -1;
+    if (rc_rsp_get_props_specific(&x.resp, &tag, 1, &h, &row) != 0) {
+        rc_exec_free(&x);
+        return -1;
+    }
+    /* Only table notifications are expected: each is its head and the
+     * TableEventType, so they can be read one after the other. */
+    while (rc_resp_peek(&x.resp) == RC_ROP_NOTIFY) {
+        if (rc_rsp_notify_head(&x.resp, &n) != 0
+            || (n.flags & 0x7FFF) != 0x0100
+            || rc_get_u16(&x.resp, &ev) != 0) {
+            count = -1;
+            break;
+        }
+        count++;
+        if (n.handle == table && ev == 0x0001)
+            *for_table = 1;
+    }
+    rc_exec_free(&x);
+    return count;
+}
+
+/* The contents table of a search folder hears of mail as it arrives
+ * ([MS-OXCNOTIF] 3.1.4.2, [MS-OXCFOLD] R1095 for the rows): a delivered
+ * message that matches the criteria gives TableChanged on that table,
+ * one that does not gives nothing, and deleting the matching one in the
+ * search's scope gives TableChanged again. */
+static void test_search_table_notifications(void)
+{
+    uint32_t finder = RC_NO_HANDLE, sf = RC_NO_HANDLE, table, n, sub;
+    uint32_t rv, tag;
+    uint64_t inbox_fid, mid = 0;
+    rc_buf res, b;
+    rc_exec x;
+    rc_head h;
+    rc_prop subj = rc_pv_str(RC_TAG_SUBJECT, "sv-notify");
+    rc_rows_rsp rows;
+    const rc_row *r;
+    uint8_t partial;
+    int got, mine;
+    rc_fx f;
+
+    if (rc_fx_open(&f, &H) != 0)
+        return;
+    inbox_fid = f.s.lo.fids[RC_FID_INBOX];
+    /* A subscription of the session (SearchComplete on the Inbox, which
+     * delivery never raises), so that its tables are notified. */
+    rc_buf_init(&b, f.s.pool);
+    rc_buf_handle(&b, 0, f.s.logon);
+    rc_buf_handles_min(&b, 2);
+    rc_req_register_notification(&b, f.s.logon_id, 0, 1, 0x80, 0, inbox_fid,
+                                 0);
+    REQUIREF(rc_fx_run(&f, &b, &x, "RopRegisterNotification") == 0
+             && rc_rsp_generic(&x.resp, 0x29, &h) == 0 && h.rv == 0,
+             "RopRegisterNotification");
+    sub = x.n_handles > 1 ? x.handles[1] : RC_NO_HANDLE;
+    rc_exec_free(&x);
+    REQUIREF(rc_open_folder(&f.s, f.s.lo.fids[10], &finder) == 0, "Finder");
+    rv = rc_create_folder_ex(&f.s, finder, 2, 1, 0, "sv-notify-search", NULL,
+                             NULL, &sf);
+    REQUIREF(rv == 0, "search folder: 0x%08X", rv);
+    rc_buf_init(&res, f.s.pool);
+    rc_restr_content(&res, 0x00010001u, RC_TAG_SUBJECT, &subj);
+    REQUIREF(set_criteria(&f, sf, &res, &f.s.lo.fids[RC_FID_IPM_SUBTREE], 1,
+                          RESTART_SEARCH | RECURSIVE_SEARCH) == 0,
+             "RopSetSearchCriteria over the IPM subtree");
+    REQUIREF(rc_get_contents_table(&f.s, sf, 0, &table, &n) == 0,
+             "the search folder's contents table");
+    got = table_changes(&f, table, &mine);  /* SetSearchCriteria's events */
+    REQUIREF(deliver_subject("unrelated mail") == 0, "deliver");
+    got = table_changes(&f, table, &mine);
+    CHECKF(got == 0, "mail the criteria do not match: no notification, "
+           "got %d", got);
+    REQUIREF(deliver_subject("about sv-notify today") == 0, "deliver");
+    got = table_changes(&f, table, &mine);
+    CHECKF(got >= 1 && mine, "matching mail: TableChanged on the search "
+           "table (%d notifications)", got);
+    tag = RC_TAG_MID;
+    REQUIREF(rc_query_table(&f.s, table, &tag, 1, 10, &rows) == 0
+             && rows.count == 1, "and the row is there: %u", rows.count);
+    r = &rows.rows[0];
+    mid = rc_row_u64(r, RC_TAG_MID, 0);
+    /* Another session deletes it (this session's own Execute would
+     * carry the notification in its response). */
+    {
+        rc_fx g;
+
+        REQUIREF(rc_fx_open(&g, &H) == 0, "second session");
+        rv = rc_delete_msgs(&g.s, g.inbox, 1, &mid, 1, &partial);
+        CHECKF(rv == 0, "delete it in the Inbox: 0x%08X", rv);
+        rc_fx_close(&g);
+    }
+    got = table_changes(&f, table, &mine);
+    CHECKF(got >= 1 && mine, "a deletion in the scope: TableChanged "
+           "(%d notifications)", got);
+    rc_release(&f.s, table);
+    if (sub != RC_NO_HANDLE)
+        rc_release(&f.s, sub);
+out:
+    rc_fx_close(&f);
+}
+
 int main(int argc, char **argv)
 {
     CU_pSuite s;
@@ -516,5 +653,7 @@ int main(int argc, char **argv)
                 "R1172 R1240 R1242 R570)", test_unread_search_folder);
     CU_add_test(s, "grouped view (R64 R66 R67 R287 R304 R567 R571 R573 "
                 "R576 R577 R585)", test_grouped_view);
+    CU_add_test(s, "search folder table notifications as mail arrives",
+                test_search_table_notifications);
     return harness_run_tests();
 }

@@ -428,6 +428,31 @@ static void test_clear_neighbours(void)
                                     pool, &error), 0);
 }
 
+/* MapiMaxObjectsPerSession: a ceiling of its own, -2 when reached. */
+static void test_configured_max(void)
+{
+    uint8_t sid[SESS_ID_LEN];
+    const char *error = NULL;
+    uint32_t h = 0, logon;
+    int n = 0;
+
+    new_sid(sid);
+    logon = create(db, sid, SESS_OBJ_NONE, 1, "logon");
+    while (n < 20 && sess_obj_create_max(n % 2 ? db : db2, pool, sid, logon, 2,
+                                         "o", 1, 8, &h, &error) == 0)
+        n++;
+    CU_ASSERT_EQUAL(n, 7);              /* the logon is the eighth */
+    CU_ASSERT_EQUAL(sess_obj_create_max(db, pool, sid, logon, 2, "o", 1, 8,
+                                        &h, &error), -2);
+    CU_ASSERT_EQUAL(sess_obj_release(db, pool, sid, h, &error), 0);
+    CU_ASSERT_EQUAL(sess_obj_create_max(db2, pool, sid, logon, 2, "o", 1, 8,
+                                        &h, &error), 0);
+    /* A missing parent is a failure, not the limit. */
+    CU_ASSERT_EQUAL(sess_obj_create_max(db, pool, sid, 999, 2, "o", 1, 100,
+                                        &h, &error), -1);
+    sess_obj_release(db, pool, sid, logon, &error);
+}
+
 int main(void)
 {
     CU_pSuite s;
@@ -437,6 +462,7 @@ int main(void)
         return 2;
     s = CU_add_suite("objects", suite_init, suite_clean);
     CU_add_test(s, "envelope codec and garbage", test_codec);
+    CU_add_test(s, "MapiMaxObjectsPerSession ceiling", test_configured_max);
     CU_add_test(s, "create, get, put across two handles",
                 test_create_get_put);
     CU_add_test(s, "object created by another process", test_other_process);

@@ -472,6 +472,29 @@ static void test_deep_restriction_rejected(void)
     CU_ASSERT_EQUAL(parse_body(ROP_ID_RESTRICT, b, n, &call, NULL), -1);
 }
 
+/* MapiMaxRestrictionDepth: the parsed tree's depth, and the Execute's
+ * limit on it (the ROP then answers ecTooComplex). */
+static void test_restriction_depth_limit(void)
+{
+    uint8_t b[256];
+    size_t n;
+    rop_call call;
+    rop_restrict_req *rr;
+    rop_ctx *ctx = rop_ctx_create(pool, NULL);
+
+    n = deep_restrict(b, 4);               /* Not x4 + Exist: depth 5 */
+    CU_ASSERT_EQUAL_FATAL(parse_body(ROP_ID_RESTRICT, b, n, &call, NULL), 0);
+    rr = call.req;
+    CU_ASSERT_EQUAL(rop_restriction_depth(rr->restriction), 5);
+    CU_ASSERT_EQUAL(rop_ctx_restriction_too_deep(ctx, rr->restriction), 0);
+    rop_ctx_set_limits(ctx, 0, 0, 5);
+    CU_ASSERT_EQUAL(rop_ctx_restriction_too_deep(ctx, rr->restriction), 0);
+    CU_ASSERT_EQUAL(rop_ctx_limit_hits(ctx), 0);
+    rop_ctx_set_limits(ctx, 0, 0, 4);
+    CU_ASSERT_EQUAL(rop_ctx_restriction_too_deep(ctx, rr->restriction), 1);
+    CU_ASSERT_EQUAL(rop_ctx_limit_hits(ctx), ROP_LIMIT_RES_DEPTH);
+}
+
 /* Declared counts far beyond the bytes present are refused before any
  * allocation (ASan/valgrind would flag a multi-GB request). */
 static void test_huge_counts_rejected(void)
@@ -617,6 +640,26 @@ static void test_multi_rop_buffer(void)
     CU_ASSERT_EQUAL(o[32], 0);    /* PartialCompletion */
     CU_ASSERT_EQUAL(get32(o + 33), 0x10);
     CU_ASSERT_EQUAL(get32(o + 41), 0x12);
+}
+
+/* MapiMaxRopsPerRequest: a longer RopsList is refused before any ROP
+ * runs; at the limit it is walked as usual. */
+static void test_rops_per_request_limit(void)
+{
+    uint8_t in[64];
+    rop_result res;
+    rop_ctx *ctx;
+    size_t n = build_in(in, "01 00 00 01 00 00 01 00 00", 1);
+
+    ctx = rop_ctx_create(pool, NULL);
+    rop_ctx_set_limits(ctx, 2, 0, 0);
+    CU_ASSERT_EQUAL(rop_execute(ctx, in, n, 4096, pool, &res),
+                    ROP_ERR_TOO_MANY_ROPS);
+    CU_ASSERT_EQUAL(res.rops_in, 0);
+    ctx = rop_ctx_create(pool, NULL);
+    rop_ctx_set_limits(ctx, 3, 0, 0);
+    CU_ASSERT_EQUAL(rop_execute(ctx, in, n, 4096, pool, &res), ROP_OK);
+    CU_ASSERT_EQUAL(res.rops_in, 3);
 }
 
 /* R4571, R4572: RopRelease alone produces an empty RopsList. */
@@ -826,6 +869,8 @@ int main(void)
     CU_add_test(s, "deep restriction rejected",
                 test_deep_restriction_rejected);
     CU_add_test(s, "huge declared counts rejected", test_huge_counts_rejected);
+    CU_add_test(s, "MapiMaxRestrictionDepth", test_restriction_depth_limit);
+    CU_add_test(s, "MapiMaxRopsPerRequest", test_rops_per_request_limit);
     CU_add_test(s, "MS-OXCROPS R3213 R4341 R20005 R521 R2094 conditional "
                 "fields", test_conditional_fields);
     CU_add_test(s, "MS-OXCROPS R4550 R4565 multi-ROP buffer",

@@ -315,6 +315,114 @@ static void test_wait_registry_wakes(void)
     close(fd);
 }
 
+static sess_status create_limited(const char *identity, uint32_t idle,
+                                  const uint8_t *replace, unsigned max_user,
+                                  unsigned max_total, sess_context **out)
+{
+    sess_context *c = apr_pcalloc(pool, sizeof(*c));
+    const char *error = NULL;
+
+    c->endpoint = SESS_EP_EMSMDB;
+    c->identity = identity;
+    c->mailbox = "demo@mapi.test";
+    c->idle_timeout = idle;
+    if (out)
+        *out = c;
+    return sess_create_limited(db, pool, c, replace, max_user, max_total,
+                               &error);
+}
+
+/* MapiMaxSessionsPerUser and MapiMaxSessions: counted in the creating
+ * transaction; a replaced or expired context does not count. */
+static void test_session_limits(void)
+{
+    apr_array_header_t *live = NULL;
+    sess_context *a[3], *x, *short_lived;
+    const char *error = NULL;
+    unsigned base;
+
+    for (int i = 0; i < 2; i++)
+        CU_ASSERT_EQUAL(create_limited("limits@T", 900, NULL, 2, 0, &a[i]),
+                        SESS_OK);
+    CU_ASSERT_EQUAL(create_limited("limits@T", 900, NULL, 2, 0, &x),
+                    SESS_LIMIT_USER);
+    CU_ASSERT_EQUAL(begin(x, "limits@T", SESS_EP_EMSMDB, NULL, 0,
+                          apr_time_now(), NULL), SESS_NOT_FOUND);
+    /* Another identity is not counted against this one. */
+    CU_ASSERT_EQUAL(create_limited("limits-other@T", 900, NULL, 2, 0, NULL),
+                    SESS_OK);
+    /* Replacing one of the two: allowed, still two. */
+    CU_ASSERT_EQUAL(create_limited("limits@T", 900, a[0]->id, 2, 0, &a[2]),
+                    SESS_OK);
+    CU_ASSERT_EQUAL(begin(a[0], "limits@T", SESS_EP_EMSMDB, NULL, 0,
+                          apr_time_now(), NULL), SESS_NOT_FOUND);
+    CU_ASSERT_EQUAL(create_limited("limits@T", 900, NULL, 2, 0, NULL),
+                    SESS_LIMIT_USER);
+    /* A refused replacement keeps the context it named. */
+    CU_ASSERT_EQUAL(create_limited("limits@T", 900, a[1]->id, 1, 0, NULL),
+                    SESS_LIMIT_USER);
+    CU_ASSERT_EQUAL(begin(a[1], "limits@T", SESS_EP_EMSMDB, NULL, 0,
+                          apr_time_now(), NULL), SESS_OK);
+    /* Total: everything live in the environment. */
+    CU_ASSERT_EQUAL_FATAL(sess_list(db, pool, apr_time_now(), &live, &error),
+                          0);
+    base = (unsigned)live->nelts;
+    CU_ASSERT_EQUAL(create_limited("limits-3@T", 900, NULL, 0, base + 1,
+                                   NULL), SESS_OK);
+    CU_ASSERT_EQUAL(create_limited("limits-4@T", 900, NULL, 0, base + 1,
+                                   NULL), SESS_LIMIT_TOTAL);
+    /* An expired context frees its slot. */
+    CU_ASSERT_EQUAL(create_limited("limits-5@T", 1, NULL, 0, 0,
+                                   &short_lived), SESS_OK);
+    CU_ASSERT_EQUAL(create_limited("limits-5@T", 900, NULL, 1, 0, NULL),
+                    SESS_LIMIT_USER);
+    sleep(2);
+    CU_ASSERT_EQUAL(create_limited("limits-5@T", 900, NULL, 1, 0, NULL),
+                    SESS_OK);
+}
+
+/* MapiMaxNotificationWaitsPerUser: the registry counts a user's waits;
+ * the session's own re-registration and dead processes do not count. */
+static void test_wait_limit(void)
+{
+    sess_context *c[3];
+    const char *error = NULL;
+    const char *mine = apr_psprintf(pool, "%s/%ld.sock", dir, (long)getpid());
+    int over = 0;
+
+    for (int i = 0; i < 3; i++)
+        c[i] = new_ctx("waits@T", SESS_EP_EMSMDB, 900);
+    CU_ASSERT_EQUAL(sess_wait_register_user(db, pool, c[0]->id, mine,
+                                            "waits@T", 2, &over, &error), 0);
+    CU_ASSERT_EQUAL(sess_wait_register_user(db, pool, c[1]->id, mine,
+                                            "waits@T", 2, &over, &error), 0);
+    CU_ASSERT_EQUAL(sess_wait_register_user(db, pool, c[2]->id, mine,
+                                            "waits@T", 2, &over, &error), -1);
+    CU_ASSERT_EQUAL(over, 1);
+    /* Re-registering a held wait replaces it. */
+    CU_ASSERT_EQUAL(sess_wait_register_user(db, pool, c[1]->id, mine,
+                                            "waits@T", 2, &over, &error), 0);
+    /* Another user is not counted. */
+    CU_ASSERT_EQUAL(sess_wait_register_user(db, pool, c[2]->id, mine,
+                                            "waits-other@T", 2, &over,
+                                            &error), 0);
+    CU_ASSERT_EQUAL(sess_wait_unregister(db, pool, c[2]->id, mine, &error),
+                    0);
+    /* A wait of a dead process does not count: pid 2^22+ is unused. */
+    CU_ASSERT_EQUAL(sess_wait_unregister(db, pool, c[0]->id, mine, &error),
+                    0);
+    CU_ASSERT_EQUAL(sess_wait_register_user(db, pool, c[0]->id,
+                                            "/nowhere/4999999.sock",
+                                            "waits@T", 0, &over, &error), 0);
+    CU_ASSERT_EQUAL(sess_wait_register_user(db, pool, c[2]->id, mine,
+                                            "waits@T", 2, &over, &error), 0);
+    /* Freed when a wait ends. */
+    CU_ASSERT_EQUAL(sess_wait_unregister(db, pool, c[1]->id, mine, &error),
+                    0);
+    CU_ASSERT_EQUAL(sess_wait_register_user(db, pool, c[1]->id, mine,
+                                            "waits@T", 2, &over, &error), 0);
+}
+
 int main(void)
 {
     CU_pSuite s;
@@ -324,6 +432,9 @@ int main(void)
         return 1;
     s = CU_add_suite("session", suite_init, suite_clean);
     CU_add_test(s, "context id codec", test_id_codec);
+    CU_add_test(s, "session limits per user and in total",
+                test_session_limits);
+    CU_add_test(s, "NotificationWait limit per user", test_wait_limit);
     CU_add_test(s, "context ids are unique", test_ids_unique);
     CU_add_test(s, "record codec and truncation", test_record_codec);
     CU_add_test(s, "R1224 R1225 bound to identity and endpoint",

@@ -349,7 +349,7 @@ static void test_dam_dem(void)
                            "IPC.Microsoft Exchange 4.0.Deferred Action")) {
             dams++;
             CU_ASSERT_PTR_NOT_NULL(store_props_get(&dm->props, 0x66460102u));
-            CU_ASSERT_PTR_NOT_NULL(store_props_get(&dm->props, 0x664500FEu));
+            CU_ASSERT_PTR_NOT_NULL(store_props_get(&dm->props, 0x66450102u));
         }
         if (cls && !strcmp(cls->v.str,
                            "IPC.Microsoft Exchange 4.0.Deferred Error")) {
@@ -380,6 +380,173 @@ static void test_oof_history(void)
     CU_ASSERT_EQUAL(store_rule_oof_note(db, pool, mbox, 7, 9, "a@X.org",
                                         &seen, NULL), STORE_OK);
     CU_ASSERT_EQUAL(seen, 1);
+}
+
+/* RopUpdateDeferredActionMessages' store side (R618-R620): the DAM that
+ * names the server id gets the client's id and PidTagDamBackPatched;
+ * DEMs and other ids are left alone. */
+static void test_dam_backpatch(void)
+{
+    uint64_t inbox = mi->folder_ids[STORE_FOLDER_INBOX];
+    uint64_t daf = mi->folder_ids[STORE_FOLDER_DEFERRED_ACTION];
+    static const uint8_t opaque[] = { 0xBE, 0xEF };
+    static const uint8_t client[] = { 'c', 'l', 'i', 'e', 'n', 't' };
+    rop_action_block defer = block(ROP_OP_DEFER_ACTION, 0, opaque, 2);
+    rop_bin sid, cid = { sizeof(client), client }, none = { 3, client };
+    const rop_propval *v, *hd;
+    apr_array_header_t *ids;
+    dlv_rules_plan plan;
+    store_message *m, *dm, *dam = NULL;
+    unsigned n = 9;
+
+    store_folder_empty(db, pool, mbox, daf, 0, 0, NULL);
+    add_rule(inbox, 1, STORE_ST_ENABLED, "bp", subject_contains("bp"),
+             &defer, 1);
+    evaluate(m = mail("bp now"), &plan);
+    hd = store_props_get(&m->props, PidTagHasDeferredActionMessages);
+    CU_ASSERT(hd && hd->v.b);                        /* R564 */
+    m->fid = inbox;
+    CU_ASSERT_EQUAL(store_message_save(db, pool, mbox, m, NULL), STORE_OK);
+    dlv_rules_finish(&plan, m, inbox, m->mid);
+    CU_ASSERT_EQUAL(plan.n_dams, 1);
+    store_folder_list(db, pool, mbox, daf, STORE_LIST_MESSAGES, &ids, NULL);
+    for (int i = 0; i < ids->nelts; i++) {
+        store_message_get(db, pool, mbox, APR_ARRAY_IDX(ids, i, uint64_t),
+                          &dm, NULL);
+        v = store_props_get(&dm->props, PidTagMessageClass);
+        if (v && !strcmp(v->v.str, STORE_DAM_CLASS))
+            dam = dm;
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dam);
+    v = store_props_get(&dam->props,
+                        PidTagDeferredActionMessageOriginalEntryId);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);                 /* R372 */
+    CU_ASSERT_EQUAL(v->v.bin.len, 21);
+    sid = v->v.bin;
+    CU_ASSERT_EQUAL(store_dam_backpatch(db, pool, mbox, &none, &cid, &n,
+                                        NULL), STORE_OK);
+    CU_ASSERT_EQUAL(n, 0);                           /* R617 */
+    CU_ASSERT_EQUAL(store_dam_backpatch(db, pool, mbox, &sid, &cid, &n,
+                                        NULL), STORE_OK);
+    CU_ASSERT_EQUAL(n, 1);
+    store_message_get(db, pool, mbox, dam->mid, &dm, NULL);
+    v = store_props_get(&dm->props, PidTagDamBackPatched);
+    CU_ASSERT(v && v->v.b);                          /* R620 */
+    v = store_props_get(&dm->props, PidTagDamOriginalEntryId);
+    CU_ASSERT(v && v->v.bin.len == sizeof(client)
+              && !memcmp(v->v.bin.data, client, sizeof(client)));
+    clear_rules(inbox);
+}
+
+/* Leaving the Out of Office state clears the reply history (R585). */
+static void test_oof_state(void)
+{
+    const rop_propval *v;
+    int seen = -1;
+
+    CU_ASSERT_EQUAL(store_mailbox_set_oof(db, pool, mbox, 1, NULL), STORE_OK);
+    store_mailbox_get(db, pool, mbox, &mi, NULL);
+    v = store_props_get(&mi->props, PidTagOutOfOfficeState);
+    CU_ASSERT(v && v->v.b);
+    store_rule_oof_note(db, pool, mbox, 7, 10, "b@x.org", &seen, NULL);
+    store_rule_oof_note(db, pool, mbox, 7, 10, "b@x.org", &seen, NULL);
+    CU_ASSERT_EQUAL(seen, 1);
+    CU_ASSERT_EQUAL(store_mailbox_set_oof(db, pool, mbox, 0, NULL), STORE_OK);
+    store_rule_oof_note(db, pool, mbox, 7, 10, "b@x.org", &seen, NULL);
+    CU_ASSERT_EQUAL(seen, 0);
+    store_mailbox_get(db, pool, mbox, &mi, NULL);
+}
+
+/* Extended rules (dlv_xrules.c): a well-formed one runs (its 32-bit
+ * ActionBlock of OP_MARK_AS_READ); ones whose bytes are cut, have a
+ * wrong RuleVersion or trailing bytes are no rules and change nothing. */
+static void test_extended_rules(void)
+{
+    uint64_t inbox = mi->folder_ids[STORE_FOLDER_INBOX];
+    /* NoOfNamedProps 0; Exist(PidTagSubject). */
+    static const uint8_t cond[] = { 0, 0, 0x08, 0x1F, 0x00, 0x37, 0x00 };
+    /* NoOfNamedProps 0, RuleVersion 1, one action OP_MARK_AS_READ. */
+    static const uint8_t acts[] = { 0, 0, 1, 0, 0, 0, 1, 0, 0, 0,
+                                    9, 0, 0, 0, 0x0B, 0, 0, 0, 0, 0, 0, 0,
+                                    0 };
+    uint8_t bad[sizeof(acts) + 1];
+    const struct { const uint8_t *a; size_t alen; int runs; } cases[] = {
+        { acts, sizeof(acts), 1 },
+        { acts, sizeof(acts) - 1, 0 },         /* cut */
+        { bad, sizeof(acts), 0 },              /* RuleVersion 2 */
+        { bad + 0, sizeof(bad), 0 },           /* trailing byte */
+    };
+    dlv_rules_plan plan;
+    store_message *m;
+    const rop_propval *fl;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        store_message *x = store_message_new(pool, inbox, 1);
+
+        memcpy(bad, acts, sizeof(acts));
+        bad[sizeof(acts)] = 0;
+        if (i == 2)
+            bad[2] = 2;
+        store_props_set_str(&x->props, PidTagMessageClass,
+                            "IPM.ExtendedRule.Message");
+        store_props_set_u32(&x->props, 0x65E90003u, STORE_ST_ENABLED);
+        store_props_set_bin(&x->props, 0x0E9A0102u, cond, sizeof(cond));
+        store_props_set_bin(&x->props, 0x0E990102u, cases[i].a,
+                            (uint32_t)cases[i].alen);
+        CU_ASSERT_EQUAL_FATAL(store_message_save(db, pool, mbox, x, NULL),
+                              STORE_OK);
+        evaluate(m = mail("extended"), &plan);
+        fl = store_props_get(&m->props, PidTagMessageFlags);
+        CU_ASSERT_EQUAL(plan.n_matched, (unsigned)cases[i].runs);
+        CU_ASSERT_EQUAL(fl && (fl->v.l & MSGFLAG_READ), cases[i].runs);
+        store_message_delete(db, pool, mbox, x->mid, NULL);
+    }
+}
+
+/* An extended rule whose move fails: a DEM naming the FAI message, then
+ * ST_ERROR in its PidTagRuleMessageState and no second DEM (R813, R581). */
+static void test_extended_rule_error(void)
+{
+    uint64_t inbox = mi->folder_ids[STORE_FOLDER_INBOX];
+    static const uint8_t cond[] = { 0, 0, 0x08, 0x1F, 0x00, 0x37, 0x00 };
+    uint8_t feid[46], acts[2 + 4 + 4 + 4 + 9 + 4 + 1 + 4 + 46];
+    store_message *x = store_message_new(pool, inbox, 1), *m;
+    const rop_propval *st;
+    dlv_rules_plan plan;
+    mapi_wr w;
+
+    store_folder_entry_id(mi, 0x0001000000FEDC01ull, feid);
+    mapi_wr_init_fixed(&w, acts, sizeof(acts));
+    mapi_wr_u16(&w, 0);                  /* no named properties */
+    mapi_wr_u32(&w, 1);                  /* RuleVersion */
+    mapi_wr_u32(&w, 1);                  /* NoOfActions */
+    mapi_wr_u32(&w, 9 + 4 + 1 + 4 + 46); /* ActionLength */
+    mapi_wr_u8(&w, ROP_OP_MOVE);
+    mapi_wr_u32(&w, 0);
+    mapi_wr_u32(&w, 0);
+    mapi_wr_u32(&w, 1);                  /* StoreEID */
+    mapi_wr_u8(&w, 0);
+    mapi_wr_u32(&w, 46);                 /* FolderEID: no such folder */
+    mapi_wr_bytes(&w, feid, 46);
+    CU_ASSERT_FATAL(!w.failed && w.len == sizeof(acts));
+    store_props_set_str(&x->props, PidTagMessageClass,
+                        "IPM.ExtendedRule.Message");
+    store_props_set_u32(&x->props, 0x65E90003u, STORE_ST_ENABLED);
+    store_props_set_bin(&x->props, 0x0E9A0102u, cond, sizeof(cond));
+    store_props_set_bin(&x->props, 0x0E990102u, acts, sizeof(acts));
+    CU_ASSERT_EQUAL_FATAL(store_message_save(db, pool, mbox, x, NULL),
+                          STORE_OK);
+    evaluate(m = mail("xerr"), &plan);
+    CU_ASSERT_EQUAL(plan.errors->nelts, 1);
+    dlv_rules_finish(&plan, m, inbox, 0);
+    CU_ASSERT_EQUAL(plan.n_dems, 1);
+    store_message_get(db, pool, mbox, x->mid, &m, NULL);
+    st = store_props_get(&m->props, 0x65E90003u);
+    CU_ASSERT(st && (st->v.l & STORE_ST_ERROR));
+    evaluate(m = mail("xerr 2"), &plan);
+    dlv_rules_finish(&plan, m, inbox, 0);
+    CU_ASSERT_EQUAL(plan.n_dems, 0);
+    store_message_delete(db, pool, mbox, x->mid, NULL);
 }
 
 /* ActionData is parsed strictly: trailing bytes, a bad ServerEid, a
@@ -416,6 +583,11 @@ int main(void)
                 test_read_tag_delete);
     CU_add_test(s, "DAM and DEM (R808-R813 R581)", test_dam_dem);
     CU_add_test(s, "OOF history", test_oof_history);
+    CU_add_test(s, "DAM back-patch (R618-R620)", test_dam_backpatch);
+    CU_add_test(s, "Out of Office state (R585)", test_oof_state);
+    CU_add_test(s, "extended rules", test_extended_rules);
+    CU_add_test(s, "extended rule in error (R813 R581)",
+                test_extended_rule_error);
     CU_add_test(s, "ActionData parsing", test_action_parse);
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

@@ -1526,7 +1526,36 @@ static const tw_test tw_lz77_tests[] = {
     { "decodes an independent encoder", test_lz77_foreign_streams },
 };
 
+/* MapiMaxDecompressedSize: the declared LZ77 output of the whole chain,
+ * refused before decompressing; plain blocks do not count. */
+static void test_rpcext_inflated_limit(void)
+{
+    uint8_t *zeros = apr_pcalloc(tw_pool, 3000);
+    rpcext_block *blocks;
+    mapi_wr wr;
+    size_t n;
+
+    mapi_wr_init(&wr, tw_pool, 1 << 16);
+    CU_ASSERT_EQUAL(rpcext_encode_block(&wr, zeros, 3000, RPCEXT_COMPRESSED,
+                                        0), 0);
+    CU_ASSERT_EQUAL(rpcext_encode_block(&wr, zeros, 3000, RPCEXT_COMPRESSED,
+                                        1), 0);
+    CU_ASSERT_TRUE(wr.buf[2] & RPCEXT_COMPRESSED);
+    CU_ASSERT_EQUAL(rpcext_decode_chain_max(wr.buf, wr.len, tw_pool, 96, 6000,
+                                            &blocks, &n), RPCEXT_OK);
+    CU_ASSERT_EQUAL(rpcext_decode_chain_max(wr.buf, wr.len, tw_pool, 96, 5999,
+                                            &blocks, &n),
+                    RPCEXT_ERR_TOO_LARGE);
+    CU_ASSERT_EQUAL(rpcext_decode_chain_max(wr.buf, wr.len, tw_pool, 96, 0,
+                                            &blocks, &n), RPCEXT_OK);
+    mapi_wr_init(&wr, tw_pool, 1 << 16);
+    CU_ASSERT_EQUAL(rpcext_encode_block(&wr, zeros, 3000, 0, 1), 0);
+    CU_ASSERT_EQUAL(rpcext_decode_chain_max(wr.buf, wr.len, tw_pool, 96, 100,
+                                            &blocks, &n), RPCEXT_OK);
+}
+
 static const tw_test tw_rpcext_tests[] = {
+    { "MapiMaxDecompressedSize", test_rpcext_inflated_limit },
     { "single plain block (R737, R738)", test_rpcext_single_plain },
     { "chain of all flag mixes (R4841, R4842, R965)",
       test_rpcext_chain_round_trip },
