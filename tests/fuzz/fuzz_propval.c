@@ -18,6 +18,7 @@
 #include <string.h>
 #include <apr_general.h>
 #include <apr_pools.h>
+#include <apr_strings.h>
 #include "rop/rop_types.h"
 #include "store/store.h"
 #include "store/store_table.h"
@@ -78,6 +79,25 @@ static void fz_tagged(apr_pool_t *p, mapi_rd *rd)
     fz_bag(p, a.vals, a.count, NULL);
 }
 
+/* The values of a row the server keeps (rop_message.c msg_recip_row):
+ * not the flagged ones (no value, an error) nor errors and untyped. */
+static void fz_row_bag(apr_pool_t *p, const rop_property_row *row,
+                       const rop_tag_array *cols)
+{
+    rop_propval *keep = apr_pcalloc(p, (row->count + 1) * sizeof(*keep));
+    unsigned n = 0;
+
+    for (uint16_t i = 0; i < row->count; i++) {
+        uint16_t type = ROP_PROP_TYPE(row->vals[i].tag);
+
+        if ((row->val_flags && row->val_flags[i] != 0)
+            || type == ROP_PT_ERROR || type == ROP_PT_UNSPECIFIED)
+            continue;
+        keep[n++] = row->vals[i];
+    }
+    fz_bag(p, keep, n, cols);
+}
+
 /* A PropertyTagArray (the columns), then a row over them. */
 static void fz_row(apr_pool_t *p, mapi_rd *rd, int recipient)
 {
@@ -89,12 +109,11 @@ static void fz_row(apr_pool_t *p, mapi_rd *rd, int recipient)
         return;
     if (recipient) {
         if (rop_rd_recipient_row(rd, p, &cols, &rr) == 0)
-            fz_bag(p, rr.props.vals, rr.props.count, &cols);
+            fz_row_bag(p, &rr.props, &cols);
         return;
     }
     if (rop_rd_property_row(rd, p, &cols, cols.count, &row) == 0)
-        fz_bag(p, row.vals, row.flag == ROP_ROW_STANDARD ? row.count : 0,
-               &cols);
+        fz_row_bag(p, &row, &cols);
 }
 
 static void fz_name(apr_pool_t *p, mapi_rd *rd)
