@@ -159,8 +159,8 @@ SAN_INTEG_SLOW := rops_large rops_packing ported_oxctabl
 SAN_INTEG   ?= $(filter-out $(SAN_INTEG_SLOW),$(patsubst tests/integ/test_%.c,%,$(INTEG_SRC)))
 SAN_INTEG_BIN = $(if $(filter all,$(SAN_INTEG)),$(patsubst $(BUILD)/%,$(SAN_BUILD)/%,$(INTEG_BIN)),\
                 $(patsubst %,$(SAN_BUILD)/tests/test_%,$(SAN_INTEG)))
-SAN_ENV     := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1 \
-               UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+SAN_ENV     := ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1 \
+               UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1 \
                LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 
 .PHONY: sanitize-build sanitize-unit sanitize-integ sanitize-check valgrind-integ

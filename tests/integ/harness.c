@@ -155,6 +155,9 @@ void harness_init(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* A sanitizer stopping the program (abort_on_error, make
+     * sanitize-integ) must not leave its servers running. */
+    sigaction(SIGABRT, &sa, NULL);
     /* A server that drops a connection must not kill the test. */
     signal(SIGPIPE, SIG_IGN);
 }
