@@ -85,6 +85,13 @@ $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libmapicore.a
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< $(BUILD)/libmapicore.a $(LIBS) -lcurl
 
+# Benchmarks (tests/bench/*.c), built by `make bench` or by name.
+BENCH_SRC   := $(wildcard tests/bench/*.c)
+BENCH_BIN   := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libmapicore.a
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< $(BUILD)/libmapicore.a $(LIBS)
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libmapicore.a
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Imod_mapi -Itests -o $@ $< $(BUILD)/libmapicore.a $(LIBS) -lcunit

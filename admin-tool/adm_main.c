@@ -284,7 +284,7 @@ int adm_open_db(adm_ctx *ctx, const char *cmd)
         return adm_error(ADM_ERR_DATABASE, cmd, "cannot take the identity of "
                          "the owner of %s: %s", ctx->data_dir,
                          strerror(errno));
-    if (mapi_db_open(ctx->pool, ctx->data_dir, MAPI_DB_CREATE, &ctx->db,
+    if (mapi_db_open(ctx->pool, ctx->data_dir, MAPI_DB_CREATE | MAPI_DB_DETECT, &ctx->db,
                      &error) != 0)
         return adm_error(ADM_ERR_DATABASE, cmd, "%s", error);
     rc = cfg_schema_check(ctx->db, ctx->pool, &error);

@@ -509,12 +509,40 @@ static int mapi_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      "the event MPM");
     if (mapi_old_children_alive())
         return OK;
-    if (mapi_recover(ptemp, s, main->data_dir) != 0) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1053)
-                     "cannot recover the environment in %s", main->data_dir);
-        return HTTP_INTERNAL_SERVER_ERROR;
+    {
+        apr_time_t t0 = apr_time_now();
+        if (mapi_recover(ptemp, s, main->data_dir) != 0) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1053)
+                         "cannot recover the environment in %s",
+                         main->data_dir);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        mapi_db_recovery_requested(main->data_dir);   /* done now */
+        /* Said on every cold start and restart: after a crash this line
+         * is the administrator's proof that recovery ran. */
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, MAPILOGNO(1085)
+                     "Berkeley DB recovery of %s done in %" APR_TIME_T_FMT
+                     " ms", main->data_dir, apr_time_as_msec(apr_time_now() - t0));
     }
     return OK;
+}
+
+/* In the parent, about once a second (the MPM's maintenance loop): a
+ * child that found the environment needing recovery left a mark; the
+ * restart stops every child and post_config recovers. */
+static int mapi_monitor(apr_pool_t *p, server_rec *s)
+{
+    for (server_rec *v = s; v; v = v->next) {
+        mh_server_conf *conf = mapi_conf(v);
+        if (conf->data_dir && mapi_db_recovery_requested(conf->data_dir)) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1087)
+                         "a child found the environment in %s needing "
+                         "recovery: restarting httpd", conf->data_dir);
+            kill(getpid(), SIGHUP);
+            break;
+        }
+    }
+    return DECLINED;
 }
 
 /* Children run as the serving user by now (the event MPM drops privileges
@@ -524,15 +552,25 @@ static void mapi_child_init(apr_pool_t *pchild, server_rec *s)
     mh_server_conf *conf = mapi_conf(s);
     const char *error = NULL;
     mh_waiter *w;
+    int rc;
 
     mapi_log_child_init(pchild, s, conf);
     /* Store changes made in this child notify subscribed sessions. */
     store_set_event_hook(rop_notify_event_hook);
-    if (mapi_db_open(pchild, conf->data_dir, 0, &mapi_child_db, &error)
-        != 0) {
+    rc = mapi_db_open(pchild, conf->data_dir, MAPI_DB_DETECT, &mapi_child_db,
+                      &error);
+    if (rc != 0) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1054) "%s",
                      error);
         mapi_child_db = NULL;
+        /* The children that saw a process die inside the environment may
+         * all be gone (crashed together): a child that cannot open is
+         * then the one left to ask for the restart that recovers. */
+        if (rc == MAPI_DB_NEEDS_RECOVERY) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, MAPILOGNO(1086)
+                         "restarting httpd to run recovery");
+            mapi_db_request_recovery(conf->data_dir);
+        }
         return;
     }
     if (cfg_schema_check(mapi_child_db, pchild, &error) != 0)
@@ -575,6 +613,7 @@ static void mapi_register_hooks(apr_pool_t *p)
                       APR_HOOK_MIDDLE);
     ap_hook_post_config(mapi_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(mapi_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_monitor(mapi_monitor, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(mapi_header_parser, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(mh_vdir_fixups, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_insert_error_filter(mh_vdir_insert_error, NULL, NULL,

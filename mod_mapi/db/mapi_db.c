@@ -7,6 +7,11 @@
 #include "mapi_db.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +28,10 @@
 #define MAPI_DB_TXN_RETRIES   100
 #define MAPI_DB_FILE_MODE     0660
 #define MAPI_DB_OPEN_RETRIES  5
+/* How long a lock request waits before it fails (DB_LOCK_NOTGRANTED): a
+ * process stopped or looping while it holds a lock must not hold up every
+ * other request forever.  Longer than any transaction of ours takes. */
+#define MAPI_DB_LOCK_TIMEOUT_US (5u * 1000 * 1000)
 
 const char *mapi_db_strerror(apr_pool_t *pool, mapi_db *db, const char *what,
                              int ret)
@@ -30,6 +39,80 @@ const char *mapi_db_strerror(apr_pool_t *pool, mapi_db *db, const char *what,
     return apr_psprintf(pool, "Berkeley DB environment %s: %s: %s",
                         db && db->home ? db->home : "?", what,
                         db_strerror(ret));
+}
+
+/* Berkeley DB checks lock timeouts only when its deadlock detector runs,
+ * and the automatic detector (set_lk_detect) runs only at the moment a
+ * request blocks, before it can have timed out: a request behind a stuck
+ * holder would wait forever.  So every process that opens with
+ * MAPI_DB_DETECT runs the detector in DB_LOCK_EXPIRE mode twice a second,
+ * which fails the requests that waited longer than the timeout. */
+#define MAPI_DB_DETECT_EVERY_US (500 * 1000)
+
+struct mapi_db_detector {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    DB_ENV *env;
+};
+
+static void *mapi_db_detector_main(void *arg)
+{
+    struct mapi_db_detector *d = arg;
+
+    pthread_mutex_lock(&d->mu);
+    while (!d->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += MAPI_DB_DETECT_EVERY_US * 1000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&d->cv, &d->mu, &ts);
+        if (!d->stop) {
+            pthread_mutex_unlock(&d->mu);
+            d->env->lock_detect(d->env, 0, DB_LOCK_EXPIRE, NULL);
+            pthread_mutex_lock(&d->mu);
+        }
+    }
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+static int mapi_db_detector_start(mapi_db *db)
+{
+    struct mapi_db_detector *d = calloc(1, sizeof(*d));
+
+    if (d == NULL)
+        return -1;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    d->env = db->env;
+    if (pthread_create(&d->th, NULL, mapi_db_detector_main, d) != 0) {
+        free(d);
+        return -1;
+    }
+    db->detector = d;
+    return 0;
+}
+
+static void mapi_db_detector_stop(mapi_db *db)
+{
+    struct mapi_db_detector *d = db->detector;
+
+    if (d == NULL)
+        return;
+    pthread_mutex_lock(&d->mu);
+    d->stop = 1;
+    pthread_cond_signal(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    pthread_join(d->th, NULL);
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->mu);
+    free(d);
+    db->detector = NULL;
 }
 
 /* failchk asks whether the thread (pid, tid) that left state behind is
@@ -62,8 +145,11 @@ static int mapi_db_env_create(mapi_db *db, const char **error_r)
     env->set_isalive(env, mapi_db_isalive);
     env->set_errpfx(env, "mapi-db");
     env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1);
-    /* A waiter thread must not stall for long behind a stuck lock. */
-    env->set_timeout(env, 10 * 1000 * 1000, DB_SET_LOCK_TIMEOUT);
+    /* A waiter must not stall forever behind a stuck holder.  With
+     * DB_TIME_NOTGRANTED the expiry is DB_LOCK_NOTGRANTED, told apart from
+     * a deadlock (DB_LOCK_DEADLOCK, retried at once). */
+    env->set_timeout(env, MAPI_DB_LOCK_TIMEOUT_US, DB_SET_LOCK_TIMEOUT);
+    env->set_flags(env, DB_TIME_NOTGRANTED, 1);
     db->env = env;
     return 0;
 }
@@ -104,7 +190,7 @@ static int mapi_db_open_env(mapi_db *db, unsigned flags, int recover,
         usleep(50 * 1000);
     }
     *error_r = mapi_db_strerror(db->pool, db, "open", ret);
-    return -1;
+    return ret == DB_RUNRECOVERY ? MAPI_DB_NEEDS_RECOVERY : -1;
 }
 
 static int mapi_db_open_one(mapi_db *db, DB **dbp, const char *file,
@@ -131,6 +217,7 @@ static int mapi_db_open_one(mapi_db *db, DB **dbp, const char *file,
 
 static void mapi_db_close_handles(mapi_db *db)
 {
+    mapi_db_detector_stop(db);
     DB **all[] = { &db->sessions, &db->waits, &db->events, &db->config,
                    &db->folders, &db->messages, &db->contents, &db->meta,
                    &db->blobs, &db->objects };
@@ -175,13 +262,19 @@ int mapi_db_open(apr_pool_t *pool, const char *home, unsigned flags,
                  mapi_db **db_r, const char **error_r)
 {
     mapi_db *db = apr_pcalloc(pool, sizeof(*db));
+    int ret;
 
     db->pool = pool;
     db->home = apr_pstrdup(pool, home);
-    if (mapi_db_open_env(db, flags, 0, error_r) != 0)
-        return -1;
+    if ((ret = mapi_db_open_env(db, flags, 0, error_r)) != 0)
+        return ret;
     if (mapi_db_open_all(db, error_r) != 0)
         return -1;
+    if ((flags & MAPI_DB_DETECT) && mapi_db_detector_start(db) != 0) {
+        *error_r = mapi_db_strerror(pool, db, "lock timeout thread", ENOMEM);
+        mapi_db_close_handles(db);
+        return -1;
+    }
     apr_pool_cleanup_register(pool, db, mapi_db_cleanup,
                               apr_pool_cleanup_null);
     *db_r = db;
@@ -227,6 +320,31 @@ int mapi_db_failchk(mapi_db *db, const char **error_r)
     return 0;
 }
 
+/* A file, not a signal: the children run as the serving user and cannot
+ * signal httpd's parent (root); the parent looks for it every second. */
+#define MAPI_DB_RECOVERY_FILE "recovery-needed"
+
+int mapi_db_request_recovery(const char *home)
+{
+    char path[4096];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/" MAPI_DB_RECOVERY_FILE, home);
+    fd = open(path, O_WRONLY | O_CREAT, MAPI_DB_FILE_MODE);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+
+int mapi_db_recovery_requested(const char *home)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/" MAPI_DB_RECOVERY_FILE, home);
+    return unlink(path) == 0;
+}
+
 int mapi_db_checkpoint(mapi_db *db, const char **error_r)
 {
     int ret = db->env->txn_checkpoint(db->env, 1024, 1, 0);
@@ -253,9 +371,23 @@ static void mapi_db_backoff(int attempt)
     usleep(r % span);
 }
 
+/* Deadlocks are retried: the detector picked us as the victim and the
+ * other side goes on.  A lock wait that timed out is not: its holder is
+ * stuck, and waiting again would only pile requests up behind it. */
 static int mapi_db_is_retryable(int ret)
 {
-    return ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED;
+    return ret == DB_LOCK_DEADLOCK;
+}
+
+static const char *mapi_db_txn_error(apr_pool_t *pool, mapi_db *db, int ret)
+{
+    if (ret == DB_LOCK_NOTGRANTED)
+        return apr_psprintf(pool, "Berkeley DB environment %s: a lock was "
+                            "not granted within %u s: another process holds "
+                            "it and does not finish (stopped or stuck?); "
+                            "its locks are freed within seconds of its end",
+                            db->home, MAPI_DB_LOCK_TIMEOUT_US / 1000000);
+    return mapi_db_strerror(pool, db, "transaction", ret);
 }
 
 int mapi_db_txn_run(mapi_db *db, unsigned flags, mapi_db_txn_fn fn,
@@ -287,6 +419,6 @@ int mapi_db_txn_run(mapi_db *db, unsigned flags, mapi_db_txn_fn fn,
         if (!mapi_db_is_retryable(ret))
             break;
     }
-    *error_r = mapi_db_strerror(pool, db, "transaction", ret);
-    return -1;
+    *error_r = mapi_db_txn_error(pool, db, ret);
+    return ret == DB_LOCK_NOTGRANTED ? MAPI_DB_BUSY : -1;
 }

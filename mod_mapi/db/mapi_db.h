@@ -42,12 +42,20 @@ typedef struct mapi_db {
     DB *objects;      /* session id + handle -> object record */
     const char *home;
     apr_pool_t *pool;
+    struct mapi_db_detector *detector;   /* MAPI_DB_DETECT's thread */
 } mapi_db;
 
 #define MAPI_DB_CREATE   0x01   /* create the environment if missing */
+/* Run a thread that fails lock requests waiting longer than the lock
+ * timeout (5 s) with MAPI_DB_BUSY: without one in some process, a request
+ * behind a stopped or stuck lock holder would wait forever.  httpd's
+ * children and mapi-admin open with it. */
+#define MAPI_DB_DETECT   0x02
 
 /* Opens (and with MAPI_DB_CREATE creates) the environment at home.  The
- * handle is closed by a cleanup on pool.  Thread-safe handles (DB_THREAD). */
+ * handle is closed by a cleanup on pool.  Thread-safe handles (DB_THREAD).
+ * Returns 0, MAPI_DB_NEEDS_RECOVERY (below) when a dead process left the
+ * environment needing recovery, or -1. */
 int mapi_db_open(apr_pool_t *pool, const char *home, unsigned flags,
                  mapi_db **db_r, const char **error_r);
 void mapi_db_close(mapi_db **db);
@@ -62,6 +70,13 @@ int mapi_db_recover(apr_pool_t *pool, const char *home, const char **error_r);
 #define MAPI_DB_NEEDS_RECOVERY (-2)
 int mapi_db_failchk(mapi_db *db, const char **error_r);
 
+/* After MAPI_DB_NEEDS_RECOVERY a process asks httpd's parent for the
+ * restart that recovers: it leaves a mark in home, which the parent's
+ * monitor hook takes (mapi_db_recovery_requested: 1 when it was there,
+ * and removes it).  0 or -1. */
+int mapi_db_request_recovery(const char *home);
+int mapi_db_recovery_requested(const char *home);
+
 /* Checkpoints the log and removes log files no longer needed. */
 int mapi_db_checkpoint(mapi_db *db, const char **error_r);
 
@@ -74,8 +89,11 @@ typedef int (*mapi_db_txn_fn)(mapi_db *db, DB_TXN *txn, void *baton);
 #define MAPI_DB_TXN_NOSYNC 0x01   /* no fsync at commit (session state) */
 
 /* Runs fn in a transaction, retrying on deadlock.  Returns 0 (committed),
- * MAPI_DB_ABORT (the body asked to abort), or -1 on a database failure with
- * *error_r set. */
+ * MAPI_DB_ABORT (the body asked to abort), MAPI_DB_BUSY when a lock was not
+ * granted within the lock timeout (5 s; needs a MAPI_DB_DETECT process):
+ * another process holds it and is stuck, a transient failure), or -1
+ * on another database failure; *error_r set on both. */
+#define MAPI_DB_BUSY (-3)
 int mapi_db_txn_run(mapi_db *db, unsigned flags, mapi_db_txn_fn fn,
                     void *baton, apr_pool_t *pool, const char **error_r);
 

@@ -87,7 +87,7 @@ struct mh_waiter {
     size_t n, cap;
     apr_hash_t *by_id;            /* session id -> newest wait */
     apr_time_t next_failchk, next_sweep;
-    int asked_restart;            /* SIGHUP sent to the parent once */
+    int asked_restart;            /* restart asked of the parent once */
 };
 
 static mh_waiter *mh_the_waiter;
@@ -348,14 +348,14 @@ static void mh_waiter_maintain(mh_waiter *w, apr_time_t now)
         break;
     case MAPI_DB_NEEDS_RECOVERY:
         /* A process died inside the environment's shared memory.  Only
-         * recovery with every process out helps: a restart (SIGHUP to the
-         * parent) stops all children, and post_config recovers before new
+         * recovery with every process out helps: a restart (asked of the
+         * parent, mapi_db_request_recovery) stops all children, and post_config recovers before new
          * ones start.  Sessions and data are on disk and survive it. */
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, w->s, MAPILOGNO(1032)
                      "%s; restarting httpd to run recovery", error);
         if (!w->asked_restart) {
             w->asked_restart = 1;
-            kill(getppid(), SIGHUP);
+            mapi_db_request_recovery(w->db->home);
         }
         break;
     default:

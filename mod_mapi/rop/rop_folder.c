@@ -176,7 +176,7 @@ int rop_parse_table_flags(mapi_rd *rd, apr_pool_t *pool, rop_call *call)
 
 static uint32_t folder_ec(rop_ctx *ctx, store_status st, const char *error)
 {
-    if (st == STORE_DB_ERROR)
+    if (store_st_is_db(st))
         rop_ctx_note_error(ctx, error);
     return store_status_ec(st);
 }

@@ -279,7 +279,7 @@ static uint32_t logon_input(rop_ctx *ctx, const rop_call *call,
 static uint32_t logon_store_ec(rop_ctx *ctx, store_status st,
                                const char *error)
 {
-    if (st == STORE_DB_ERROR)
+    if (store_st_is_db(st))
         rop_ctx_note_error(ctx, error);
     return store_status_ec(st);
 }

@@ -289,7 +289,7 @@ static const char *msg_prop_str(const store_props *p, uint32_t tag)
  * failures are logged with their context. */
 static uint32_t msg_store_ec(rop_ctx *ctx, store_status st, const char *error)
 {
-    if (st == STORE_DB_ERROR)
+    if (store_st_is_db(st))
         rop_ctx_note_error(ctx, error);
     return st == STORE_OK ? 0 : store_status_ec(st);
 }

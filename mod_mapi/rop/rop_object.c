@@ -515,7 +515,7 @@ uint32_t rop_obj_resolve_refs(rop_ctx *ctx, store_props *props, size_t limit)
         st = store_blob_resolve(rop_ctx_db(ctx), props->pool, v, &full,
                                 &error);
         if (st != STORE_OK) {
-            if (st == STORE_DB_ERROR)
+            if (store_st_is_db(st))
                 rop_ctx_note_error(ctx, error);
             return store_status_ec(st);
         }
@@ -664,7 +664,7 @@ uint32_t rop_obj_get_props(rop_ctx *ctx, rop_object *obj, store_props *out)
         if (st == STORE_OK)
             st = store_folder_all_props(rop_ctx_db(ctx), out->pool, obj->mbox,
                                         f, out, &error);
-        if (st == STORE_DB_ERROR)
+        if (store_st_is_db(st))
             rop_ctx_note_error(ctx, error);
         return st == STORE_OK ? obj_folder_rights(ctx, obj, out)
                               : store_status_ec(st);
@@ -737,7 +737,7 @@ static uint32_t obj_folder_write(rop_ctx *ctx, rop_object *obj,
 
     st = store_folder_set_props(rop_ctx_db(ctx), rop_ctx_pool(ctx), obj->mbox,
                                 obj->fid, set, del, n_del, &error);
-    if (st == STORE_DB_ERROR)
+    if (store_st_is_db(st))
         rop_ctx_note_error(ctx, error);
     return st == STORE_OK ? 0 : store_status_ec(st);
 }

@@ -100,7 +100,7 @@ void rop_perm_set_creator(rop_ctx *ctx, store_message *m)
 static uint32_t perm_store_ec(rop_ctx *ctx, store_status st,
                               const char *error)
 {
-    if (st == STORE_DB_ERROR)
+    if (store_st_is_db(st))
         rop_ctx_note_error(ctx, error);
     return store_status_ec(st);
 }

@@ -358,7 +358,7 @@ static store_status prop_name_to_id(rop_ctx *ctx, const uint8_t *mbox,
     }
     st = store_named_to_id(rop_ctx_db(ctx), rop_ctx_pool(ctx), mbox, n,
                            create, id_r, &error);
-    if (st == STORE_DB_ERROR)
+    if (store_st_is_db(st))
         rop_ctx_note_error(ctx, error);
     return st;
 }
@@ -378,7 +378,7 @@ static int rop_handle_get_propids_from_names(rop_ctx *ctx, rop_call *call,
     for (i = 0; i < r->count; i++) {
         store_status st = prop_name_to_id(ctx, obj->mbox, &r->names[i],
                                           create, &ids[i]);
-        if (st == STORE_DB_ERROR)
+        if (store_st_is_db(st))
             return rop_write_error_response(out, call, ecError);
         if (st != STORE_OK || ids[i] == 0) {
             ids[i] = 0;

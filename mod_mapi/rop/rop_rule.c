@@ -278,7 +278,7 @@ static int rop_handle_modify_rules(rop_ctx *ctx, rop_call *call,
     st = store_rule_modify(rop_ctx_db(ctx), pool, folder->mbox, folder->fid,
                            (r->modify_rules_flags & ROP_MODIFY_RULES_REPLACE)
                            != 0, changes, r->rules_count, NULL, &error);
-    if (st == STORE_DB_ERROR)
+    if (store_st_is_db(st))
         rop_ctx_note_error(ctx, error);
     if (st == STORE_TOO_BIG)
         return rop_write_error_response(out, call, ecNotEnoughMemory);

@@ -667,7 +667,7 @@ static uint32_t stream_prop(rop_ctx *ctx, const store_props *bag,
     }
     full = apr_palloc(pool, sizeof(*full));
     st = store_blob_resolve(rop_ctx_db(ctx), pool, v, full, &error);
-    if (st == STORE_DB_ERROR)
+    if (store_st_is_db(st))
         rop_ctx_note_error(ctx, error);
     if (st != STORE_OK)
         return store_status_ec(st);

@@ -197,7 +197,7 @@ static int rop_parse_set_collapse_state(mapi_rd *rd, apr_pool_t *pool,
 
 static uint32_t tbl_store_ec(rop_ctx *ctx, store_status st, const char *error)
 {
-    if (st == STORE_DB_ERROR)
+    if (store_st_is_db(st))
         rop_ctx_note_error(ctx, error);
     return store_status_ec(st);
 }
@@ -348,6 +348,36 @@ static uint32_t tbl_search_rows(rop_ctx *ctx, const rop_object *tbl,
 }
 
 /* Contents rows: the normal or the associated (FAI) messages. */
+/* One message's row; *row_r is NULL when the message is gone. */
+static uint32_t tbl_message_row(rop_ctx *ctx, const rop_object *tbl,
+                                const store_mailbox_info *mi, uint64_t mid,
+                                store_row **row_r)
+{
+    apr_pool_t *pool = rop_ctx_pool(ctx);
+    const char *error = NULL;
+    store_message *m;
+    store_row *row;
+    store_status st;
+
+    *row_r = NULL;
+    /* Large values stay in their blobs: a row must not cost the
+     * attachments' bytes (the cells answer ecNotEnoughMemory). */
+    st = store_message_get_ex(rop_ctx_db(ctx), pool, tbl->mbox, mid,
+                              STORE_GET_LARGE_AS_REF, &m, &error);
+    if (st == STORE_NOT_FOUND)
+        return 0;
+    if (st != STORE_OK)
+        return tbl_store_ec(ctx, st, error);
+    row = tbl_row_new(pool, mid);
+    row->msg = m;
+    store_message_all_props(pool, tbl->mbox, mi, m, &row->props);
+    tbl_leaf_props(row);
+    /* Not categorized: every row is in no category ([MS-OXCTABL] R19). */
+    store_props_set_u32(&row->props, PidTagDepth, 0);
+    *row_r = row;
+    return 0;
+}
+
 static uint32_t tbl_message_rows(rop_ctx *ctx, const rop_object *tbl,
                                  apr_array_header_t *rows)
 {
@@ -372,25 +402,14 @@ static uint32_t tbl_message_rows(rop_ctx *ctx, const rop_object *tbl,
     if (st != STORE_OK)
         return tbl_store_ec(ctx, st, error);
     for (i = 0; i < ids->nelts; i++) {
-        uint64_t mid = APR_ARRAY_IDX(ids, i, uint64_t);
-        store_message *m;
         store_row *row;
 
-        /* Large values stay in their blobs: a row must not cost the
-         * attachments' bytes (the cells answer ecNotEnoughMemory). */
-        st = store_message_get_ex(rop_ctx_db(ctx), pool, tbl->mbox, mid,
-                                  STORE_GET_LARGE_AS_REF, &m, &error);
-        if (st == STORE_NOT_FOUND)
-            continue;
-        if (st != STORE_OK)
-            return tbl_store_ec(ctx, st, error);
-        row = tbl_row_new(pool, mid);
-        row->msg = m;
-        store_message_all_props(pool, tbl->mbox, mi, m, &row->props);
-        tbl_leaf_props(row);
-        /* Not categorized: every row is in no category ([MS-OXCTABL] R19). */
-        store_props_set_u32(&row->props, PidTagDepth, 0);
-        APR_ARRAY_PUSH(rows, store_row *) = row;
+        if ((ec = tbl_message_row(ctx, tbl, mi, APR_ARRAY_IDX(ids, i,
+                                                              uint64_t),
+                                  &row)) != 0)
+            return ec;
+        if (row)
+            APR_ARRAY_PUSH(rows, store_row *) = row;
     }
     return 0;
 }
@@ -721,18 +740,44 @@ static int tbl_save_and_answer(rop_ctx *ctx, const rop_call *call,
 
 /* Creates the table object and answers; with_count adds RowCount (u32),
  * the rows the new table has (no restriction yet). */
+/* RowCount of a new contents table of a normal folder from the counts
+ * the store keeps; 0 when they cannot serve (search folder, soft deletes,
+ * an older mailbox) and the rows must be counted. */
+static int tbl_kept_count(rop_ctx *ctx, const rop_object *tbl, uint32_t *n_r)
+{
+    store_folder_counts c;
+    store_folder *f;
+
+    if (tbl->table_kind != ROP_TABLE_CONTENTS
+        || (tbl->table_flags & ROP_TBL_CT_SOFT_DELETES)
+        || store_folder_get(rop_ctx_db(ctx), rop_ctx_pool(ctx), tbl->mbox,
+                            tbl->fid, &f, NULL) != STORE_OK
+        || f->folder_type == STORE_FOLDER_SEARCH
+        || store_folder_counts_get(rop_ctx_db(ctx), rop_ctx_pool(ctx),
+                                   tbl->mbox, tbl->fid,
+                                   (tbl->table_flags & ROP_TBL_CT_ASSOCIATED)
+                                   != 0, &c, NULL) != STORE_OK)
+        return 0;
+    *n_r = c.messages;
+    return 1;
+}
+
 static int tbl_open(rop_ctx *ctx, rop_call *call, mapi_wr *out,
                     rop_object *tbl, int with_count)
 {
     apr_array_header_t *rows;
-    uint32_t ec;
+    uint32_t ec, n = 0;
 
-    if ((ec = tbl_rows(ctx, tbl, 0, &rows)) != 0
-        || (ec = rop_obj_create(ctx, tbl, call->out_handle_index)) != 0)
+    if (!tbl_kept_count(ctx, tbl, &n)) {
+        if ((ec = tbl_rows(ctx, tbl, 0, &rows)) != 0)
+            return tbl_fail(out, call, ec);
+        n = (uint32_t)rows->nelts;
+    }
+    if ((ec = rop_obj_create(ctx, tbl, call->out_handle_index)) != 0)
         return tbl_fail(out, call, ec);
     rop_wr_ok_header(out, call, call->out_handle_index);
     if (with_count)
-        mapi_wr_u32(out, (uint32_t)rows->nelts);
+        mapi_wr_u32(out, n);
     return out->failed ? -1 : 0;
 }
 
@@ -995,6 +1040,80 @@ static void tbl_plan_read(apr_pool_t *pool, const rop_object *tbl,
 /* Origin u8, RowCount u16, RowData. */
 #define TBL_QUERY_ROWS_FIXED  (6 + 1 + 2)
 
+/* A forward read of a contents table sorted by PidTagMessageDeliveryTime
+ * descending alone, without restriction or categories (the view Outlook
+ * opens a folder with) reads its page from the store's delivery-time
+ * index instead of building and sorting every row of the folder.  The
+ * index orders ties and missing times as store_rows_sort does, so the
+ * rows are the ones the full path would return. */
+static int tbl_indexed(const rop_object *tbl, int forward)
+{
+    return forward && tbl->table_kind == ROP_TABLE_CONTENTS
+           && !(tbl->table_flags & ROP_TBL_CT_SOFT_DELETES)
+           && tbl->restriction == NULL && tbl->n_categories == 0
+           && tbl->n_sorts == 1 && tbl->sorts[0].order == 1
+           && ((uint32_t)tbl->sorts[0].prop_id << 16
+               | tbl->sorts[0].prop_type) == PidTagMessageDeliveryTime;
+}
+
+/* The rows of the page from the cursor on, at most want, as rows[0..]
+ * with rd planned as tbl_plan_read would; *done_r is 0 when the index
+ * cannot serve the table (an older mailbox, a search folder, a message
+ * gone between index and record) and the full path must run. */
+static uint32_t tbl_indexed_page(rop_ctx *ctx, const rop_object *tbl,
+                                 uint16_t want, size_t room,
+                                 apr_array_header_t **rows_r, tbl_read *rd,
+                                 int *done_r)
+{
+    apr_pool_t *pool = rop_ctx_pool(ctx);
+    const store_mailbox_info *mi = NULL;
+    apr_array_header_t *mids, *rows;
+    const char *error = NULL;
+    uint32_t ec, skipped;
+    store_folder *f;
+    store_status st;
+    int more, i;
+
+    *done_r = 0;
+    if ((ec = tbl_mailbox_info(ctx, tbl->mbox, &mi)) != 0)
+        return ec;
+    if (store_folder_get(rop_ctx_db(ctx), pool, tbl->mbox, tbl->fid, &f,
+                         NULL) != STORE_OK
+        || f->folder_type == STORE_FOLDER_SEARCH)
+        return 0;
+    st = store_sorted_page(rop_ctx_db(ctx), pool, tbl->mbox, tbl->fid,
+                           (tbl->table_flags & ROP_TBL_CT_ASSOCIATED) != 0,
+                           tbl->position, want, &mids, &skipped, &more,
+                           &error);
+    if (st == STORE_INVALID)
+        return 0;
+    if (st != STORE_OK)
+        return tbl_store_ec(ctx, st, error);
+    rows = apr_array_make(pool, mids->nelts ? mids->nelts : 1,
+                          sizeof(store_row *));
+    for (i = 0; i < mids->nelts; i++) {
+        store_row *row;
+
+        if ((ec = tbl_message_row(ctx, tbl, mi,
+                                  APR_ARRAY_IDX(mids, i, uint64_t),
+                                  &row)) != 0)
+            return ec;
+        if (row == NULL)
+            return 0;
+        APR_ARRAY_PUSH(rows, store_row *) = row;
+    }
+    rd->count = tbl_rows_fitting(pool, tbl, rows, 0, 1,
+                                 (uint32_t)rows->nelts, room);
+    rd->first = 0;
+    /* skipped < position: the cursor was past the end (tbl_cursor). */
+    rd->cursor = skipped + rd->count;
+    rd->origin = rd->count == (uint32_t)rows->nelts && !more
+                 ? ROP_BOOKMARK_END : ROP_BOOKMARK_CURRENT;
+    *rows_r = rows;
+    *done_r = 1;
+    return 0;
+}
+
 static int tbl_handle_query_rows(rop_ctx *ctx, rop_call *call, mapi_wr *out)
 {
     const rop_query_rows_req *r = call->req;
@@ -1002,22 +1121,32 @@ static int tbl_handle_query_rows(rop_ctx *ctx, rop_call *call, mapi_wr *out)
     rop_object *tbl;
     tbl_read rd;
     uint32_t ec, i;
+    int indexed = 0;
 
     if ((ec = tbl_load(ctx, call, TBL_ANY_KIND, &tbl)) != 0)
         return tbl_fail(out, call, ec);
     if (tbl->columns.count == 0)
         return tbl_fail(out, call, ecNullObject);       /* R428, R476 */
-    if ((ec = tbl_rows(ctx, tbl, 1, &rows)) != 0)
+    if (tbl_indexed(tbl, r->forward_read != 0)
+        && mapi_wr_room(out) >= TBL_QUERY_ROWS_FIXED
+        && (ec = tbl_indexed_page(ctx, tbl, r->row_count,
+                                  mapi_wr_room(out) - TBL_QUERY_ROWS_FIXED,
+                                  &rows, &rd, &indexed)) != 0)
         return tbl_fail(out, call, ec);
-    if (mapi_wr_room(out) < TBL_QUERY_ROWS_FIXED)
-        return -1;
-    tbl_plan_read(rop_ctx_pool(ctx), tbl, rows, r->forward_read != 0,
-                  r->row_count, mapi_wr_room(out) - TBL_QUERY_ROWS_FIXED,
-                  &rd);
+    if (!indexed) {
+        if ((ec = tbl_rows(ctx, tbl, 1, &rows)) != 0)
+            return tbl_fail(out, call, ec);
+        if (mapi_wr_room(out) < TBL_QUERY_ROWS_FIXED)
+            return -1;
+        tbl_plan_read(rop_ctx_pool(ctx), tbl, rows, r->forward_read != 0,
+                      r->row_count, mapi_wr_room(out) - TBL_QUERY_ROWS_FIXED,
+                      &rd);
+    }
     /* R466: with rows to send, at least one, or ecBufferTooSmall. */
     if (rd.count == 0 && r->row_count > 0
-        && (r->forward_read ? tbl_cursor(tbl, rows) < (uint32_t)rows->nelts
-                            : tbl_cursor(tbl, rows) > 0))
+        && (indexed ? rows->nelts > 0
+            : r->forward_read ? tbl_cursor(tbl, rows) < (uint32_t)rows->nelts
+                              : tbl_cursor(tbl, rows) > 0))
         return -1;
     if (!(r->query_rows_flags & ROP_QUERY_ROWS_NO_ADVANCE)
         && rd.cursor != tbl->position) {
@@ -1062,10 +1191,20 @@ static int tbl_handle_query_position(rop_ctx *ctx, rop_call *call,
 {
     apr_array_header_t *rows;
     rop_object *tbl;
-    uint32_t ec;
+    uint32_t ec, n;
 
-    if ((ec = tbl_load(ctx, call, TBL_ANY_KIND, &tbl)) != 0
-        || (ec = tbl_rows(ctx, tbl, 1, &rows)) != 0)
+    if ((ec = tbl_load(ctx, call, TBL_ANY_KIND, &tbl)) != 0)
+        return tbl_fail(out, call, ec);
+    /* Without a restriction or categories, a contents table has as many
+     * rows as the folder has messages, whatever the sort. */
+    if (tbl->restriction == NULL && tbl->n_categories == 0
+        && tbl_kept_count(ctx, tbl, &n)) {
+        rop_wr_ok_header(out, call, call->in_handle_index);
+        mapi_wr_u32(out, tbl->position < n ? tbl->position : n);
+        mapi_wr_u32(out, n);
+        return out->failed ? -1 : 0;
+    }
+    if ((ec = tbl_rows(ctx, tbl, 1, &rows)) != 0)
         return tbl_fail(out, call, ec);
     rop_wr_ok_header(out, call, call->in_handle_index);
     mapi_wr_u32(out, tbl_cursor(tbl, rows));            /* R136 */

@@ -57,8 +57,18 @@ typedef enum store_status {
     STORE_DENIED,             /* ecAccessDenied 0x80070005 */
     STORE_TOO_BIG,            /* a record over STORE_RECORD_MAX, a message
                                  over STORE_MESSAGE_MAX */
-    STORE_DB_ERROR            /* ecError 0x80004005 */
+    STORE_DB_ERROR,           /* ecError 0x80004005 */
+    STORE_BUSY                /* a lock held by a stuck process was not
+                                 granted in time: ecServerBusy 0x00000480,
+                                 the client retries later */
 } store_status;
+
+/* A failure of the database rather than a verdict on the request: the
+ * ROP logs it with its context. */
+static inline int store_st_is_db(store_status st)
+{
+    return st == STORE_DB_ERROR || st == STORE_BUSY;
+}
 
 const char *store_status_str(store_status st);
 /* The [MS-OXCDATA] 2.4 error code that a ROP returns for st. */
@@ -426,6 +436,32 @@ store_status store_folder_list(mapi_db *db, apr_pool_t *pool,
                                uint64_t fid, unsigned what,
                                apr_array_header_t **ids_r /* uint64_t */,
                                const char **error_r);
+
+/* A page of a folder's messages (associated ones with associated) by
+ * PidTagMessageDeliveryTime descending, missing times last, equal times in
+ * id order: the mids after the first skip, at most want of them, from the
+ * delivery-time index; *skipped_r is how many were skipped (fewer than
+ * skip when the folder is shorter), *more_r whether messages follow.
+ * STORE_INVALID when the mailbox predates the index (sort the rows). */
+store_status store_sorted_page(mapi_db *db, apr_pool_t *pool,
+                               const uint8_t mbox[STORE_GUID_LEN],
+                               uint64_t fid, int associated, uint32_t skip,
+                               uint32_t want, apr_array_header_t **mids_r,
+                               uint32_t *skipped_r, int *more_r,
+                               const char **error_r);
+
+/* A folder's message counts (or its associated ones'), kept up to date
+ * with every message write; STORE_INVALID when the mailbox predates them
+ * (count the messages). */
+typedef struct store_folder_counts {
+    uint32_t messages, unread;
+    uint64_t size;                /* sum of PidTagMessageSize */
+} store_folder_counts;
+store_status store_folder_counts_get(mapi_db *db, apr_pool_t *pool,
+                                     const uint8_t mbox[STORE_GUID_LEN],
+                                     uint64_t fid, int associated,
+                                     store_folder_counts *c,
+                                     const char **error_r);
 
 /* The properties a folder has, computed ones included: PidTagFolderId,
  * PidTagParentFolderId, PidTagContentCount, PidTagContentUnreadCount,

@@ -433,8 +433,8 @@ static int store_delete_messages(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
         if (ret == 0)
             ret = store_message_remove(db, txn, pool, mbox, m);
         else if (ret == DB_NOTFOUND)
-            ret = store_index_del(db, txn, mbox, fid, kind,
-                                  APR_ARRAY_IDX(ids, i, uint64_t));
+            ret = store_child_forget(db, txn, pool, mbox, fid, kind,
+                                     APR_ARRAY_IDX(ids, i, uint64_t));
     }
     return ret;
 }
@@ -960,6 +960,29 @@ static int store_count_messages(mapi_db *db, apr_pool_t *pool,
 
 /* A search folder counts the messages it shows (its own index is
  * empty): [MS-OXCFOLD] PidTagContentCount, PidTagContentUnreadCount. */
+/* The counts kept with the messages (store_sortidx.c): 0, 1 when the
+ * mailbox has none, -1 on a database error (*error_r set). */
+static int store_kept_counts(mapi_db *db, apr_pool_t *pool,
+                             const uint8_t *mbox, uint64_t fid,
+                             store_counts *c, const char **error_r)
+{
+    store_folder_counts m, a;
+    store_status st = store_folder_counts_get(db, pool, mbox, fid, 0, &m,
+                                              error_r);
+
+    if (st == STORE_OK)
+        st = store_folder_counts_get(db, pool, mbox, fid, 1, &a, error_r);
+    if (st == STORE_INVALID)
+        return 1;
+    if (st != STORE_OK)
+        return -1;
+    c->content = m.messages;
+    c->unread = m.unread;
+    c->size = m.size;
+    c->assoc = a.messages;
+    return 0;
+}
+
 static store_status store_search_counts(mapi_db *db, apr_pool_t *pool,
                                         const uint8_t *mbox,
                                         const store_mailbox_info *mi,
@@ -1000,10 +1023,17 @@ store_status store_folder_all_props(mapi_db *db, apr_pool_t *pool,
 
     if (st != STORE_OK)
         return st;
-    ret = store_count_messages(db, pool, mbox, f->fid, STORE_KIND_MESSAGE, &c);
-    if (ret == 0)
-        ret = store_count_messages(db, pool, mbox, f->fid, STORE_KIND_ASSOC,
-                                   &c);
+    ret = store_kept_counts(db, pool, mbox, f->fid, &c, error_r);
+    if (ret < 0)
+        return STORE_DB_ERROR;
+    if (ret == 1) {
+        /* A mailbox from before the kept counts: read every message. */
+        ret = store_count_messages(db, pool, mbox, f->fid,
+                                   STORE_KIND_MESSAGE, &c);
+        if (ret == 0)
+            ret = store_count_messages(db, pool, mbox, f->fid,
+                                       STORE_KIND_ASSOC, &c);
+    }
     if (ret == 0)
         ret = store_children(db, NULL, pool, mbox, f->fid, STORE_KIND_FOLDER,
                              &subs);

@@ -115,6 +115,33 @@ int store_folder_make(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                       store_mailbox_info *mi, uint64_t parent,
                       uint8_t folder_type, const char *display_name,
                       const char *comment, uint64_t *fid_r);
+/* The delivery-time index of messages (store_sortidx.c): the 9-byte
+ * sort key of a message (present flag, PidTagMessageDeliveryTime BE), its
+ * index entry, and the marker that a mailbox's index is complete (set at
+ * creation; older mailboxes have none). */
+#define STORE_SORTKEY_LEN 9
+void store_sortkey(const store_message *m, uint8_t sk[STORE_SORTKEY_LEN]);
+int store_sortidx_put(mapi_db *db, DB_TXN *txn, const uint8_t *mbox,
+                      uint64_t fid, uint8_t child_kind, uint64_t mid,
+                      const uint8_t sk[STORE_SORTKEY_LEN]);
+int store_sortidx_del(mapi_db *db, DB_TXN *txn, const uint8_t *mbox,
+                      uint64_t fid, uint8_t child_kind, uint64_t mid,
+                      const uint8_t sk[STORE_SORTKEY_LEN]);
+int store_sortidx_mark(mapi_db *db, DB_TXN *txn, const uint8_t *mbox);
+/* What a message's children entry holds: its sort key, whether it is
+ * unread, its PidTagMessageSize (u32 BE); and the folder counts kept from
+ * the difference of two (old_cd NULL: a new message; new_cd NULL: gone). */
+#define STORE_CHILD_DATA_LEN (STORE_SORTKEY_LEN + 1 + 4)
+void store_child_data(const store_message *m,
+                      uint8_t cd[STORE_CHILD_DATA_LEN]);
+int store_counts_update(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                        const uint8_t *mbox, uint64_t fid, uint8_t child_kind,
+                        const uint8_t *old_cd, const uint8_t *new_cd);
+/* Drops the children entry of a message whose record is gone, with its
+ * index entry and its share of the counts. */
+int store_child_forget(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                       const uint8_t *mbox, uint64_t fid, uint8_t child_kind,
+                       uint64_t mid);
 /* Children ids of kind under parent (contents index). */
 int store_children(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                    const uint8_t *mbox, uint64_t parent, uint8_t kind,

@@ -222,7 +222,10 @@ static int store_mailbox_create_txn(mapi_db *db, DB_TXN *txn, void *baton)
     mi.next_named_id = 0x8000;
     mi.created = apr_time_now();
     store_props_init(&mi.props, pool);
-    ret = store_tree_make(db, txn, pool, &mi, b->name);
+    /* Marked before any message exists: its index is complete. */
+    ret = store_sortidx_mark(db, txn, b->t.mbox);
+    if (ret == 0)
+        ret = store_tree_make(db, txn, pool, &mi, b->name);
     if (ret == 0) {
         store_set_store_props(&mi, b->name);
         ret = store_info_write(db, txn, pool, &mi);

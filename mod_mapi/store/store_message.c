@@ -186,6 +186,43 @@ static uint8_t store_kind(const store_message *m)
     return m->associated ? STORE_KIND_ASSOC : STORE_KIND_MESSAGE;
 }
 
+/* The children entry of a message holds its sort key, unread flag and
+ * size (store_child_data); a rewrite that changes them moves the
+ * delivery-time index entry and adjusts the folder counts
+ * (store_sortidx.c). */
+static int store_message_index(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
+                               const uint8_t *mbox, const store_message *m,
+                               const uint8_t *ck)
+{
+    uint8_t cd[STORE_CHILD_DATA_LEN];
+    const uint8_t *old;
+    size_t len;
+    int ret = store_db_get(db->contents, txn, ck, STORE_KEY_CHILD_LEN, pool,
+                           &old, &len, DB_RMW), had, same_key;
+
+    store_child_data(m, cd);
+    if (ret != 0 && ret != DB_NOTFOUND)
+        return ret;
+    had = ret == 0 && len == STORE_CHILD_DATA_LEN;
+    if (had && memcmp(old, cd, sizeof(cd)) == 0)
+        return 0;
+    same_key = had && memcmp(old, cd, STORE_SORTKEY_LEN) == 0;
+    ret = 0;
+    if (had && !same_key)
+        ret = store_sortidx_del(db, txn, mbox, m->fid, store_kind(m), m->mid,
+                                old);
+    if (ret == 0 && !same_key)
+        ret = store_sortidx_put(db, txn, mbox, m->fid, store_kind(m), m->mid,
+                                cd);
+    if (ret == 0)
+        ret = store_counts_update(db, txn, pool, mbox, m->fid, store_kind(m),
+                                  had ? old : NULL, cd);
+    if (ret == 0)
+        ret = store_db_put(db->contents, txn, ck, STORE_KEY_CHILD_LEN, cd,
+                           sizeof(cd));
+    return ret;
+}
+
 int store_message_write(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                         const uint8_t *mbox, const store_message *m)
 {
@@ -200,21 +237,31 @@ int store_message_write(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
     ret = store_db_put(db->messages, txn, k, sizeof(k), wr.buf, wr.len);
     store_key_child(ck, mbox, m->fid, store_kind(m), m->mid);
     if (ret == 0)
-        ret = store_db_put(db->contents, txn, ck, sizeof(ck), "", 0);
+        ret = store_message_index(db, txn, pool, mbox, m, ck);
     return ret;
 }
 
+/* The record as read was written with its children data, so what to drop
+ * from the index and the counts is what it gives. */
 int store_message_remove(mapi_db *db, DB_TXN *txn, apr_pool_t *pool,
                          const uint8_t *mbox, const store_message *m)
 {
     uint8_t k[STORE_KEY_ID_LEN], ck[STORE_KEY_CHILD_LEN];
+    uint8_t cd[STORE_CHILD_DATA_LEN];
     int ret;
 
     store_key_id(k, mbox, m->mid);
     store_key_child(ck, mbox, m->fid, store_kind(m), m->mid);
+    store_child_data(m, cd);
     ret = store_blob_free_message(db, txn, pool, mbox, m);
     if (ret == 0)
         ret = store_db_del(db->messages, txn, k, sizeof(k));
+    if (ret == 0)
+        ret = store_sortidx_del(db, txn, mbox, m->fid, store_kind(m), m->mid,
+                                cd);
+    if (ret == 0)
+        ret = store_counts_update(db, txn, pool, mbox, m->fid, store_kind(m),
+                                  cd, NULL);
     return ret == 0 ? store_db_del(db->contents, txn, ck, sizeof(ck)) : ret;
 }
 

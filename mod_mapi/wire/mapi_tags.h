@@ -235,6 +235,7 @@
 #define ecUnknownUser                    0x000003EBu
 #define ecLoginPerm                      0x000003F2u
 #define ecWrongServer                    0x00000478u
+#define ecServerBusy                     0x00000480u   /* retry later */
 #define ecNotImplemented                 0x80040FFFu
 #define ecStreamInvalidParam             0x80030057u   /* STG_E_INVALIDPARAMETER */
 #define ecStreamSeekError                0x80030019u   /* STG_E_SEEKERROR */

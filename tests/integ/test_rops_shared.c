@@ -33,6 +33,7 @@
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
 
+#include "crash_ops.h"
 #include "harness.h"
 #include "mh_client.h"
 #include "rop_client.h"
@@ -49,94 +50,6 @@ static int suite_cleanup(void)
     return harness_stop(&H);
 }
 
-/* ------------------------------------------- which child served it -- */
-
-static long server_port(void)
-{
-    const char *p = strrchr(H.url, ':');
-
-    return p ? strtol(p + 1, NULL, 10) : -1;
-}
-
-/* The socket inode of the server end of the connection whose client port
- * is lport, from /proc/net/tcp{,6}; 0 when none. */
-static unsigned long conn_inode(long lport)
-{
-    static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-    long sport = server_port();
-
-    for (int k = 0; k < 2; k++) {
-        FILE *f = fopen(files[k], "r");
-        char line[512];
-
-        if (f == NULL)
-            continue;
-        while (fgets(line, sizeof(line), f)) {
-            char loc[64], rem[64];
-            unsigned long inode;
-            const char *lp, *rp;
-            if (sscanf(line, " %*d: %63s %63s %*x %*s %*s %*s %*d %*d %lu",
-                       loc, rem, &inode) != 3)
-                continue;
-            lp = strrchr(loc, ':');
-            rp = strrchr(rem, ':');
-            if (lp && rp && strtol(lp + 1, NULL, 16) == sport &&
-                strtol(rp + 1, NULL, 16) == lport && inode != 0) {
-                fclose(f);
-                return inode;
-            }
-        }
-        fclose(f);
-    }
-    return 0;
-}
-
-static int pid_has_socket(pid_t pid, unsigned long inode)
-{
-    char dir[64], want[64];
-    DIR *d;
-    struct dirent *e;
-    int found = 0;
-
-    snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
-    snprintf(want, sizeof(want), "socket:[%lu]", inode);
-    if ((d = opendir(dir)) == NULL)
-        return 0;
-    while (!found && (e = readdir(d)) != NULL) {
-        char path[320], link[64];
-        ssize_t n;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        n = readlink(path, link, sizeof(link) - 1);
-        if (n > 0) {
-            link[n] = 0;
-            found = strcmp(link, want) == 0;
-        }
-    }
-    closedir(d);
-    return found;
-}
-
-/* The httpd child holding c's (kept-alive) connection, or -1. */
-static pid_t served_by(const mhc_client *c)
-{
-    long lport = 0;
-    unsigned long inode;
-    pid_t kids[64];
-    int n;
-
-    if (c->curl == NULL ||
-        curl_easy_getinfo((CURL *)c->curl, CURLINFO_LOCAL_PORT, &lport) !=
-            CURLE_OK || lport <= 0)
-        return -1;
-    if ((inode = conn_inode(lport)) == 0)
-        return -1;
-    n = harness_httpd_children(&H, kids, 64);
-    for (int i = 0; i < n; i++)
-        if (pid_has_socket(kids[i], inode))
-            return kids[i];
-    return -1;
-}
-
 /* ------------------------------------------------------------ helpers -- */
 
 /* The next client of the session: same cookies, a connection of its own.
@@ -148,24 +61,6 @@ static mhc_client *next_client(rc_session *s, mhc_client *cur)
     mhc_client_free(&cur);
     s->c = n;
     return n;
-}
-
-/* One Execute, retried (up to 10 s) while the server is not there: no
- * connection, 5xx, endpoint shutting down. */
-static int execute_retried(mhc_client *c, rc_buf *b, apr_pool_t *p,
-                           rc_exec *x)
-{
-    double deadline = mhc_now_ms() + 10000;
-
-    for (;;) {
-        int rc = rc_execute(c, b, p, x);
-        if (rc == 0 || (x->rc != -2 && x->http.http_status < 500 &&
-                        x->rc != MHC_RC_ENDPOINT_SHUTTING_DOWN) ||
-            mhc_now_ms() > deadline)
-            return rc;
-        rc_exec_free(x);
-        harness_sleep_ms(200);
-    }
 }
 
 static int str_is(const char *a, const char *b)
@@ -234,11 +129,11 @@ static int shared_round(shared_state *st, int round, pid_t *pid)
     rc_req_open_message(&b, 0, 1, 3, 0x0FFF, st->fid, 0, st->mids[k]);
     if (st->msg != RC_NO_HANDLE)
         rc_req_get_props_specific(&b, 0, 2, 0, 1, subj, 1);
-    if (execute_retried(st->c, &b, st->s.pool, &x) != 0) {
+    if (crash_execute_retried(st->c, &b, st->s.pool, &x, 10000) != 0) {
         CHECKF(0, "round %d: %s", round, x.error);
         return -1;
     }
-    *pid = served_by(st->c);
+    *pid = crash_served_by(&H, st->c);
     snprintf(want, sizeof(want), "sa-%d", st->msg_k + 1);
     if (rc_rsp_seek_row(&x.resp, &hd, &less, &sought) != 0 || hd.rv != 0)
         CHECKF(0, "R4554: round %d (pid %d): RopSeekRow on the table of "
@@ -346,7 +241,7 @@ static void test_objects_across_children_and_graceful_R4554_R4557_R1200(void)
         return;
     rc_session_init(&st.s, st.c);
     REQUIREF(shared_setup(&st) == 0, "setup");
-    prev = served_by(st.c);
+    prev = crash_served_by(&H, st.c);
     before[0] = prev;
     for (int r = 0; r < N_ROUNDS && ok; r++) {
         st.c = next_client(&st.s, st.c);
@@ -455,96 +350,6 @@ static int total_acked(const writer *w)
     for (int i = 0; i < N_WRITERS; i++)
         n += w[i].n_acked;
     return n;
-}
-
-/* SIGKILL to the parent (no respawn), then to every child. */
-static int kill_all_httpd(void)
-{
-    pid_t parent = harness_httpd_pid(&H), kids[64];
-    int n = harness_httpd_children(&H, kids, 64);
-
-    if (parent <= 0)
-        return 0;
-    kill(parent, SIGKILL);
-    for (int i = 0; i < n; i++)
-        kill(kids[i], SIGKILL);
-    for (int t = 0; t < 50; t++) {
-        int alive = kill(parent, 0) == 0;
-        for (int i = 0; i < n; i++)
-            alive |= kill(kids[i], 0) == 0;
-        if (!alive)
-            break;
-        harness_sleep_ms(100);
-    }
-    return n + 1;
-}
-
-/* A cold start of httpd on the instance's configuration, the way
- * build/instance.sh starts it (a clean environment), since instance.sh
- * refuses to start while the instance's KDC still runs. */
-static int cold_start_httpd(void)
-{
-    char conf[300], krb[320], kt[320], rund[320], lockd[320], logd[320],
-         pidf[320], rcache[320], log[320], pre[600], asan[400], ubsan[400];
-    const char *argv[] = {
-        "/usr/bin/env", "-i",
-        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        "LANG=C", krb, kt, rcache, "KRB5CCNAME=MEMORY:httpd", rund, lockd,
-        logd, pidf, "APACHE_RUN_USER=www-data", "APACHE_RUN_GROUP=www-data",
-        "/usr/sbin/apache2", "-f", conf, "-k", "start", NULL, NULL, NULL, NULL
-    };
-    const char *lib = getenv("MAPI_ASAN_LIB");
-
-    /* The sanitizer pass (make sanitize-integ): what instance.sh gives
-     * httpd (sanitizer_env), before the command. */
-    if (lib && *lib && getenv("MAPI_SANITIZE") &&
-        strcmp(getenv("MAPI_SANITIZE"), "1") == 0) {
-        size_t n = sizeof(argv) / sizeof(argv[0]) - 4, at = 14;
-        snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", lib);
-        snprintf(asan, sizeof(asan), "ASAN_OPTIONS=halt_on_error=1:"
-                 "detect_leaks=0:use_sigaltstack=0:log_path=%s/sanitizer/asan",
-                 H.dir);
-        snprintf(ubsan, sizeof(ubsan), "UBSAN_OPTIONS=halt_on_error=1:"
-                 "print_stacktrace=1:log_path=%s/sanitizer/ubsan", H.dir);
-        memmove(&argv[at + 3], &argv[at], (n - at + 1) * sizeof(argv[0]));
-        argv[at] = pre;
-        argv[at + 1] = asan;
-        argv[at + 2] = ubsan;
-    }
-
-    snprintf(conf, sizeof(conf), "%s/httpd.conf", H.dir);
-    snprintf(krb, sizeof(krb), "KRB5_CONFIG=%s/krb5.conf", H.dir);
-    snprintf(kt, sizeof(kt), "KRB5_KTNAME=FILE:%s/http.keytab", H.dir);
-    snprintf(rcache, sizeof(rcache), "KRB5RCACHEDIR=%s/run", H.dir);
-    snprintf(rund, sizeof(rund), "APACHE_RUN_DIR=%s/run", H.dir);
-    snprintf(lockd, sizeof(lockd), "APACHE_LOCK_DIR=%s/run", H.dir);
-    snprintf(logd, sizeof(logd), "APACHE_LOG_DIR=%s/logs", H.dir);
-    snprintf(pidf, sizeof(pidf), "APACHE_PID_FILE=%s/run/httpd.pid", H.dir);
-    snprintf(log, sizeof(log), "%s/logs/httpd-start.log", H.dir);
-    return harness_run(argv, log);
-}
-
-/* A Connect of the demo user, retried while the server comes up. */
-static mhc_client *connect_retried(void)
-{
-    double deadline = mhc_now_ms() + 15000;
-
-    for (;;) {
-        mhc_client *c = harness_client(&H, 0, MHC_AUTH_BASIC);
-        mhc_response r;
-        int rc = mhc_connect(c, H_DEMO_DN, &r, NULL);
-        long http = r.http_status;
-        mhc_response_free(&r);
-        if (rc == 0)
-            return c;
-        mhc_client_free(&c);
-        if (mhc_now_ms() > deadline) {
-            CHECKF(0, "R1200: no Connect within 15 s of the cold start "
-                   "(last X-ResponseCode %d, HTTP %ld)", rc, http);
-            return NULL;
-        }
-        harness_sleep_ms(250);
-    }
 }
 
 /* Messages verified per Execute: each reply carries a body of about 3 KB
@@ -657,7 +462,7 @@ static void test_kill9_during_saves_R719_R1200(void)
     t0 = mhc_now_ms();
     while (total_acked(writers) < 200 && mhc_now_ms() - t0 < 8000)
         harness_sleep_ms(20);
-    REQUIREF(kill_all_httpd() > 0, "no httpd to kill");
+    REQUIREF(crash_kill_all_httpd(&H) > 0, "no httpd to kill");
     printf("\n    (killed httpd after %d acknowledged saves)",
            total_acked(writers));
     harness_sleep_ms(300);
@@ -668,9 +473,9 @@ static void test_kill9_during_saves_R719_R1200(void)
     acked = total_acked(writers);
     CHECKF(acked >= 50, "only %d saves acknowledged before the kill", acked);
 
-    REQUIREF(cold_start_httpd() == 0, "cold start of httpd failed (see "
+    REQUIREF(crash_cold_start_httpd(&H) == 0, "cold start of httpd failed (see "
              "%s/logs/httpd-start.log)", H.dir);
-    REQUIREF((c = connect_retried()) != NULL, "no server after the start");
+    REQUIREF((c = crash_connect_retried(&H, 15000)) != NULL, "no server after the start");
     rc_session_init(&s, c);
     rv = rc_logon(&s, H_DEMO_DN, RC_OPEN_DEFAULT_PRIVATE);
     REQUIREF(rv == 0, "R1200: RopLogon after the cold start: 0x%08X (%s)",

@@ -6,6 +6,7 @@
  */
 #include <CUnit/Basic.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -202,6 +203,71 @@ static void test_busy_of_dead_process_expires(void)
     CU_ASSERT_TRUE(WIFSIGNALED(status));
     CU_ASSERT_EQUAL(begin(c, "demo@MAPI.TEST", SESS_EP_EMSMDB, NULL,
                           SESS_EXCLUSIVE, apr_time_now(), NULL), SESS_OK);
+}
+
+static int put_k(mapi_db *d, DB_TXN *txn, void *baton)
+{
+    DBT k = { 0 }, v = { 0 };
+
+    (void)baton;
+    k.data = "unit-lock-key";
+    k.size = 13;
+    v.data = "v";
+    v.size = 1;
+    return d->config->put(d->config, txn, &k, &v, 0);
+}
+
+/* A process stopped while it holds a write lock: a waiter gets
+ * MAPI_DB_BUSY after the 5 s lock timeout (a MAPI_DB_DETECT handle expires
+ * it), not a hang; once the holder is killed, failchk frees its lock. */
+static void test_stuck_lock_holder_busy_then_failchk(void)
+{
+    mapi_db *d2 = NULL;
+    const char *error = NULL;
+    int fd[2], ret;
+    char c;
+    pid_t pid;
+    apr_time_t t0, took;
+
+    CU_ASSERT_EQUAL_FATAL(pipe(fd), 0);
+    pid = fork();
+    if (pid == 0) {
+        mapi_db *cdb;
+        DB_TXN *txn;
+        if (mapi_db_open(pool, dir, 0, &cdb, &error) != 0 ||
+            cdb->env->txn_begin(cdb->env, NULL, &txn, 0) != 0 ||
+            put_k(cdb, txn, NULL) != 0)
+            _exit(1);
+        if (write(fd[1], "x", 1) != 1)
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    close(fd[1]);
+    CU_ASSERT_EQUAL_FATAL(read(fd[0], &c, 1), 1);
+    close(fd[0]);
+    kill(pid, SIGSTOP);
+    CU_ASSERT_EQUAL_FATAL(mapi_db_open(pool, dir, MAPI_DB_DETECT, &d2,
+                                       &error), 0);
+    t0 = apr_time_now();
+    ret = mapi_db_txn_run(d2, 0, put_k, NULL, pool, &error);
+    took = apr_time_now() - t0;
+    CU_ASSERT_EQUAL(ret, MAPI_DB_BUSY);
+    CU_ASSERT(took >= apr_time_from_msec(4500) &&
+              took < apr_time_from_sec(8));
+    CU_ASSERT_PTR_NOT_NULL(error ? strstr(error, "not granted") : NULL);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    CU_ASSERT_EQUAL(mapi_db_failchk(d2, &error), 0);
+    t0 = apr_time_now();
+    CU_ASSERT_EQUAL(mapi_db_txn_run(d2, 0, put_k, NULL, pool, &error), 0);
+    CU_ASSERT(apr_time_now() - t0 < apr_time_from_sec(1));
+    mapi_db_close(&d2);
+    /* The mark a child leaves for the parent's restart. */
+    CU_ASSERT_EQUAL(mapi_db_recovery_requested(dir), 0);
+    CU_ASSERT_EQUAL(mapi_db_request_recovery(dir), 0);
+    CU_ASSERT_EQUAL(mapi_db_recovery_requested(dir), 1);
+    CU_ASSERT_EQUAL(mapi_db_recovery_requested(dir), 0);
 }
 
 /* R1285: idle past the timeout, the context is gone. */
@@ -449,6 +515,8 @@ int main(void)
     CU_add_test(s, "R1277 reconnect replaces own context",
                 test_replace_on_reconnect);
     CU_add_test(s, "R2233 destroy", test_destroy);
+    CU_add_test(s, "stuck lock holder: MAPI_DB_BUSY, then failchk",
+                test_stuck_lock_holder_busy_then_failchk);
     CU_add_test(s, "events post, pending, take", test_events);
     CU_add_test(s, "wait registry and wake datagram",
                 test_wait_registry_wakes);
