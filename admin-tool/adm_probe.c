@@ -198,6 +198,11 @@ static int adm_probe_kerberos(adm_probe *pr, const char *host,
  * process's memory, where GSS-API and libcurl find them through
  * KRB5CCNAME.  Nothing to do without a cache: the Kerberos step then
  * says that there is no ticket. */
+/* The context and the memory cache live as long as the process; kept
+ * here so that they stay reachable (LeakSanitizer). */
+static krb5_context adm_probe_krb5;
+static krb5_ccache adm_probe_cc;
+
 static void adm_probe_hold_ticket(apr_pool_t *pool)
 {
     krb5_context k = NULL;
@@ -215,7 +220,8 @@ static void adm_probe_hold_ticket(apr_pool_t *pool)
         krb5_cc_copy_creds(k, from, to) == 0 &&
         (name = krb5_cc_get_name(k, to)) != NULL) {
         setenv("KRB5CCNAME", apr_pstrcat(pool, "MEMORY:", name, NULL), 1);
-        to = NULL;               /* stays for the process's lifetime */
+        adm_probe_cc = to;       /* stays for the process's lifetime */
+        to = NULL;
     }
     if (to)
         krb5_cc_destroy(k, to);
@@ -224,6 +230,7 @@ static void adm_probe_hold_ticket(apr_pool_t *pool)
     if (from)
         krb5_cc_close(k, from);
     /* The context stays too: a MEMORY cache lives in the library. */
+    adm_probe_krb5 = k;
 }
 
 /* ------------------------------------------------------------ target -- */

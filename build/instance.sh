@@ -38,7 +38,12 @@
 #   MAPI_HTTPD_BIN            httpd binary (default /usr/sbin/apache2)
 #   MAPI_HTTPD_MODDIR         httpd modules (default /usr/lib/apache2/modules)
 #   MAPI_RUN_USER/GROUP       account httpd's children run as (default www-data)
-#   MAPI_START_TIMEOUT        seconds to wait for httpd to answer (default 20)
+#   MAPI_START_TIMEOUT        seconds to wait for httpd to answer (default 20;
+#                             120 under MAPI_VALGRIND)
+#   MAPI_SANITIZE=1           the module is built with ASan + UBSan: preload
+#                             libasan into httpd, reports in DIR/sanitizer/
+#   MAPI_VALGRIND=1           run httpd (parent and children) under valgrind
+#                             memcheck, reports in DIR/valgrind/vg.PID
 #   MAPI_MPM_SERVER_LIMIT, MAPI_MPM_THREADS_PER_CHILD, MAPI_MPM_ASYNC_FACTOR,
 #   MAPI_MPM_START_SERVERS    event MPM ServerLimit (4), ThreadsPerChild (16),
 #                             AsyncRequestWorkerFactor (64), StartServers (2);
@@ -59,6 +64,7 @@ MODDIR=${MAPI_HTTPD_MODDIR:-/usr/lib/apache2/modules}
 RUN_USER=${MAPI_RUN_USER:-www-data}
 RUN_GROUP=${MAPI_RUN_GROUP:-www-data}
 START_TIMEOUT=${MAPI_START_TIMEOUT:-20}
+[[ ${MAPI_VALGRIND:-0} == 1 && -z ${MAPI_START_TIMEOUT:-} ]] && START_TIMEOUT=120
 
 # Values of the instance being started; set by load_settings.
 DIR='' PORT='' MODULE='' NO_MODULE='' LOGLEVEL=''
@@ -546,13 +552,40 @@ httpd_cmd() {
     done
     # Thousands of held connections need thousands of descriptors.
     ulimit -S -n "$(ulimit -H -n)" 2>/dev/null || true
+    local wrap=()
+    sanitizer_env pass
+    if [[ ${MAPI_VALGRIND:-0} == 1 && ${1:-} == -k && ${2:-} == start ]]; then
+        mkdir -p "$DIR/valgrind" && chmod 1777 "$DIR/valgrind"
+        wrap=(valgrind --tool=memcheck --log-file="$DIR/valgrind/vg.%p"
+              --leak-check=full --show-leak-kinds=definite
+              --errors-for-leak-kinds=definite --num-callers=30
+              --suppressions="$REPO/tests/valgrind.supp")
+    fi
     env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin LANG=C \
         KRB5_CONFIG="$DIR/krb5.conf" KRB5_KTNAME="FILE:$DIR/http.keytab" \
         KRB5RCACHEDIR="$DIR/run" KRB5CCNAME="MEMORY:httpd" \
         APACHE_RUN_DIR="$DIR/run" APACHE_LOCK_DIR="$DIR/run" APACHE_LOG_DIR="$DIR/logs" \
         APACHE_PID_FILE="$DIR/run/httpd.pid" APACHE_RUN_USER="$RUN_USER" APACHE_RUN_GROUP="$RUN_GROUP" \
         ${pass[@]+"${pass[@]}"} \
-        "$HTTPD_BIN" -f "$DIR/httpd.conf" "$@"
+        ${wrap[@]+"${wrap[@]}"} "$HTTPD_BIN" -f "$DIR/httpd.conf" "$@"
+}
+
+# MAPI_SANITIZE=1 (a module built with gcc's ASan + UBSan, make
+# sanitize-integ): httpd gets libasan preloaded (it must come first) and
+# writes reports to DIR/sanitizer/{asan,ubsan}.PID, which the harness
+# looks for.  Leak checks are off for httpd itself: its exit frees
+# nothing on purpose (pools die with the process); per-request and
+# per-session leaks are valgrind-integ's business.  use_sigaltstack=0:
+# gcc 12's libasan reports its own sigaltstack teardown in threads that
+# httpd's children end ("thread T-1") as stack-use-after-scope.
+# Appends to the array named $1.
+sanitizer_env() {
+    [[ ${MAPI_SANITIZE:-0} == 1 ]] || return 0
+    local -n out=$1
+    mkdir -p "$DIR/sanitizer" && chmod 1777 "$DIR/sanitizer"
+    out+=("LD_PRELOAD=${MAPI_ASAN_LIB:-$(gcc -print-file-name=libasan.so)}"
+          "ASAN_OPTIONS=halt_on_error=1:detect_leaks=0:use_sigaltstack=0:log_path=$DIR/sanitizer/asan"
+          "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$DIR/sanitizer/ubsan")
 }
 
 # Wait until httpd answers on its port (any HTTP status) or give up loudly.
@@ -735,8 +768,11 @@ stop_httpd() {
         local p
         for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
     fi
-    if ! wait_gone "$pids" 10; then
-        warn "httpd of $DIR did not stop within 10 s; killing it"
+    # Under valgrind the leak check at exit takes a while.
+    local grace=10
+    [[ ${MAPI_VALGRIND:-0} == 1 ]] && grace=180
+    if ! wait_gone "$pids" "$grace"; then
+        warn "httpd of $DIR did not stop within $grace s; killing it"
         pids=$(httpd_pids | tr '\n' ' ')
         local p
         for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done

@@ -14,6 +14,9 @@
 # Environment: MAPI_INTEG_KEEP=1 keeps every instance directory (a failed
 #              program's is always kept); MAPI_INTEG_TIMEOUT (s, default
 #              300) stops a program that hangs.
+#              MAPI_BUILD_DIR (default REPO/build): the tree whose module,
+#              mapi-admin, mapi-deliver and test tools are used (make
+#              sanitize-integ: build/asan, with MAPI_SANITIZE=1).
 #
 # Licensed under the Apache License, Version 2.0.
 set -uo pipefail
@@ -34,10 +37,12 @@ if ((${#progs[@]} == 0)); then
     done
 fi
 
+build=${MAPI_BUILD_DIR:-$repo/build}
+export MAPI_BUILD_DIR=$build MAPI_MODULE=$build/mod_mapi.so MAPI_ADMIN=$build/mapi-admin
 missing=()
 ((EUID == 0)) || missing+=("root (instance.sh start chowns to www-data)")
-for f in build/mod_mapi.so build/mapi-admin build/tests/mapi-post-event; do
-    [[ -e $repo/$f ]] || missing+=("$f (make all)")
+for f in mod_mapi.so mapi-admin tests/mapi-post-event; do
+    [[ -e $build/$f ]] || missing+=("$build/$f (make all)")
 done
 if ((${#missing[@]})); then
     printf 'run-integ: cannot run the integration tests; missing:\n' >&2

@@ -25,18 +25,16 @@
  * Licensed under the Apache License, Version 2.0.
  */
 #include "autod.h"
+#include "autod_request.h"
 
 #include "http_core.h"
 #include "http_log.h"
 #include "http_protocol.h"
 #include "apr_strings.h"
-#include "apr_xml.h"
 #include "mod_mapi.h"
 
 APLOG_USE_MODULE(mapi);
 
-/* A real request is a few hundred bytes. */
-#define AUTOD_BODY_MAX   (32 * 1024)
 #define AUTOD_NS_RESP    "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006"
 #define AUTOD_NS_OUTLOOK "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a"
 /* ServerVersion of the EXCH element: 0111, major (6 bits), minor (6
@@ -88,53 +86,12 @@ static int autod_read_body(request_rec *r, char **buf_r, apr_size_t *len_r)
     return 0;
 }
 
-/* The first child of e with this local name. */
-static const apr_xml_elem *autod_child(const apr_xml_elem *e,
-                                       const char *name)
-{
-    for (e = e ? e->first_child : NULL; e; e = e->next)
-        if (strcmp(e->name, name) == 0)
-            return e;
-    return NULL;
-}
-
-/* The element's own text, trimmed; NULL when it has none. */
-static const char *autod_text(apr_pool_t *p, const apr_xml_elem *e)
-{
-    const char *s = NULL;
-
-    if (e == NULL)
-        return NULL;
-    for (const apr_text *t = e->first_cdata.first; t; t = t->next)
-        s = s ? apr_pstrcat(p, s, t->text, NULL) : t->text;
-    if (s == NULL)
-        return NULL;
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
-        s++;
-    return apr_pstrndup(p, s, strcspn(s, " \t\r\n"));
-}
-
 /* The <EMailAddress> of <Autodiscover><Request>, or NULL when the body is
- * not such a document. */
+ * not such a document (autod_request.c). */
 static const char *autod_parse(request_rec *r, const char *body,
                                apr_size_t len)
 {
-    apr_xml_parser *parser;
-    apr_xml_doc *doc = NULL;
-    const apr_xml_elem *e;
-
-    /* No DTD: nothing to expand, nothing to fetch. */
-    if (ap_strcasestr(body, "<!DOCTYPE") || ap_strcasestr(body, "<!ENTITY"))
-        return NULL;
-    if (strlen(body) != len)     /* a NUL inside */
-        return NULL;
-    parser = apr_xml_parser_create(r->pool);
-    if (apr_xml_parser_feed(parser, body, len) != APR_SUCCESS ||
-        apr_xml_parser_done(parser, &doc) != APR_SUCCESS || doc == NULL ||
-        doc->root == NULL || strcmp(doc->root->name, "Autodiscover") != 0)
-        return NULL;
-    e = autod_child(autod_child(doc->root, "Request"), "EMailAddress");
-    return autod_text(r->pool, e);
+    return autod_parse_request(r->pool, body, len);
 }
 
 static int autod_send(request_rec *r, const char *xml)
@@ -170,18 +127,8 @@ static int autod_error(request_rec *r, const char *code, const char *msg)
 /* X-MapiHttpCapability: an integer above 0, else absent. */
 static int autod_mapihttp_capable(request_rec *r)
 {
-    const char *v = apr_table_get(r->headers_in, "X-MapiHttpCapability");
-    char *end;
-    long n;
-
-    if (v == NULL)
-        return 0;
-    while (*v == ' ' || *v == '\t')
-        v++;
-    n = strtol(v, &end, 10);
-    while (*end == ' ' || *end == '\t')
-        end++;
-    return *v && *v != '+' && *v != '-' && *end == '\0' && n > 0;
+    return autod_mapihttp_capable_value(
+        apr_table_get(r->headers_in, "X-MapiHttpCapability"));
 }
 
 /* What the reply is built from. */

@@ -1,8 +1,8 @@
 /*
  * mh_context.c: what both endpoints do with session contexts: map the
  * authenticated identity to its mailbox, create a context (replacing the
- * one the client's old cookies name), destroy it, refresh it (PING), and
- * read the auxiliary buffer every request body ends with.
+ * one the client's old cookies name), destroy it, refresh it (PING).  The
+ * auxiliary buffer every request body ends with is read by mh_parse.c.
  *
  * Licensed under the Apache License, Version 2.0.
  */
@@ -13,21 +13,6 @@
 #include "apr_strings.h"
 
 APLOG_USE_MODULE(mapi);
-
-/* [MS-OXCRPC] R571: larger auxiliary input is refused. */
-#define MH_AUX_MAX 0x1008
-
-int mh_read_aux_tail(mapi_rd *rd)
-{
-    uint32_t aux_size;
-
-    /* The auxiliary blocks are informational ([MS-OXCRPC] R1654): bounded
-     * and skipped. */
-    if (mapi_rd_u32(rd, &aux_size) != 0 || aux_size > MH_AUX_MAX ||
-        mapi_rd_skip(rd, aux_size) != 0)
-        return -1;
-    return mapi_rd_left(rd) == 0 ? 0 : -1;
-}
 
 int mh_context_mailbox(mh_request *mr, cfg_org **org_r, cfg_mailbox **mbx_r)
 {

@@ -22,6 +22,7 @@
 #include "session/sess_context.h"
 #include "configdb/cfg_db.h"
 #include "wire/mapi_rd.h"
+#include "mh_parse.h"
 
 /* X-ResponseCode values, numbered exactly as [MS-OXCMAPIHTTP] 2.2.3.3.3. */
 typedef enum mh_code {
@@ -102,7 +103,6 @@ typedef struct mh_server_conf {
 /* What X-ServerApplication says: the Exchange version whose behaviour the
  * server follows ([MS-OXCMAPIHTTP] R165 fixes the format). */
 #define MH_SERVER_APPLICATION    "Exchange/15.02.1544.004"
-#define MH_CONTENT_TYPE          "application/mapi-http"
 
 #define MH_COOKIE_CONTEXT        "MapiContext"
 #define MH_COOKIE_SEQUENCE       "MapiSequence"
@@ -188,9 +188,8 @@ apr_status_t mh_stream_finish(mh_request *mr, int code, const void *body,
 int mh_respond_body(mh_request *mr, const void *body, apr_size_t len);
 
 /* mh_context.c: what both endpoints do with contexts. */
-/* AuxiliaryBufferSize + AuxiliaryBuffer, which end every request body;
- * -1 when malformed or followed by anything. */
-int mh_read_aux_tail(mapi_rd *rd);
+/* mh_read_aux_tail (the auxiliary buffer every body ends with) is in
+ * mh_parse.h. */
 /* The organisation and the caller's mailbox (as mh_policy_check found
  * them): 0, or 1 when the identity has no mailbox (detail set). */
 int mh_context_mailbox(mh_request *mr, cfg_org **org_r, cfg_mailbox **mbx_r);

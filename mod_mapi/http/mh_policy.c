@@ -63,68 +63,15 @@ static int mh_policy_lookup(mh_request *mr)
     return 0;
 }
 
-/* The value of the MailboxId query parameter (name case-insensitive,
- * %-decoded); NULL when absent or empty. */
+/* The value of the MailboxId query parameter (mh_query_mailbox_id);
+ * NULL when absent or empty, "" (nobody's mailbox) when it does not
+ * decode. */
 static const char *mh_mailbox_id(request_rec *r)
 {
-    const char *args = r->args;
-
-    while (args && *args) {
-        size_t len = strcspn(args, "&");
-        const char *eq = memchr(args, '=', len);
-        if (eq && (size_t)(eq - args) == 9 &&
-            strncasecmp(args, "MailboxId", 9) == 0 && len > 10) {
-            char *v = apr_pstrmemdup(r->pool, eq + 1, len - 10);
-            /* A value that does not decode is nobody's mailbox. */
-            return ap_unescape_url(v) == OK ? v : "";
-        }
-        args += len;
-        if (*args == '&')
-            args++;
-    }
-    return NULL;
+    return mh_query_mailbox_id(r->pool, r->args);
 }
 
-/* Whether id names mbx: "<mailbox guid>@<organisation domain>" (what
- * Autodiscover hands out; braces around the GUID tolerated) or one of the
- * mailbox's SMTP addresses. */
-static int mh_mailbox_id_is(apr_pool_t *p, const char *id,
-                            const cfg_org *org, const cfg_mailbox *mbx)
-{
-    const char *at = strrchr(id, '@');
-    const char *guid = cfg_guid_str(p, mbx->guid);
-    const char *g = id;
-    size_t glen;
-
-    if (at == NULL)
-        return 0;
-    glen = (size_t)(at - id);
-    if (glen == 38 && g[0] == '{' && g[37] == '}') {
-        g++;
-        glen = 36;
-    }
-    if (glen == strlen(guid) && strncasecmp(g, guid, glen) == 0 &&
-        org && strcasecmp(at + 1, org->domain) == 0)
-        return 1;
-    if (strcasecmp(id, mbx->smtp) == 0)
-        return 1;
-    for (int i = 0; mbx->smtp_addresses && i < mbx->smtp_addresses->nelts;
-         i++)
-        if (strcasecmp(id, APR_ARRAY_IDX(mbx->smtp_addresses, i,
-                                         const char *)) == 0)
-            return 1;
-    return 0;
-}
-
-/* "Outlook/16.0.5095.1000" -> "16.0.5095.1000"; NULL without a version. */
-static const char *mh_client_version(apr_pool_t *p, const char *app)
-{
-    const char *slash = app ? strchr(app, '/') : NULL;
-
-    if (slash == NULL || slash[1] == '\0')
-        return NULL;
-    return apr_pstrndup(p, slash + 1, strcspn(slash + 1, " ;\t"));
-}
+/* mh_mailbox_id_is and mh_client_version are in mh_parse.c. */
 
 static int mh_version_blocked(mh_request *mr)
 {

@@ -30,29 +30,17 @@ int mh_process_stopping(void)
 }
 
 /* The endpoint is the last path segment: .../emsmdb/ or .../nspi/, with or
- * without the slash, whatever the virtual directory's own path.  Returns 0
- * for anything else. */
+ * without the slash (mh_parse_endpoint).  Returns 0 for anything else. */
 static sess_endpoint mh_endpoint(request_rec *r, const char **cookie_path_r)
 {
-    static const struct { const char *seg; sess_endpoint ep; } eps[] = {
-        { "emsmdb", SESS_EP_EMSMDB }, { "nspi", SESS_EP_NSPI },
-    };
-    const char *uri = r->uri;
-    apr_size_t len = strlen(uri);
+    size_t len = 0;
+    sess_endpoint ep = mh_parse_endpoint(r->uri, &len);
 
-    if (len && uri[len - 1] == '/')
-        len--;
-    for (size_t i = 0; i < sizeof(eps) / sizeof(eps[0]); i++) {
-        apr_size_t n = strlen(eps[i].seg);
-        if (len > n && uri[len - n - 1] == '/' &&
-            strncasecmp(uri + len - n, eps[i].seg, n) == 0) {
-            *cookie_path_r = apr_pstrcat(r->pool,
-                                         apr_pstrmemdup(r->pool, uri, len),
-                                         "/", NULL);
-            return eps[i].ep;
-        }
-    }
-    return 0;
+    if (ep)
+        *cookie_path_r = apr_pstrcat(r->pool,
+                                     apr_pstrmemdup(r->pool, r->uri, len),
+                                     "/", NULL);
+    return ep;
 }
 
 /* Real clients vary the case (BIND, Ping): compare case-insensitively. */
@@ -65,14 +53,6 @@ static const mh_reqtype *mh_find_type(sess_endpoint ep, const char *name)
         if (strcasecmp(t->name, name) == 0)
             return t;
     return NULL;
-}
-
-static int mh_is_mapi_content_type(const char *ct)
-{
-    apr_size_t n = strlen(MH_CONTENT_TYPE);
-
-    return ct && strncasecmp(ct, MH_CONTENT_TYPE, n) == 0 &&
-           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 static int mh_body_too_large(mh_request *mr, apr_off_t max)
@@ -95,9 +75,7 @@ static int mh_read_body(mh_request *mr)
 
     if (cl) {
         apr_off_t declared;
-        char *end;
-        if (apr_strtoff(&declared, cl, &end, 10) != APR_SUCCESS ||
-            *end != '\0' || declared < 0)
+        if (mh_parse_content_length(cl, &declared) != 0)
             return mh_respond_error(mr, MH_INVALID_HEADER, HTTP_OK,
                                     "bad Content-Length");
         if (declared > max) {

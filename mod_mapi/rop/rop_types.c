@@ -240,7 +240,14 @@ static int rop_rd_scalar(mapi_rd *rd, apr_pool_t *pool, uint16_t type,
 {
     switch (type) {
     case ROP_PT_NULL:         return 0;
-    case ROP_PT_BOOLEAN:      return mapi_rd_u8(rd, &pv->v.b);
+    case ROP_PT_BOOLEAN:
+        /* [MS-OXCDATA] 2.11.1 restricts it to 1 or 0; another byte counts
+         * as TRUE, and is kept as 1, so that what a client sets reads
+         * back from the store's records (which hold 0 or 1 only). */
+        if (mapi_rd_u8(rd, &pv->v.b) < 0)
+            return -1;
+        pv->v.b = pv->v.b != 0;
+        return 0;
     case ROP_PT_I2:           return mapi_rd_u16(rd, &pv->v.i2);
     case ROP_PT_LONG:
     case ROP_PT_FLOAT:
@@ -281,12 +288,27 @@ int rop_rd_propval(mapi_rd *rd, apr_pool_t *pool, uint16_t type,
     return rop_rd_scalar(rd, pool, type, depth, pv) < 0 ? rop_fail(rd) : 0;
 }
 
+/* A multi-value-instance type (MV|MVI) holds one value of its base type:
+ * the value read under such a tag is tagged with the base type, so that
+ * nothing after the parser takes it for a multi-valued one (the store,
+ * the copies and the writers look at the MV bit alone; fuzz_restriction
+ * found a deep copy reading a Binary as an array of them). */
+static uint32_t rop_single_tag(uint32_t tag)
+{
+    const uint32_t mvi = ROP_PT_MV_FLAG | ROP_PT_MV_INSTANCE;
+
+    return (tag & mvi) == mvi ? tag & ~mvi : tag;
+}
+
 int rop_rd_tagged_propval(mapi_rd *rd, apr_pool_t *pool, unsigned depth,
                           rop_propval *pv)
 {
     if (mapi_rd_u32(rd, &pv->tag) < 0)
         return -1;
-    return rop_rd_propval(rd, pool, ROP_PROP_TYPE(pv->tag), depth, pv);
+    if (rop_rd_propval(rd, pool, ROP_PROP_TYPE(pv->tag), depth, pv) < 0)
+        return -1;
+    pv->tag = rop_single_tag(pv->tag);
+    return 0;
 }
 
 int rop_rd_tagged_propvals_n(mapi_rd *rd, apr_pool_t *pool, uint16_t count,
@@ -576,7 +598,10 @@ static int rop_rd_row_value(mapi_rd *rd, apr_pool_t *pool, uint32_t col,
     if (type == ROP_PT_UNSPECIFIED && mapi_rd_u16(rd, &type) < 0)
         return -1;
     pv->tag = (col & 0xFFFF0000u) | type;
-    return rop_rd_propval(rd, pool, type, 0, pv);
+    if (rop_rd_propval(rd, pool, type, 0, pv) < 0)
+        return -1;
+    pv->tag = rop_single_tag(pv->tag);
+    return 0;
 }
 
 static int rop_rd_flagged_value(mapi_rd *rd, apr_pool_t *pool, uint32_t col,

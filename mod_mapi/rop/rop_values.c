@@ -280,10 +280,14 @@ int rop_wr_long_term_id(mapi_wr *wr, const rop_long_term_id *ltid)
 
 /* ---- deep copies ---------------------------------------------------- */
 
+/* An empty array is a view of the byte past its size field, which may be
+ * past the end of the request: nothing of it is read. */
 static const uint8_t *rop_dup_bytes(apr_pool_t *pool, const uint8_t *p,
                                     size_t n)
 {
-    return p ? apr_pmemdup(pool, p, n ? n : 1) : NULL;
+    if (p == NULL)
+        return NULL;
+    return n ? apr_pmemdup(pool, p, n) : apr_pcalloc(pool, 1);
 }
 
 static void rop_bin_dup(apr_pool_t *pool, rop_bin *dst, const rop_bin *src)
@@ -356,12 +360,15 @@ static void rop_mv_dup(apr_pool_t *pool, uint16_t base, rop_propval *dst,
 static void rop_propval_dup_into(apr_pool_t *pool, rop_propval *dst,
                                  const rop_propval *src)
 {
+    const uint16_t mvi = ROP_PT_MV_FLAG | ROP_PT_MV_INSTANCE;
     uint16_t type = ROP_PROP_TYPE(src->tag);
 
     *dst = *src;
+    /* As rop_rd_propval reads it: one value of the base type. */
+    if ((type & mvi) == mvi)
+        type &= (uint16_t)~mvi;
     if (type & ROP_PT_MV_FLAG) {
-        rop_mv_dup(pool, type & (uint16_t)~(ROP_PT_MV_FLAG
-                                            | ROP_PT_MV_INSTANCE), dst, src);
+        rop_mv_dup(pool, type & (uint16_t)~ROP_PT_MV_FLAG, dst, src);
         return;
     }
     switch (type) {

@@ -146,14 +146,32 @@ int crash_kill_all_httpd(const harness *h)
 int crash_cold_start_httpd(const harness *h)
 {
     char conf[300], krb[320], kt[320], rund[320], lockd[320], logd[320],
-         pidf[320], rcache[320], log[320];
+         pidf[320], rcache[320], log[320], pre[600], asan[400], ubsan[400];
     const char *argv[] = {
         "/usr/bin/env", "-i",
         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "LANG=C", krb, kt, rcache, "KRB5CCNAME=MEMORY:httpd", rund, lockd,
         logd, pidf, "APACHE_RUN_USER=www-data", "APACHE_RUN_GROUP=www-data",
-        "/usr/sbin/apache2", "-f", conf, "-k", "start", NULL
+        "/usr/sbin/apache2", "-f", conf, "-k", "start", NULL, NULL, NULL, NULL
     };
+    const char *lib = getenv("MAPI_ASAN_LIB");
+
+    /* The sanitizer pass (make sanitize-integ): what instance.sh gives
+     * httpd (sanitizer_env), before the command. */
+    if (lib && *lib && getenv("MAPI_SANITIZE") &&
+        strcmp(getenv("MAPI_SANITIZE"), "1") == 0) {
+        size_t n = sizeof(argv) / sizeof(argv[0]) - 4, at = 14;
+        snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", lib);
+        snprintf(asan, sizeof(asan), "ASAN_OPTIONS=halt_on_error=1:"
+                 "detect_leaks=0:use_sigaltstack=0:log_path=%s/sanitizer/asan",
+                 h->dir);
+        snprintf(ubsan, sizeof(ubsan), "UBSAN_OPTIONS=halt_on_error=1:"
+                 "print_stacktrace=1:log_path=%s/sanitizer/ubsan", h->dir);
+        memmove(&argv[at + 3], &argv[at], (n - at + 1) * sizeof(argv[0]));
+        argv[at] = pre;
+        argv[at + 1] = asan;
+        argv[at + 2] = ubsan;
+    }
 
     snprintf(conf, sizeof(conf), "%s/httpd.conf", h->dir);
     snprintf(krb, sizeof(krb), "KRB5_CONFIG=%s/krb5.conf", h->dir);

@@ -55,14 +55,15 @@ static int h_is_repo(const char *dir)
     return access(p, X_OK) == 0;
 }
 
-/* argv[0] is build/tests/test_x: the repository is two levels up.
- * Otherwise the current directory or one of its parents. */
+/* argv[0] is build/tests/test_x (or build/asan/tests/test_x): the
+ * repository is two or three levels up.  Otherwise the current directory
+ * or one of its parents. */
 static void h_find_repo(const char *argv0)
 {
     char buf[PATH_MAX];
 
     if (argv0 && realpath(argv0, buf)) {
-        for (int up = 0; up < 3; up++) {
+        for (int up = 0; up < 4; up++) {
             char *slash = strrchr(buf, '/');
             if (slash == NULL || slash == buf)
                 break;
@@ -154,6 +155,9 @@ void harness_init(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* A sanitizer stopping the program (abort_on_error, make
+     * sanitize-integ) must not leave its servers running. */
+    sigaction(SIGABRT, &sa, NULL);
     /* A server that drops a connection must not kill the test. */
     signal(SIGPIPE, SIG_IGN);
 }
@@ -403,13 +407,82 @@ int harness_signal(harness *h, const char *how, const char *const *env)
     return h_instance(h, how, env);
 }
 
+const char *harness_build(void)
+{
+    static char dir[PATH_MAX + 16];
+    const char *env = getenv("MAPI_BUILD_DIR");
+
+    if (env && *env)
+        return env;
+    snprintf(dir, sizeof(dir), "%s/build", h_repo);
+    return dir;
+}
+
+/* Whether a valgrind log reports errors ("ERROR SUMMARY: 0 errors" is
+ * clean; definite leaks count as errors, see instance.sh). */
+static int h_valgrind_dirty(const char *path)
+{
+    char line[512];
+    int dirty = 0;
+    FILE *f = fopen(path, "r");
+
+    if (f == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f))
+        if (strstr(line, "ERROR SUMMARY: ") && !strstr(line, "SUMMARY: 0 "))
+            dirty = 1;
+    fclose(f);
+    return dirty;
+}
+
+/* Sanitizer reports of httpd (DIR/sanitizer/asan.PID, ubsan.PID) and
+ * valgrind logs with errors (DIR/valgrind/vg.PID): printed; their number
+ * is returned.  A program whose server wrote one fails. */
+static int h_server_reports(const char *dir)
+{
+    static const char *const sub[] = { "sanitizer", "valgrind" };
+    int found = 0;
+
+    for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+        char path[PATH_MAX], line[1024];
+        struct dirent *e;
+        DIR *d;
+
+        snprintf(path, sizeof(path), "%s/%s", dir, sub[i]);
+        if ((d = opendir(path)) == NULL)
+            continue;
+        while ((e = readdir(d)) != NULL) {
+            FILE *f;
+
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(path, sizeof(path), "%s/%s/%s", dir, sub[i], e->d_name);
+            if (i == 1 && !h_valgrind_dirty(path))
+                continue;
+            found++;
+            fprintf(stderr, "harness: server report %s:\n", path);
+            if ((f = fopen(path, "r")) != NULL) {
+                for (int n = 0; n < 80 && fgets(line, sizeof(line), f); n++)
+                    fprintf(stderr, "  %s", line);
+                fclose(f);
+            }
+        }
+        closedir(d);
+    }
+    return found;
+}
+
 int harness_stop(harness *h)
 {
     char log[300];
+    int reports;
 
     if (h->dir[0] == '\0')
         return 0;
     h_stop_dir(h->dir);
+    reports = h_server_reports(h->dir);
+    if (reports)
+        h_any_failure = 1;
     for (int i = 0; i < H_MAX_INSTANCES; i++)
         if (strcmp(h_active[i], h->dir) == 0)
             h_active[i][0] = '\0';
@@ -422,7 +495,7 @@ int harness_stop(harness *h)
         const char *rm[] = { "/bin/rm", "-rf", h->dir, log, NULL };
         harness_run(rm, NULL);
     }
-    return 0;
+    return reports ? -1 : 0;
 }
 
 pid_t harness_httpd_pid(const harness *h)
@@ -491,7 +564,7 @@ int harness_post_event(const harness *h, const char *session_hex)
     char log[300];
 
 
-    snprintf(tool, sizeof(tool), "%s/build/tests/mapi-post-event", h_repo);
+    snprintf(tool, sizeof(tool), "%s/tests/mapi-post-event", harness_build());
     snprintf(log, sizeof(log), "%s.log", h->dir);
     return harness_run(argv, log);
 }
@@ -504,7 +577,7 @@ int harness_admin(const harness *h, char *out, size_t cap,
     size_t n = 0;
     int rc;
 
-    snprintf(tool, sizeof(tool), "%s/build/mapi-admin", h_repo);
+    snprintf(tool, sizeof(tool), "%s/mapi-admin", harness_build());
     argv[n++] = tool;
     argv[n++] = "-DataDir";
     argv[n++] = h->admin_db;
@@ -661,7 +734,7 @@ const char *harness_deliver_path(void)
 {
     static char path[512];
 
-    snprintf(path, sizeof(path), "%s/build/mapi-deliver", harness_repo());
+    snprintf(path, sizeof(path), "%s/mapi-deliver", harness_build());
     return path;
 }
 

@@ -54,6 +54,9 @@ typedef struct harness {
  * the current directory), initialises libcurl/APR and the exit handlers. */
 void harness_init(int argc, char **argv);
 const char *harness_repo(void);
+/* Where the binaries under test are: $MAPI_BUILD_DIR (make
+ * sanitize-integ sets it to build/asan), else REPO/build. */
+const char *harness_build(void);
 
 /* env: "NAME=value" overrides for instance.sh (MAPI_SESSION_IDLE_TIMEOUT
  * and friends), NULL-terminated, may be NULL.  MAPI_PORT=auto always.

@@ -81,7 +81,7 @@ static int admin_argv(const char *input, const char *db,
     int in[2], out[2], err[2], n = 1, status = -1;
     pid_t pid;
 
-    snprintf(path, sizeof(path), "%s/build/mapi-admin", harness_repo());
+    snprintf(path, sizeof(path), "%s/mapi-admin", harness_build());
     argv[0] = path;
     for (int i = 0; args[i] && n < 63; i++)
         argv[n++] = args[i];

@@ -142,7 +142,7 @@ static int lmtp_start(void)
     char addr[64], bin[512];
 
     snprintf(addr, sizeof(addr), "127.0.0.1:%d", lmtp_port);
-    snprintf(bin, sizeof(bin), "%s/build/mapi-deliver", harness_repo());
+    snprintf(bin, sizeof(bin), "%s/mapi-deliver", harness_build());
     if ((lmtp_pid = fork()) == 0) {
         int devnull = open("/dev/null", O_RDWR);
 

@@ -531,8 +531,11 @@ static void rt_verify(uint64_t mid)
         size_t i = 0;
         while (i < PAYLOAD_LEN && back[i] == payload[i])
             i++;
+        /* The arguments are evaluated even when the check holds: no
+         * payload[PAYLOAD_LEN] (UBSan). */
         CHECKF(i == PAYLOAD_LEN, "attachment data differs at byte %zu "
-               "(0x%02X, written 0x%02X)", i, back[i], payload[i]);
+               "(0x%02X, written 0x%02X)", i,
+               i < PAYLOAD_LEN ? back[i] : 0, i < PAYLOAD_LEN ? payload[i] : 0);
     }
 out:
     free(back);

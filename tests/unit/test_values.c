@@ -630,6 +630,82 @@ static void test_restriction_dup(void)
 
 /* ---- part 1: names and ids ------------------------------------------- */
 
+/* Found by tests/fuzz/fuzz_propval (corpus regress_bool_not_01): a
+ * Boolean byte other than 0 or 1 was kept, written into the store's
+ * record, and the record then refused to decode. */
+static void test_boolean_not_01(void)
+{
+    static const uint8_t in[] = { 0x0B, 0x00, 0x40, 0x3A, 0x62 };
+    store_props bag, back;
+    rop_propval pv;
+    mapi_rd rd;
+    mapi_wr wr;
+
+    mapi_rd_init(&rd, in, sizeof(in));
+    CU_ASSERT_EQUAL_FATAL(rop_rd_tagged_propval(&rd, pool, 0, &pv), 0);
+    CU_ASSERT_EQUAL(pv.v.b, 1);
+    store_props_init(&bag, pool);
+    store_props_set(&bag, &pv);
+    mapi_wr_init(&wr, pool, 256);
+    CU_ASSERT_EQUAL_FATAL(store_props_encode(&wr, &bag), 0);
+    mapi_rd_init(&rd, wr.buf, wr.len);
+    CU_ASSERT_EQUAL(store_props_decode(&rd, pool, &back), 0);
+    CU_ASSERT_EQUAL(back.count, 1);
+}
+
+/* Found by tests/fuzz/fuzz_restriction (corpus regress_empty_svreid_dup):
+ * an empty ServerId at the very end of the request is a view past the
+ * buffer, and the deep copy read one byte of it. */
+static void test_restriction_dup_empty_bin(void)
+{
+    static const uint8_t bytes[] = { 0x04, 0x02, 0x03, 0x00, 0x08, 0x01,
+                                     0xFB, 0x00, 0x08, 0x00, 0x00, 0x00 };
+    uint8_t *in = malloc(sizeof(bytes));     /* exact size, for ASan */
+    rop_restriction *r = NULL, *c;
+    mapi_rd rd;
+
+    memcpy(in, bytes, sizeof(bytes));
+    mapi_rd_init(&rd, in, sizeof(bytes));
+    CU_ASSERT_EQUAL_FATAL(rop_rd_restriction(&rd, pool, 0, &r), 0);
+    c = rop_restriction_dup(pool, r);
+    free(in);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    CU_ASSERT_EQUAL(c->u.property.val.v.bin.len, 0);
+    CU_ASSERT_PTR_NOT_NULL(c->u.property.val.v.bin.data);
+}
+
+/* Found by tests/fuzz/fuzz_restriction and fuzz_propval (corpus
+ * regress_mvi_*): a value under a multi-value-instance tag (MV|MVI) is
+ * one value of the base type, but kept its tag, and the deep copy and
+ * the store took it for a multi-valued one. */
+static void test_mvi_tagged_value(void)
+{
+    /* Content restriction on 0x3102 (MV|MVI|Binary): FL_SUBSTRING,
+     * PropertyTag, TaggedValue with the same tag, a 2-byte Binary. */
+    static const uint8_t in[] = { 0x03, 0x01, 0x00, 0x00, 0x00,
+                                  0x02, 0x31, 0x37, 0x00,
+                                  0x02, 0x31, 0x37, 0x00, 0x02, 0x00,
+                                  0xAB, 0xCD };
+    rop_restriction *r = NULL, *c;
+    store_props bag, back;
+    mapi_rd rd;
+    mapi_wr wr;
+
+    mapi_rd_init(&rd, in, sizeof(in));
+    CU_ASSERT_EQUAL_FATAL(rop_rd_restriction(&rd, pool, 0, &r), 0);
+    CU_ASSERT_EQUAL(ROP_PROP_TYPE(r->u.content.val.tag), ROP_PT_BINARY);
+    CU_ASSERT_EQUAL(r->u.content.val.v.bin.len, 2);
+    c = rop_restriction_dup(pool, r);
+    CU_ASSERT_EQUAL_FATAL(c->u.content.val.v.bin.len, 2);
+    CU_ASSERT_EQUAL(c->u.content.val.v.bin.data[1], 0xCD);
+    store_props_init(&bag, pool);
+    store_props_set(&bag, &r->u.content.val);
+    mapi_wr_init(&wr, pool, 256);
+    CU_ASSERT_EQUAL_FATAL(store_props_encode(&wr, &bag), 0);
+    mapi_rd_init(&rd, wr.buf, wr.len);
+    CU_ASSERT_EQUAL(store_props_decode(&rd, pool, &back), 0);
+}
+
 static void test_property_name_roundtrip(void)
 {
     rop_property_name pn, back;
@@ -1305,6 +1381,10 @@ int main(void)
     CU_add_test(s, "nested restriction of every type",
                 test_restriction_nested);
     CU_add_test(s, "restriction deep copy", test_restriction_dup);
+    CU_add_test(s, "restriction deep copy of an empty ServerId",
+                test_restriction_dup_empty_bin);
+    CU_add_test(s, "Boolean byte other than 0 or 1", test_boolean_not_01);
+    CU_add_test(s, "multi-value-instance tagged value", test_mvi_tagged_value);
     CU_add_test(s, "PropertyName round trip", test_property_name_roundtrip);
     CU_add_test(s, "LongTermId round trip", test_long_term_id_roundtrip);
     s = CU_add_suite("store_table", NULL, NULL);
