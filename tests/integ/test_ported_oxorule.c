@@ -37,6 +37,7 @@
 #include "harness.h"
 #include "mh_client.h"
 #include "rop_client.h"
+#include "spool.h"
 
 static harness H;
 #define SPOOL_TEMPLATE "/tmp/mapi-integ-oxorule-XXXXXX"
@@ -98,99 +99,17 @@ static char sendmail_cmd[700];
 static int suite_init(void)
 {
     memcpy(spool, SPOOL_TEMPLATE, sizeof(SPOOL_TEMPLATE));
-    if (!mkdtemp(spool) || chmod(spool, 0777) != 0)
+    if (spool_create(spool) != 0)
         return -1;
-    snprintf(sendmail_cmd, sizeof(sendmail_cmd),
-             "%s/tests/integ/capture-sendmail.sh %s", harness_repo(), spool);
+    spool_command(spool, sendmail_cmd, sizeof(sendmail_cmd));
     g_mime_init();
     return harness_start(&H, NULL) == 0 ? 0 : -1;
 }
 
 static int suite_cleanup(void)
 {
-    char cmd[600];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", spool);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", spool);
+    spool_remove(spool);
     return harness_stop(&H);
-}
-
-/* ------------------------------------------------------------- spool -- */
-
-static void spool_clear(void)
-{
-    DIR *d = opendir(spool);
-    struct dirent *e;
-    char path[800];
-
-    while (d && (e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.') {
-            snprintf(path, sizeof(path), "%s/%s", spool, e->d_name);
-            unlink(path);
-        }
-    if (d)
-        closedir(d);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
-
-/* One message the sendmail command got: the MIME, its arguments. */
-typedef struct sent {
-    char *eml, *args;
-} sent;
-
-/* The messages in the spool (at most max): how many there are. */
-static int spool_read(sent *out, int max)
-{
-    DIR *d = opendir(spool);
-    struct dirent *e;
-    char path[800];
-    int n = 0;
-
-    while (d && (e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-
-        if (l <= 4 || strcmp(e->d_name + l - 4, ".eml") != 0)
-            continue;
-        if (n < max) {
-            snprintf(path, sizeof(path), "%s/%s", spool, e->d_name);
-            out[n].eml = slurp(path);
-            snprintf(path, sizeof(path), "%s/%.*s.args", spool, (int)(l - 4),
-                     e->d_name);
-            out[n].args = slurp(path);
-        }
-        n++;
-    }
-    if (d)
-        closedir(d);
-    return n;
-}
-
-static void sent_free(sent *s, int n)
-{
-    for (int i = 0; i < n; i++) {
-        free(s[i].eml);
-        free(s[i].args);
-    }
 }
 
 /* The eml parsed by GMime: NULL when it is not a message. */
@@ -977,7 +896,7 @@ static void MSOXORULE_S02_TC02_ServerExecuteRule_Action_OP_REPLY(void)
     session a;
     const char *subj;
     uint64_t tmid;
-    sent s[4] = { { 0 } };
+    spool_msg s[4] = { { 0 } };
     int n = 0;
     GMimeMessage *m = NULL;
 
@@ -993,9 +912,9 @@ static void MSOXORULE_S02_TC02_ServerExecuteRule_Action_OP_REPLY(void)
 
         REQUIREF(set_rules(&a, &r, 1) == 0, "RopModifyRules OP_REPLY");
     }
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(deliver(subj) == 0, "deliver");
-    n = spool_read(s, 4);
+    n = spool_read(spool, s, 4);
     CHECKF(n == 1, "R525: one reply at the sendmail command, got %d", n);
     if (n >= 1 && s[0].eml) {
         m = mime_parse(s[0].eml);
@@ -1025,18 +944,18 @@ static void MSOXORULE_S02_TC02_ServerExecuteRule_Action_OP_REPLY(void)
     CHECKF(find_msg(&a, a.inbox_fid, subj, NULL), "the original is filed");
     /* A second message from the same sender is answered again: only
      * OP_OOF_REPLY keeps a once-per-sender history (R556). */
-    spool_clear();
+    spool_clear(spool);
     CHECKF(deliver(apr_pstrcat(a.s.pool, subj, " again", NULL)) == 0,
            "deliver again");
-    sent_free(s, n < 4 ? n : 4);
+    spool_msgs_free(s, n < 4 ? n : 4);
     memset(s, 0, sizeof(s));
-    n = spool_read(s, 4);
+    n = spool_read(spool, s, 4);
     CHECKF(n == 1, "OP_REPLY answers each message: %d", n);
     set_rules(&a, NULL, 0);
 out:
     if (m)
         g_object_unref(m);
-    sent_free(s, n < 4 ? n : 4);
+    spool_msgs_free(s, n < 4 ? n : 4);
     session_close(&a);
 }
 
@@ -1048,7 +967,7 @@ static void MSOXORULE_S02_TC03_ServerExecuteRule_Action_OP_REPLY_ActionFlavor_NS
     session a;
     const char *subj;
     uint64_t tmid;
-    sent s[4] = { { 0 } };
+    spool_msg s[4] = { { 0 } };
     int n = 0;
 
     REQUIREF(session_open(&a, 0) == 0, "demo logon");
@@ -1064,9 +983,9 @@ static void MSOXORULE_S02_TC03_ServerExecuteRule_Action_OP_REPLY_ActionFlavor_NS
 
         REQUIREF(set_rules(&a, &r, 1) == 0, "RopModifyRules OP_REPLY NS");
     }
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(deliver(subj) == 0, "deliver");
-    n = spool_read(s, 4);
+    n = spool_read(spool, s, 4);
     CHECKF(n == 1, "R663: one message, got %d", n);
     if (n >= 1 && s[0].eml && s[0].args) {
         GMimeMessage *m = mime_parse(s[0].eml);
@@ -1080,7 +999,7 @@ static void MSOXORULE_S02_TC03_ServerExecuteRule_Action_OP_REPLY_ActionFlavor_NS
     }
     set_rules(&a, NULL, 0);
 out:
-    sent_free(s, n < 4 ? n : 4);
+    spool_msgs_free(s, n < 4 ? n : 4);
     session_close(&a);
 }
 
@@ -1093,7 +1012,7 @@ static void MSOXORULE_S02_TC04_ServerExecuteRule_Action_OP_REPLY_PidTagAutoRespo
     session a;
     const char *subj;
     uint64_t tmid;
-    sent s[4] = { { 0 } };
+    spool_msg s[4] = { { 0 } };
     int n = 0;
 
     REQUIREF(session_open(&a, 0) == 0, "demo logon");
@@ -1108,23 +1027,23 @@ static void MSOXORULE_S02_TC04_ServerExecuteRule_Action_OP_REPLY_PidTagAutoRespo
 
         REQUIREF(set_rules(&a, &r, 1) == 0, "RopModifyRules");
     }
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(deliver_ex("demo@mapi.test", "sender@example.org", subj,
                         "X-Auto-Response-Suppress: DR, AutoReply\r\n") == 0,
              "deliver");
-    n = spool_read(s, 4);
+    n = spool_read(spool, s, 4);
     CHECKF(n == 0, "R526: no reply, got %d", n);
     CHECKF(find_msg(&a, a.inbox_fid, subj, NULL), "the message is filed");
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(deliver_ex("demo@mapi.test", "sender@example.org",
                         apr_pstrcat(a.s.pool, subj, " oof", NULL),
                         "X-Auto-Response-Suppress: OOF\r\n") == 0,
              "deliver");
-    n = spool_read(s, 4);
+    n = spool_read(spool, s, 4);
     CHECKF(n == 1, "R526: only 0x20 suppresses OP_REPLY: %d", n);
     set_rules(&a, NULL, 0);
 out:
-    sent_free(s, n < 4 ? n : 4);
+    spool_msgs_free(s, n < 4 ? n : 4);
     session_close(&a);
 }
 
@@ -1202,7 +1121,7 @@ static void MSOXORULE_S02_TC07_ServerExecuteRule_Action_OP_FORWARD(void)
 {
     session a, o;
     const char *fw, *rd;
-    sent s[4] = { { 0 } };
+    spool_msg s[4] = { { 0 } };
     int n = 0;
 
     REQUIREF(session_open(&a, 0) == 0, "demo logon");
@@ -1222,9 +1141,9 @@ static void MSOXORULE_S02_TC07_ServerExecuteRule_Action_OP_FORWARD(void)
 
         REQUIREF(set_rules(&a, rs, 3) == 0, "RopModifyRules OP_FORWARD");
     }
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(deliver(fw) == 0, "deliver");
-    n = spool_read(s, 4);
+    n = spool_read(spool, s, 4);
     CHECKF(n == 1, "R537: one forward at the sendmail command (the local "
            "one is delivered here), got %d", n);
     if (n >= 1 && s[0].eml) {
@@ -1255,11 +1174,11 @@ static void MSOXORULE_S02_TC07_ServerExecuteRule_Action_OP_FORWARD(void)
     CHECKF(find_msg(&a, a.inbox_fid, fw, NULL), "the original stays");
     CHECKF(find_msg(&o, o.inbox_fid, apr_pstrcat(a.s.pool, "FW: ", fw, NULL),
                     NULL), "R537: the local recipient has the forward");
-    sent_free(s, n < 4 ? n : 4);
+    spool_msgs_free(s, n < 4 ? n : 4);
     memset(s, 0, sizeof(s));
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(deliver(rd) == 0, "deliver");
-    n = spool_read(s, 4);
+    n = spool_read(spool, s, 4);
     CHECKF(n == 1, "R277: one redirect, got %d", n);
     if (n >= 1 && s[0].eml) {
         GMimeMessage *m = mime_parse(s[0].eml);
@@ -1278,7 +1197,7 @@ static void MSOXORULE_S02_TC07_ServerExecuteRule_Action_OP_FORWARD(void)
     set_rules(&a, NULL, 0);
     session_close(&o);
 out:
-    sent_free(s, n < 4 ? n : 4);
+    spool_msgs_free(s, n < 4 ? n : 4);
     session_close(&a);
 }
 
@@ -1534,14 +1453,14 @@ static const uint8_t guid_oof[16] = {
 static int oof_replies(const char *from, const char *subject,
                        const char *headers)
 {
-    sent s[4] = { { 0 } };
+    spool_msg s[4] = { { 0 } };
     int n;
 
-    spool_clear();
+    spool_clear(spool);
     if (deliver_ex("demo@mapi.test", from, subject, headers) != 0)
         return -1;
-    n = spool_read(s, 4);
-    sent_free(s, n < 4 ? n : 4);
+    n = spool_read(spool, s, 4);
+    spool_msgs_free(s, n < 4 ? n : 4);
     return n;
 }
 
@@ -1592,7 +1511,7 @@ static void MSOXORULE_S03_TC05_OOFBehaviorsForOP_OOF_REPLY(void)
 {
     session a;
     uint64_t tmid;
-    sent s[4] = { { 0 } };
+    spool_msg s[4] = { { 0 } };
     int n = 0;
 
     REQUIREF(session_open(&a, 0) == 0, "demo logon");
@@ -1613,10 +1532,10 @@ static void MSOXORULE_S03_TC05_OOFBehaviorsForOP_OOF_REPLY(void)
     CHECKF(oof_replies("tc05-b@example.org", "automatic",
                        "Auto-Submitted: auto-generated\r\n") == 0,
            "R924: no reply to automatic mail");
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(deliver_ex("demo@mapi.test", "tc05-c@example.org", "hello",
                         NULL) == 0, "deliver");
-    n = spool_read(s, 4);
+    n = spool_read(spool, s, 4);
     CHECKF(n == 1, "R530 R922: one reply, got %d", n);
     if (n >= 1 && s[0].eml) {
         GMimeMessage *m = mime_parse(s[0].eml);
@@ -1632,7 +1551,7 @@ static void MSOXORULE_S03_TC05_OOFBehaviorsForOP_OOF_REPLY(void)
     set_oof(&a, 0);
     set_rules(&a, NULL, 0);
 out:
-    sent_free(s, n < 4 ? n : 4);
+    spool_msgs_free(s, n < 4 ? n : 4);
     session_close(&a);
 }
 
@@ -2014,15 +1933,15 @@ static void MSOXORULE_S02_TC01_ServerExecuteRule_Action_OP_BOUNCE(void)
     const char *subj;
     rule r = { "Bounce", "bounceme", NULL, 0, ST_ENABLED, 1,
                { { .type = OP_BOUNCE } } };
-    sent s[4] = { { 0 } };
+    spool_msg s[4] = { { 0 } };
     int n = 0;
 
     REQUIREF(session_open(&a, 0) == 0, "demo logon");
     subj = subject_for(&a, "bounceme");
     REQUIREF(set_rules(&a, &r, 1) == 0, "RopModifyRules OP_BOUNCE");
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(deliver(subj) == 0, "deliver");
-    n = spool_read(s, 4);
+    n = spool_read(spool, s, 4);
     CHECKF(n == 1, "R5462: a reply to the sender, got %d", n);
     if (n >= 1 && s[0].eml) {
         GMimeMessage *m = mime_parse(s[0].eml);
@@ -2041,16 +1960,16 @@ static void MSOXORULE_S02_TC01_ServerExecuteRule_Action_OP_BOUNCE(void)
     CHECKF(!find_msg(&a, a.inbox_fid, subj, NULL), "R5472: not filed");
     /* A bounce of a bounce would loop: an empty envelope sender gets
      * nothing. */
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(deliver_ex("demo@mapi.test", "", apr_pstrcat(a.s.pool, subj,
                         " ndr", NULL), NULL) == 0, "deliver a bounce");
-    sent_free(s, n < 4 ? n : 4);
+    spool_msgs_free(s, n < 4 ? n : 4);
     memset(s, 0, sizeof(s));
-    n = spool_read(s, 4);
+    n = spool_read(spool, s, 4);
     CHECKF(n == 0, "RFC 3834: no notice to a null sender, got %d", n);
     set_rules(&a, NULL, 0);
 out:
-    sent_free(s, n < 4 ? n : 4);
+    spool_msgs_free(s, n < 4 ? n : 4);
     session_close(&a);
 }
 

@@ -29,6 +29,7 @@
 #include "harness.h"
 #include "mh_client.h"
 #include "rop_client.h"
+#include "spool.h"
 
 static harness H;
 static char spool[] = "/tmp/mapi-integ-sendmail-XXXXXX";
@@ -50,79 +51,20 @@ static int suite_init(void)
     char env[600];
     const char *envv[2] = { env, NULL };
 
-    if (!mkdtemp(spool) || chmod(spool, 0777) != 0)
+    char cmd[500];
+
+    if (spool_create(spool) != 0)
         return -1;
-    snprintf(env, sizeof(env), "MAPI_SENDMAIL=%s/tests/integ/"
-             "capture-sendmail.sh %s", harness_repo(), spool);
+    spool_command(spool, cmd, sizeof(cmd));
+    snprintf(env, sizeof(env), "MAPI_SENDMAIL=%s", cmd);
     g_mime_init();
     return harness_start(&H, envv) == 0 ? 0 : -1;
 }
 
 static int suite_cleanup(void)
 {
-    char cmd[600];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", spool);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", spool);
+    spool_remove(spool);
     return harness_stop(&H);
-}
-
-/* ----------------------------------------------------------- spool -- */
-
-static void spool_clear(void)
-{
-    DIR *d = opendir(spool);
-    struct dirent *e;
-    char path[600];
-
-    while (d && (e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.') {
-            snprintf(path, sizeof(path), "%s/%s", spool, e->d_name);
-            unlink(path);
-        }
-    if (d)
-        closedir(d);
-}
-
-/* The one captured N.eml (its name without ".eml" in base), or -1. */
-static int spool_one(char *base, size_t cap)
-{
-    DIR *d = opendir(spool);
-    struct dirent *e;
-    int n = 0;
-
-    while (d && (e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-
-        if (l > 4 && !strcmp(e->d_name + l - 4, ".eml")) {
-            snprintf(base, cap, "%s/%.*s", spool, (int)(l - 4), e->d_name);
-            n++;
-        }
-    }
-    if (d)
-        closedir(d);
-    return n == 1 ? 0 : -1;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
 }
 
 /* ---------------------------------------------------------- client -- */
@@ -268,7 +210,8 @@ static void test_submit_sends_and_files_in_sent_items(void)
         { 1, "carol@example.org", "Carol Remote" },
         { 3, "hidden@example.org", "Hidden Bcc" },
     };
-    char base[600], path[700], *args = NULL, *eml = NULL;
+    spool_msg m[2] = { { 0 } };
+    const char *args, *eml;
     session a = { 0 }, o = { 0 };
     GMimeStream *st = NULL;
     GMimeParser *parser = NULL;
@@ -277,22 +220,20 @@ static void test_submit_sends_and_files_in_sent_items(void)
     uint32_t rv, flags;
     rc_row row;
 
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(session_open(&a, 0) == 0, "no session");
     rv = submit(&a, "sent through mod_mapi", rs, 3, 0, &mid);
     REQUIREF(rv == 0, "[MS-OXCROPS] R2348: RopSubmitMessage 0x%08X", rv);
-    REQUIREF(spool_one(base, sizeof(base)) == 0, "the sendmail command did "
+    REQUIREF(spool_read(spool, m, 2) == 1, "the sendmail command did "
              "not get exactly one message in %s", spool);
-    snprintf(path, sizeof(path), "%s.args", base);
-    args = slurp(path);
+    args = m[0].args;
     CHECKF(args && strstr(args, "-f\ndemo@mapi.test\n--\n")
            && strstr(args, "carol@example.org\n")
            && strstr(args, "hidden@example.org\n")
            && !strstr(args, "other@mapi.test"),
            "sendmail arguments: '%s'", args ? args : "(none)");
-    snprintf(path, sizeof(path), "%s.eml", base);
-    eml = slurp(path);
-    REQUIREF(eml != NULL, "no %s", path);
+    eml = m[0].eml;
+    REQUIREF(eml != NULL, "no message in %s", spool);
     st = g_mime_stream_mem_new_with_buffer(eml, strlen(eml));
     parser = g_mime_parser_new_with_stream(st);
     msg = g_mime_parser_construct_message(parser, NULL);
@@ -327,8 +268,7 @@ out:
         g_object_unref(parser);
     if (st)
         g_object_unref(st);
-    free(args);
-    free(eml);
+    spool_msgs_free(m, 2);
     session_close(&a);
     session_close(&o);
 }
@@ -345,7 +285,7 @@ static void test_failed_handoff_leaves_outbox_and_ndr(void)
     rc_row row;
     FILE *f;
 
-    spool_clear();
+    spool_clear(spool);
     snprintf(path, sizeof(path), "%s/fail", spool);
     f = fopen(path, "w");
     REQUIREF(f != NULL, "cannot write %s", path);
@@ -378,27 +318,31 @@ out:
 static void test_delete_after_submit_and_no_recipients(void)
 {
     static const rcpt rs[] = { { 1, "erin@example.org", "Erin" } };
-    char base[600];
+    spool_msg m[2] = { { 0 } };
+    int n;
     session a = { 0 };
     uint64_t mid = 0;
     uint32_t rv;
 
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(session_open(&a, 0) == 0, "no session");
     rv = submit(&a, "delete after submit", rs, 1, 1, &mid);
     CHECKF(rv == 0, "RopSubmitMessage 0x%08X", rv);
-    CHECKF(spool_one(base, sizeof(base)) == 0, "not handed off");
+    n = spool_read(spool, m, 2);
+    spool_msgs_free(m, n < 2 ? n : 2);
+    CHECKF(n == 1, "not handed off");
     CHECKF(!folder_find(&a, a.s.lo.fids[RC_FID_OUTBOX], "delete after submit",
                         NULL)
            && !folder_find(&a, a.s.lo.fids[RC_FID_SENT_ITEMS],
                            "delete after submit", NULL),
            "[MS-OXOMSG] PidTagDeleteAfterSubmit: the message was kept");
-    spool_clear();
+    spool_clear(spool);
     rv = submit(&a, "nobody to send to", NULL, 0, 0, &mid);
     CHECKF(rv == EC_NO_RECIPIENTS, "RopSubmitMessage without recipients: "
            "0x%08X, expected ecNoRecipients", rv);
-    CHECKF(spool_one(base, sizeof(base)) != 0, "a message without "
-           "recipients was handed off");
+    n = spool_read(spool, m, 2);
+    spool_msgs_free(m, n < 2 ? n : 2);
+    CHECKF(n == 0, "a message without recipients was handed off");
 out:
     session_close(&a);
 }
@@ -415,7 +359,7 @@ static void test_transport_folder_and_abort_submit(void)
     uint64_t mid = 0, fid = 0;
     rc_row row;
 
-    spool_clear();
+    spool_clear(spool);
     REQUIREF(session_open(&a, 0) == 0, "no session");
     rc_buf_init(&b, a.s.pool);
     rc_buf_handle(&b, 0, a.s.logon);
