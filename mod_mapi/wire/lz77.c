@@ -393,15 +393,19 @@ static int lz77_enc_finish(lz77_enc *e)
  * window away from every current position, which the walk and the
  * insertion already treat as "no candidate".  That replaces a calloc and a
  * clear of the tables per call (7 % of the time on 32 KiB payloads).
- * prev[pos % window] is the distance back to the previous position with
- * the same hash (0 = none or too far); it is written when pos is inserted,
- * before any chain can lead to it, so it needs no clearing either. */
+ * prev[pos % window] is the stamp of the previous position with the same
+ * hash (stored as is, no distance or range check, to keep the insertion
+ * that runs for every input byte short); the walk stops at the first stamp
+ * more than a window back.  prev[pos % window] is written when pos is
+ * inserted, before any chain can lead to it, and is only overwritten by
+ * the position a window later, which is inserted after every search that
+ * could still reach pos, so it needs no clearing either. */
 #define LZ77_HBITS 13
 #define LZ77_HSIZE (1u << LZ77_HBITS)
 
 typedef struct lz77_ws {
     uint32_t head3[LZ77_HSIZE], head8[LZ77_HSIZE];
-    uint16_t prev3[LZ77_WINDOW], prev8[LZ77_WINDOW];
+    uint32_t prev3[LZ77_WINDOW], prev8[LZ77_WINDOW];
     uint32_t next_base;         /* 0: never used, tables all zero */
 } lz77_ws;
 
@@ -516,14 +520,11 @@ static inline unsigned lz77_hash8(uint64_t v)
     return (unsigned)((v * 0x9E3779B97F4A7C15ull) >> (64 - LZ77_HBITS));
 }
 
-/* Links position pos (stamp st) at the head of chain h.  A distance over
- * the window (including any stamp from an earlier call) ends the chain. */
-static inline void lz77_link(uint32_t *head, uint16_t *prev, unsigned h,
+/* Links position pos (stamp st) at the head of chain h. */
+static inline void lz77_link(uint32_t *head, uint32_t *prev, unsigned h,
                              uint32_t st, size_t pos)
 {
-    uint32_t d = st - head[h];
-
-    prev[pos & (LZ77_WINDOW - 1)] = (uint16_t)(d <= LZ77_WINDOW ? d : 0);
+    prev[pos & (LZ77_WINDOW - 1)] = head[h];
     head[h] = st;
 }
 
@@ -604,15 +605,14 @@ typedef struct lz77_search {
  * match of `enough` bytes, or one that cannot be beaten (LZ77_NICE or the
  * rest of the input). */
 static inline void lz77_walk(const lz77_mf *mf, const uint32_t *head,
-                             const uint16_t *prev, unsigned h,
+                             const uint32_t *prev, unsigned h,
                              lz77_search *s, size_t enough)
 {
     const uint8_t *src = mf->src, *cur = src + s->pos, *end = src + mf->n;
-    size_t dist = (uint32_t)(mf->base + (uint32_t)s->pos - head[h]);
-    size_t cand;
-    unsigned d;
+    uint32_t st = mf->base + (uint32_t)s->pos;
+    size_t dist = st - head[h], next, cand;
 
-    for (; dist <= s->reach && s->steps < s->limit; s->steps++) {
+    while (dist <= s->reach && s->steps < s->limit) {
         cand = s->pos - dist;
         /* The byte just past the best length decides whether this
          * candidate can beat it; checking it first skips most. */
@@ -626,22 +626,33 @@ static inline void lz77_walk(const lz77_mf *mf, const uint32_t *head,
                     break;
             }
         }
-        d = prev[cand & (LZ77_WINDOW - 1)];
-        if (!d)
+        /* Stamps decrease along a chain; the 32-bit difference would be
+         * huge (and end the walk) for anything else.  A link longer than
+         * the window ends the walk without counting a step, as the budget
+         * has always been counted. */
+        next = st - prev[cand & (LZ77_WINDOW - 1)];
+        if (next - dist > LZ77_WINDOW)
             break;
-        dist += d;
+        s->steps++;
+        dist = next;
     }
 }
 
 /* Longest match for pos (all earlier positions inserted, pos not yet, at
  * least 3 bytes left); returns its length (0 if under 3) and sets *off_r.
- * best starts at 2 so that only matches of 3 or more count. */
-static size_t lz77_find(lz77_mf *mf, size_t pos, size_t *off_r)
+ * Then inserts pos itself, reusing the hashes (it must not be a candidate
+ * for its own search).  best starts at 2 so that only matches of 3 or
+ * more count. */
+static size_t lz77_find_insert(lz77_mf *mf, size_t pos, size_t *off_r)
 {
+    lz77_ws *ws = mf->ws;
     const uint8_t *cur = mf->src + pos;
     lz77_search s;
     int two = pos < mf->end8;
     uint64_t v = two ? lz77_load8(cur) : 0;
+    unsigned h3 = two ? lz77_hash3w(v, cur) : lz77_hash3(cur);
+    unsigned h8 = lz77_hash8(v);
+    uint32_t st = mf->base + (uint32_t)pos;
 
     s.pos = pos;
     s.best = LZ77_MIN_MATCH - 1;
@@ -650,22 +661,22 @@ static size_t lz77_find(lz77_mf *mf, size_t pos, size_t *off_r)
     s.steps = 0;
     s.limit = lz77_limit(mf, pos);
     s.reach = pos < LZ77_WINDOW ? pos : LZ77_WINDOW;
-    lz77_walk(mf, mf->ws->head3, mf->ws->prev3,
-              two ? lz77_hash3w(v, cur) : lz77_hash3(cur), &s,
-              two ? LZ77_KEY2 : SIZE_MAX);
+    lz77_walk(mf, ws->head3, ws->prev3, h3, &s, two ? LZ77_KEY2 : SIZE_MAX);
     if (two && s.best >= LZ77_KEY2 && s.best < LZ77_NICE
         && s.best < s.maxlen)
-        lz77_walk(mf, mf->ws->head8, mf->ws->prev8, lz77_hash8(v), &s,
-                  SIZE_MAX);
+        lz77_walk(mf, ws->head8, ws->prev8, h8, &s, SIZE_MAX);
     mf->budget -= s.steps < mf->budget ? s.steps : mf->budget;
+    lz77_link(ws->head3, ws->prev3, h3, st, pos);
+    if (two)
+        lz77_link(ws->head8, ws->prev8, h8, st, pos);
+    mf->ins = pos + 1;
     *off_r = s.off;
     return s.best >= LZ77_MIN_MATCH ? s.best : 0;   /* below 3: no match */
 }
 
 /* Greedy parse (R846-R852): the longest match at the coding position, or
- * a literal when there is none of 3 bytes or more.  Every position before
- * the coding position is inserted before the search, the coding position
- * itself after it, so that it cannot match itself. */
+ * a literal when there is none of 3 bytes or more.  The positions a match
+ * covered are inserted before the next search. */
 static int lz77_parse(lz77_mf *mf, lz77_enc *e)
 {
     const uint8_t *src = mf->src;
@@ -674,9 +685,9 @@ static int lz77_parse(lz77_mf *mf, lz77_enc *e)
     while (pos < n) {
         len = 0;
         if (pos < mf->end3) {
-            lz77_insert_upto(mf, pos);
-            len = lz77_find(mf, pos, &off);
-            lz77_insert_upto(mf, pos + 1);
+            if (mf->ins < pos)
+                lz77_insert_upto(mf, pos);
+            len = lz77_find_insert(mf, pos, &off);
         }
         if (!len) {
             if (lz77_enc_literal(e, src[pos]) < 0)
