@@ -94,24 +94,28 @@ static inline unsigned lz77_clz32(uint32_t v)
 
 /* ---------------------------------------------------------- decompress */
 
-/* Reads the extension of a length field of 7 (R913-R934).  *nib points at
- * the shared byte whose high nibble is still unused, or is NULL.  Returns
- * the full match length, or 0 on a truncated or invalid extension. */
+/* Reads the extension of a length field of 7 (R913-R934).  *pend is 0x10
+ * plus the high nibble of the last shared byte while that nibble is still
+ * unused, else 0.  Returns the full match length, or 0 on a truncated or
+ * invalid extension. */
 static size_t lz77_long_len(const uint8_t **ipp, const uint8_t *iend,
-                            const uint8_t **nib)
+                            unsigned *pend)
 {
     const uint8_t *ip = *ipp;
+    unsigned p = *pend, fresh = !(p & 0x10), byte = 0, fm;
     uint64_t len;
 
-    if (*nib == NULL) {
-        if (ip == iend)
-            return 0;
-        *nib = ip;
-        len = *ip++ & 0x0F;
-    } else {
-        len = **nib >> 4;
-        *nib = NULL;
-    }
+    if (LZ77_LIKELY(ip != iend))
+        byte = *ip;
+    else if (fresh)
+        return 0;
+    /* A new shared byte (its low nibble) and the pending one (its high
+     * nibble) alternate, which a branch predicts badly (a fifth of all
+     * mispredictions on ROP rows), so the choice is made with a mask. */
+    fm = 0u - fresh;
+    len = ((byte & fm) | (p & ~fm)) & 0x0Fu;
+    *pend = (0x10u | byte >> 4) & fm;
+    ip += fresh;
     if (len == 15) {
         if (ip == iend)
             return 0;
@@ -164,7 +168,9 @@ static inline void lz77_copy_short_period(uint8_t *op, size_t off, size_t len)
 
 /* Copies len bytes from off bytes back; the caller has checked that the
  * source is inside the output and that len bytes of room remain.  Block
- * copies may run up to 15 bytes past op + len, only when room allows. */
+ * copies may run up to 31 bytes past op + len, only when room allows.
+ * With off >= 16 each 16-byte block reads only bytes already written
+ * (by an earlier block at the latest), so the copies are in order. */
 static inline void lz77_copy_match(uint8_t *op, size_t off, size_t len,
                                    const uint8_t *oend)
 {
@@ -172,7 +178,21 @@ static inline void lz77_copy_match(uint8_t *op, size_t off, size_t len,
     size_t slack = (size_t)(oend - op) - len;
     uint8_t *end = op + len;
 
-    if (LZ77_LIKELY(off >= 16 && slack >= 16)) {
+    if (LZ77_LIKELY(off >= 16 && slack >= 32)) {
+        /* Most matches are up to 32 bytes: two blocks and no loop, whose
+         * exit branch was the most mispredicted one of the decoder. */
+        memcpy(op, m, 16);
+        memcpy(op + 16, m + 16, 16);
+        if (LZ77_LIKELY(len <= 32))
+            return;
+        op += 32;
+        m += 32;
+        do {
+            memcpy(op, m, 16);
+            op += 16;
+            m += 16;
+        } while (op < end);
+    } else if (off >= 16 && slack >= 16) {
         do {
             memcpy(op, m, 16);
             op += 16;
@@ -214,10 +234,10 @@ static inline void lz77_copy_lits(uint8_t *op, const uint8_t *ip, size_t n,
 int lz77_decompress(const uint8_t *src, size_t src_len,
                     uint8_t *dst, size_t dst_cap, size_t *out_len_r)
 {
-    const uint8_t *ip = src, *iend, *nib = NULL;
+    const uint8_t *ip = src, *iend;
     uint8_t *op = dst, *oend;
     uint32_t flags = 0;
-    unsigned nbits = 0, run, tok;
+    unsigned nbits = 0, run, tok, pend = 0;
     size_t off, len;
 
     if (!src || src_len < 4)
@@ -257,7 +277,7 @@ int lz77_decompress(const uint8_t *src, size_t src_len,
         off = (tok >> 3) + 1;
         len = (tok & 7) + LZ77_MIN_MATCH;
         if (len == LZ77_LONG_BASE
-            && (len = lz77_long_len(&ip, iend, &nib)) == 0)
+            && (len = lz77_long_len(&ip, iend, &pend)) == 0)
             return -1;
         if (LZ77_UNLIKELY((size_t)(op - dst) < off
                           || (size_t)(oend - op) < len))
