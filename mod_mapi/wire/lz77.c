@@ -410,9 +410,9 @@ static int lz77_enc_finish(lz77_enc *e)
  * holds a stamp, base + position, where every call takes a base more than
  * a window past the last stamp of the call before.  A stamp left over from
  * an earlier call (or a zero from the first allocation) is then more than a
- * window away from every current position, which the walk and the
- * insertion already treat as "no candidate".  That replaces a calloc and a
- * clear of the tables per call (7 % of the time on 32 KiB payloads).
+ * window away from every current position, which the walk already treats
+ * as the end of the chain.  That replaces a calloc and a clear of the
+ * tables per call (7 % of the time on 32 KiB payloads).
  * prev[pos % window] is the stamp of the previous position with the same
  * hash (stored as is, no distance or range check, to keep the insertion
  * that runs for every input byte short); the walk stops at the first stamp
@@ -465,8 +465,9 @@ static void lz77_key_init(void)
 }
 
 /* This thread's workspace, made on first use and freed when the thread
- * ends.  When thread-specific data is unavailable, a private one the
- * caller frees (*owned set).  NULL when out of memory. */
+ * ends (the destructor is libc's free, so it stays valid even if this
+ * module is unloaded first).  When thread-specific data is unavailable, a
+ * private one the caller frees (*owned set).  NULL when out of memory. */
 static lz77_ws *lz77_workspace(int *owned)
 {
     lz77_ws *ws;
