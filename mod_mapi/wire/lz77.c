@@ -25,6 +25,8 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,24 +94,28 @@ static inline unsigned lz77_clz32(uint32_t v)
 
 /* ---------------------------------------------------------- decompress */
 
-/* Reads the extension of a length field of 7 (R913-R934).  *nib points at
- * the shared byte whose high nibble is still unused, or is NULL.  Returns
- * the full match length, or 0 on a truncated or invalid extension. */
+/* Reads the extension of a length field of 7 (R913-R934).  *pend is 0x10
+ * plus the high nibble of the last shared byte while that nibble is still
+ * unused, else 0.  Returns the full match length, or 0 on a truncated or
+ * invalid extension. */
 static size_t lz77_long_len(const uint8_t **ipp, const uint8_t *iend,
-                            const uint8_t **nib)
+                            unsigned *pend)
 {
     const uint8_t *ip = *ipp;
+    unsigned p = *pend, fresh = !(p & 0x10), byte = 0, fm;
     uint64_t len;
 
-    if (*nib == NULL) {
-        if (ip == iend)
-            return 0;
-        *nib = ip;
-        len = *ip++ & 0x0F;
-    } else {
-        len = **nib >> 4;
-        *nib = NULL;
-    }
+    if (LZ77_LIKELY(ip != iend))
+        byte = *ip;
+    else if (fresh)
+        return 0;
+    /* A new shared byte (its low nibble) and the pending one (its high
+     * nibble) alternate, which a branch predicts badly (a fifth of all
+     * mispredictions on ROP rows), so the choice is made with a mask. */
+    fm = 0u - fresh;
+    len = ((byte & fm) | (p & ~fm)) & 0x0Fu;
+    *pend = (0x10u | byte >> 4) & fm;
+    ip += fresh;
     if (len == 15) {
         if (ip == iend)
             return 0;
@@ -162,7 +168,9 @@ static inline void lz77_copy_short_period(uint8_t *op, size_t off, size_t len)
 
 /* Copies len bytes from off bytes back; the caller has checked that the
  * source is inside the output and that len bytes of room remain.  Block
- * copies may run up to 15 bytes past op + len, only when room allows. */
+ * copies may run up to 31 bytes past op + len, only when room allows.
+ * With off >= 16 each 16-byte block reads only bytes already written
+ * (by an earlier block at the latest), so the copies are in order. */
 static inline void lz77_copy_match(uint8_t *op, size_t off, size_t len,
                                    const uint8_t *oend)
 {
@@ -170,7 +178,21 @@ static inline void lz77_copy_match(uint8_t *op, size_t off, size_t len,
     size_t slack = (size_t)(oend - op) - len;
     uint8_t *end = op + len;
 
-    if (LZ77_LIKELY(off >= 16 && slack >= 16)) {
+    if (LZ77_LIKELY(off >= 16 && slack >= 32)) {
+        /* Most matches are up to 32 bytes: two blocks and no loop, whose
+         * exit branch was the most mispredicted one of the decoder. */
+        memcpy(op, m, 16);
+        memcpy(op + 16, m + 16, 16);
+        if (LZ77_LIKELY(len <= 32))
+            return;
+        op += 32;
+        m += 32;
+        do {
+            memcpy(op, m, 16);
+            op += 16;
+            m += 16;
+        } while (op < end);
+    } else if (off >= 16 && slack >= 16) {
         do {
             memcpy(op, m, 16);
             op += 16;
@@ -212,10 +234,10 @@ static inline void lz77_copy_lits(uint8_t *op, const uint8_t *ip, size_t n,
 int lz77_decompress(const uint8_t *src, size_t src_len,
                     uint8_t *dst, size_t dst_cap, size_t *out_len_r)
 {
-    const uint8_t *ip = src, *iend, *nib = NULL;
+    const uint8_t *ip = src, *iend;
     uint8_t *op = dst, *oend;
     uint32_t flags = 0;
-    unsigned nbits = 0, run, tok;
+    unsigned nbits = 0, run, tok, pend = 0;
     size_t off, len;
 
     if (!src || src_len < 4)
@@ -255,7 +277,7 @@ int lz77_decompress(const uint8_t *src, size_t src_len,
         off = (tok >> 3) + 1;
         len = (tok & 7) + LZ77_MIN_MATCH;
         if (len == LZ77_LONG_BASE
-            && (len = lz77_long_len(&ip, iend, &nib)) == 0)
+            && (len = lz77_long_len(&ip, iend, &pend)) == 0)
             return -1;
         if (LZ77_UNLIKELY((size_t)(op - dst) < off
                           || (size_t)(oend - op) < len))
@@ -281,7 +303,7 @@ typedef struct lz77_enc {
 
 /* Appends one bitmask bit, first storing a full bitmask and reserving the
  * next one (R891). */
-static int lz77_enc_bit(lz77_enc *e, uint32_t bit)
+static inline int lz77_enc_bit(lz77_enc *e, uint32_t bit)
 {
     if (e->bits == 32) {
         lz77_put32(e->mask_at, e->mask);
@@ -297,7 +319,7 @@ static int lz77_enc_bit(lz77_enc *e, uint32_t bit)
     return 0;
 }
 
-static int lz77_enc_literal(lz77_enc *e, uint8_t c)
+static inline int lz77_enc_literal(lz77_enc *e, uint8_t c)
 {
     if (lz77_enc_bit(e, 0) < 0 || e->op == e->oend)
         return -1;
@@ -379,22 +401,42 @@ static int lz77_enc_finish(lz77_enc *e)
     return 0;
 }
 
-/* Match finder: hash chains.  head[h] is the latest position + 1 with
- * hash h (0 = none); prev[pos % window] is the distance back to the
- * previous position with the same hash (0 = none or too far).  A prev slot
- * is only overwritten by a position one window later, when the older one
- * can no longer be matched, so chains need no clearing. */
-typedef struct lz77_chain {
-    uint32_t *head;
-    uint16_t *prev;
-} lz77_chain;
-
-/* Two chains: one over 3-byte prefixes (every possible match) and one over
- * 8-byte prefixes.  Once the search has a match of 8 or more, any longer
- * one shares those 8 bytes, so the rest of the search walks the much
- * shorter 8-byte chain and still finds the longest match.
+/* Match finder: two hash chains, one over 3-byte prefixes (every possible
+ * match) and one over 8-byte prefixes.  Once the search has a match of 8
+ * or more, any longer one shares those 8 bytes, so the rest of the search
+ * walks the much shorter 8-byte chain and still finds the longest match.
  *
- * The search is exhaustive inside the window, which makes the parse the
+ * The tables live in a per-thread workspace that is never cleared: a head
+ * holds a stamp, base + position, where every call takes a base more than
+ * a window past the last stamp of the call before.  A stamp left over from
+ * an earlier call (or a zero from the first allocation) is then more than a
+ * window away from every current position, which the walk already treats
+ * as the end of the chain.  That replaces a calloc and a clear of the
+ * tables per call (7 % of the time on 32 KiB payloads).
+ * prev[pos % window] is the stamp of the previous position with the same
+ * hash (stored as is, no distance or range check, to keep the insertion
+ * that runs for every input byte short); the walk stops at the first stamp
+ * more than a window back.  prev[pos % window] is written when pos is
+ * inserted, before any chain can lead to it, and is only overwritten by
+ * the position a window later, which is inserted after every search that
+ * could still reach pos, so it needs no clearing either. */
+/* The 3-byte chain gets 4 times more buckets than the window has
+ * positions: a colliding candidate costs a step and a badly predicted
+ * compare, and on incompressible data (attachments) that halved the speed
+ * with 2^13 buckets.  Since the tables are not cleared per call, the size
+ * costs only memory (224 KiB per thread in all). */
+#define LZ77_HBITS 13                       /* 8-byte chain */
+#define LZ77_HSIZE (1u << LZ77_HBITS)
+#define LZ77_H3BITS 15                      /* 3-byte chain */
+#define LZ77_H3SIZE (1u << LZ77_H3BITS)
+
+typedef struct lz77_ws {
+    uint32_t head3[LZ77_H3SIZE], head8[LZ77_HSIZE];
+    uint32_t prev3[LZ77_WINDOW], prev8[LZ77_WINDOW];
+    uint32_t next_base;         /* 0: never used, tables all zero */
+} lz77_ws;
+
+/* The search is exhaustive inside the window, which makes the parse the
  * reference one (R847: the longest match at each position), as long as a
  * budget of chain steps for the whole input lasts.  Real payloads use a
  * small part of it; data built to make chains long (a tiny alphabet) can
@@ -403,9 +445,10 @@ typedef struct lz77_chain {
 typedef struct lz77_mf {
     const uint8_t *src;
     size_t n;
-    lz77_chain c3, c8;
-    unsigned hshift;
+    lz77_ws *ws;
+    uint32_t base;              /* stamp of position 0 */
     size_t ins;                 /* next position to insert */
+    size_t end3, end8;          /* positions below these have 3 / 8 bytes */
     size_t budget;              /* chain steps left for the whole input */
     size_t limit;               /* chain steps allowed per position now */
     size_t next_check;          /* position at which limit is recomputed */
@@ -417,46 +460,127 @@ typedef struct lz77_mf {
 #define LZ77_SHALLOW        32  /* steps per position when the budget is low */
 #define LZ77_NICE           1024 /* stop searching at a match this long */
 
-static inline unsigned lz77_hash3(const lz77_mf *mf, const uint8_t *p)
-{
-    uint32_t v = p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+/* ----------------------------------------------- per-thread workspace */
 
-    return (v * 2654435761u) >> mf->hshift;
+static pthread_key_t lz77_key;
+static pthread_once_t lz77_once = PTHREAD_ONCE_INIT;
+static int lz77_key_ok;
+
+static void lz77_key_init(void)
+{
+    lz77_key_ok = pthread_key_create(&lz77_key, free) == 0;
 }
 
-static inline unsigned lz77_hash8(const lz77_mf *mf, const uint8_t *p)
+/* This thread's workspace, made on first use and freed when the thread
+ * ends (the destructor is libc's free, so it stays valid even if this
+ * module is unloaded first).  When thread-specific data is unavailable, a
+ * private one the caller frees (*owned set).  NULL when out of memory. */
+static lz77_ws *lz77_workspace(int *owned)
+{
+    lz77_ws *ws;
+
+    *owned = 0;
+    if (pthread_once(&lz77_once, lz77_key_init) == 0 && lz77_key_ok) {
+        ws = pthread_getspecific(lz77_key);
+        if (ws)
+            return ws;
+        ws = calloc(1, sizeof(*ws));
+        if (ws && pthread_setspecific(lz77_key, ws) == 0)
+            return ws;
+        free(ws);
+    }
+    *owned = 1;
+    return calloc(1, sizeof(*ws));
+}
+
+/* Takes the stamp base for an input of n bytes (see lz77_ws).  When the
+ * stamps would wrap, the heads are cleared once and numbering restarts. */
+static uint32_t lz77_ws_begin(lz77_ws *ws, size_t n)
+{
+    uint64_t base = ws->next_base;
+
+    if (base == 0 || base + n + LZ77_WINDOW + 1 > UINT32_MAX) {
+        if (base != 0) {
+            memset(ws->head3, 0, sizeof(ws->head3));
+            memset(ws->head8, 0, sizeof(ws->head8));
+        }
+        base = LZ77_WINDOW + 1;
+    }
+    ws->next_base = (uint32_t)(base + n + LZ77_WINDOW + 1);
+    return (uint32_t)base;
+}
+
+/* ------------------------------------------------------------ hashing */
+
+static inline unsigned lz77_hash3v(uint32_t v)
+{
+    return (v * 2654435761u) >> (32 - LZ77_H3BITS);
+}
+
+static inline unsigned lz77_hash3(const uint8_t *p)
+{
+    return lz77_hash3v(p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16);
+}
+
+/* The 8 bytes at p as one word, and the 3-byte hash from it: one load
+ * serves both chains.  Byte order only changes the 8-byte hash. */
+static inline uint64_t lz77_load8(const uint8_t *p)
 {
     uint64_t v;
 
-    memcpy(&v, p, 8);         /* byte order only changes the hash */
-    return (unsigned)((v * 0x9E3779B97F4A7C15ull) >> (32 + mf->hshift));
+    memcpy(&v, p, 8);
+    return v;
 }
 
-static inline void lz77_chain_add(lz77_chain *ch, unsigned h, size_t pos)
+static inline unsigned lz77_hash3w(uint64_t v, const uint8_t *p)
 {
-    uint32_t last = ch->head[h];
-    size_t d = last ? pos + 1 - last : 0;
+#ifdef LZ77_FAST_LE
+    (void)p;
+    return lz77_hash3v((uint32_t)v & 0xFFFFFFu);
+#else
+    (void)v;
+    return lz77_hash3(p);
+#endif
+}
 
-    ch->prev[pos & (LZ77_WINDOW - 1)] = (uint16_t)(d <= LZ77_WINDOW ? d : 0);
-    ch->head[h] = (uint32_t)(pos + 1);
+static inline unsigned lz77_hash8(uint64_t v)
+{
+    return (unsigned)((v * 0x9E3779B97F4A7C15ull) >> (64 - LZ77_HBITS));
+}
+
+/* Links position pos (stamp st) at the head of chain h. */
+static inline void lz77_link(uint32_t *head, uint32_t *prev, unsigned h,
+                             uint32_t st, size_t pos)
+{
+    prev[pos & (LZ77_WINDOW - 1)] = head[h];
+    head[h] = st;
 }
 
 /* Inserts every position below upto that has 3 bytes from it on (and into
- * the second chain, those with 8). */
+ * the second chain, those with 8).  This runs for every input byte, so it
+ * is one load and two links per position, no other branches. */
 static inline void lz77_insert_upto(lz77_mf *mf, size_t upto)
 {
-    size_t last = mf->n >= 3 ? mf->n - 2 : 0;
-    const uint8_t *p;
+    lz77_ws *ws = mf->ws;
+    const uint8_t *src = mf->src;
+    size_t i = mf->ins, u8 = upto < mf->end8 ? upto : mf->end8;
 
-    if (upto > last)
-        upto = last;
-    for (; mf->ins < upto; mf->ins++) {
-        p = mf->src + mf->ins;
-        lz77_chain_add(&mf->c3, lz77_hash3(mf, p), mf->ins);
-        if (mf->n - mf->ins >= LZ77_KEY2)
-            lz77_chain_add(&mf->c8, lz77_hash8(mf, p), mf->ins);
+    for (; i < u8; i++) {
+        uint64_t v = lz77_load8(src + i);
+        uint32_t st = mf->base + (uint32_t)i;
+
+        lz77_link(ws->head3, ws->prev3, lz77_hash3w(v, src + i), st, i);
+        lz77_link(ws->head8, ws->prev8, lz77_hash8(v), st, i);
     }
+    if (upto > mf->end3)
+        upto = mf->end3;
+    for (; i < upto; i++)
+        lz77_link(ws->head3, ws->prev3, lz77_hash3(src + i),
+                  mf->base + (uint32_t)i, i);
+    mf->ins = i;
 }
+
+/* ----------------------------------------------------------- searching */
 
 /* Length of the common prefix of a and b, b < bend, a < b. */
 static inline size_t lz77_common(const uint8_t *a, const uint8_t *b,
@@ -466,10 +590,8 @@ static inline size_t lz77_common(const uint8_t *a, const uint8_t *b,
 
 #ifdef LZ77_FAST_LE
     while (bend - b >= 8) {
-        uint64_t x, y;
+        uint64_t x = lz77_load8(a), y = lz77_load8(b);
 
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
         if (x != y)
             return (size_t)(b - start)
                    + ((unsigned)__builtin_ctzll(x ^ y) >> 3);
@@ -488,7 +610,7 @@ static inline size_t lz77_common(const uint8_t *a, const uint8_t *b,
  * factor (only match starts and literals search, not every byte), at least
  * LZ77_SHALLOW, at most the whole window.  Recomputed every 64 bytes to
  * keep the division out of the inner loop. */
-static size_t lz77_limit(lz77_mf *mf, size_t pos)
+static inline size_t lz77_limit(lz77_mf *mf, size_t pos)
 {
     size_t l;
 
@@ -503,50 +625,62 @@ static size_t lz77_limit(lz77_mf *mf, size_t pos)
 
 /* One search in progress. */
 typedef struct lz77_search {
-    size_t pos, best, off, maxlen, steps, limit;
+    size_t pos, best, off, maxlen, steps, limit, reach;
 } lz77_search;
 
-/* Walks a chain from c (position + 1), keeping the longest match in s;
- * stops at the window edge, the step limit, a match of `enough` bytes, or
- * one that cannot be beaten (LZ77_NICE or the rest of the input). */
-static inline void lz77_walk(const lz77_mf *mf, const lz77_chain *ch, uint32_t c,
-                      lz77_search *s, size_t enough)
+/* Walks the chain whose head is head[h], keeping the longest match in s;
+ * stops at the window edge (or the start of the input), the step limit, a
+ * match of `enough` bytes, or one that cannot be beaten (LZ77_NICE or the
+ * rest of the input). */
+static inline void lz77_walk(const lz77_mf *mf, const uint32_t *head,
+                             const uint32_t *prev, unsigned h,
+                             lz77_search *s, size_t enough)
 {
-    const uint8_t *cur = mf->src + s->pos, *end = mf->src + mf->n;
-    size_t cand;
-    unsigned d;
+    const uint8_t *src = mf->src, *cur = src + s->pos, *end = src + mf->n;
+    uint32_t st = mf->base + (uint32_t)s->pos;
+    size_t dist = st - head[h], next, cand;
 
-    for (; c && s->steps < s->limit; s->steps++) {
-        cand = c - 1;
-        if (s->pos - cand > LZ77_WINDOW)
-            break;
+    while (dist <= s->reach && s->steps < s->limit) {
+        cand = s->pos - dist;
         /* The byte just past the best length decides whether this
          * candidate can beat it; checking it first skips most. */
-        if (mf->src[cand + s->best] == cur[s->best]) {
-            size_t l = lz77_common(mf->src + cand, cur, end);
+        if (src[cand + s->best] == cur[s->best]) {
+            size_t l = lz77_common(src + cand, cur, end);
 
             if (l > s->best) {
                 s->best = l;
-                s->off = s->pos - cand;
+                s->off = dist;
                 if (l >= enough || l >= LZ77_NICE || l == s->maxlen)
                     break;
             }
         }
-        d = ch->prev[cand & (LZ77_WINDOW - 1)];
-        if (!d)
+        /* Stamps decrease along a chain; the 32-bit difference would be
+         * huge (and end the walk) for anything else.  A link longer than
+         * the window ends the walk without counting a step, as the budget
+         * has always been counted. */
+        next = st - prev[cand & (LZ77_WINDOW - 1)];
+        if (next - dist > LZ77_WINDOW)
             break;
-        c -= d;
+        s->steps++;
+        dist = next;
     }
 }
 
 /* Longest match for pos (all earlier positions inserted, pos not yet, at
  * least 3 bytes left); returns its length (0 if under 3) and sets *off_r.
- * best starts at 2 so that only matches of 3 or more count. */
-static size_t lz77_find(lz77_mf *mf, size_t pos, size_t *off_r)
+ * Then inserts pos itself, reusing the hashes (it must not be a candidate
+ * for its own search).  best starts at 2 so that only matches of 3 or
+ * more count. */
+static size_t lz77_find_insert(lz77_mf *mf, size_t pos, size_t *off_r)
 {
+    lz77_ws *ws = mf->ws;
     const uint8_t *cur = mf->src + pos;
     lz77_search s;
-    int two = mf->n - pos >= LZ77_KEY2;
+    int two = pos < mf->end8;
+    uint64_t v = two ? lz77_load8(cur) : 0;
+    unsigned h3 = two ? lz77_hash3w(v, cur) : lz77_hash3(cur);
+    unsigned h8 = lz77_hash8(v);
+    uint32_t st = mf->base + (uint32_t)pos;
 
     s.pos = pos;
     s.best = LZ77_MIN_MATCH - 1;
@@ -554,40 +688,35 @@ static size_t lz77_find(lz77_mf *mf, size_t pos, size_t *off_r)
     s.maxlen = mf->n - pos;
     s.steps = 0;
     s.limit = lz77_limit(mf, pos);
-    lz77_walk(mf, &mf->c3, mf->c3.head[lz77_hash3(mf, cur)], &s,
-              two ? LZ77_KEY2 : SIZE_MAX);
+    s.reach = pos < LZ77_WINDOW ? pos : LZ77_WINDOW;
+    lz77_walk(mf, ws->head3, ws->prev3, h3, &s, two ? LZ77_KEY2 : SIZE_MAX);
     if (two && s.best >= LZ77_KEY2 && s.best < LZ77_NICE
         && s.best < s.maxlen)
-        lz77_walk(mf, &mf->c8, mf->c8.head[lz77_hash8(mf, cur)], &s,
-                  SIZE_MAX);
+        lz77_walk(mf, ws->head8, ws->prev8, h8, &s, SIZE_MAX);
     mf->budget -= s.steps < mf->budget ? s.steps : mf->budget;
+    lz77_link(ws->head3, ws->prev3, h3, st, pos);
+    if (two)
+        lz77_link(ws->head8, ws->prev8, h8, st, pos);
+    mf->ins = pos + 1;
     *off_r = s.off;
     return s.best >= LZ77_MIN_MATCH ? s.best : 0;   /* below 3: no match */
 }
 
-/* The match at pos, if any; pos and everything before it end up inserted
- * (pos only after the search, so that it cannot match itself). */
-static size_t lz77_find_insert(lz77_mf *mf, size_t pos, size_t *off_r)
-{
-    size_t len = 0;
-
-    if (mf->n - pos >= LZ77_MIN_MATCH) {
-        lz77_insert_upto(mf, pos);
-        len = lz77_find(mf, pos, off_r);
-        lz77_insert_upto(mf, pos + 1);
-    }
-    return len;
-}
-
 /* Greedy parse (R846-R852): the longest match at the coding position, or
- * a literal when there is none of 3 bytes or more. */
+ * a literal when there is none of 3 bytes or more.  The positions a match
+ * covered are inserted before the next search. */
 static int lz77_parse(lz77_mf *mf, lz77_enc *e)
 {
     const uint8_t *src = mf->src;
     size_t pos = 0, n = mf->n, len, off = 0;
 
     while (pos < n) {
-        len = lz77_find_insert(mf, pos, &off);
+        len = 0;
+        if (pos < mf->end3) {
+            if (mf->ins < pos)
+                lz77_insert_upto(mf, pos);
+            len = lz77_find_insert(mf, pos, &off);
+        }
         if (!len) {
             if (lz77_enc_literal(e, src[pos]) < 0)
                 return -1;
@@ -597,20 +726,8 @@ static int lz77_parse(lz77_mf *mf, lz77_enc *e)
         if (lz77_enc_match(e, off, len) < 0)
             return -1;
         pos += len;
-        lz77_insert_upto(mf, pos);
     }
     return 0;
-}
-
-/* Hash bits for an input of n bytes: enough buckets for the window, fewer
- * for short inputs so that clearing the table stays cheap. */
-static unsigned lz77_hash_bits(size_t n)
-{
-    unsigned bits = 8;
-
-    while (bits < 13 && ((size_t)1 << bits) < n)
-        bits++;
-    return bits;
 }
 
 int lz77_compress(const uint8_t *src, size_t src_len,
@@ -618,26 +735,20 @@ int lz77_compress(const uint8_t *src, size_t src_len,
 {
     lz77_enc e;
     lz77_mf mf;
-    unsigned hbits = lz77_hash_bits(src_len);
-    size_t nprev = src_len < LZ77_WINDOW ? src_len : LZ77_WINDOW;
-    void *mem;
-    int rv;
+    int owned, rv;
 
-    /* Positions are kept as uint32_t; payloads are 32 KiB at most. */
+    /* Stamps are uint32_t; payloads are 32 KiB at most. */
     if (dst_cap < 4 || src_len > 0x7FFFFFFFu || (!src && src_len))
         return -1;
-    /* Two heads of 2^hbits u32 each, then two prev rings of u16. */
-    mem = calloc(1, ((size_t)8 << hbits) + 4 * nprev + 1);
-    if (!mem)
+    mf.ws = lz77_workspace(&owned);
+    if (!mf.ws)
         return -1;
     mf.src = src;
     mf.n = src_len;
-    mf.c3.head = mem;
-    mf.c8.head = mf.c3.head + ((size_t)1 << hbits);
-    mf.c3.prev = (uint16_t *)(mf.c8.head + ((size_t)1 << hbits));
-    mf.c8.prev = mf.c3.prev + nprev;
-    mf.hshift = 32 - hbits;
+    mf.base = lz77_ws_begin(mf.ws, src_len);
     mf.ins = 0;
+    mf.end3 = src_len >= 3 ? src_len - 2 : 0;
+    mf.end8 = src_len >= LZ77_KEY2 ? src_len - (LZ77_KEY2 - 1) : 0;
     mf.budget = src_len * LZ77_STEPS_PER_BYTE + LZ77_WINDOW;
     mf.limit = LZ77_SHALLOW;
     mf.next_check = 0;
@@ -648,7 +759,8 @@ int lz77_compress(const uint8_t *src, size_t src_len,
     e.bits = 0;
     e.nib = NULL;
     rv = lz77_parse(&mf, &e);
-    free(mem);
+    if (owned)
+        free(mf.ws);
     if (rv < 0 || lz77_enc_finish(&e) < 0)
         return -1;
     *out_len_r = (size_t)(e.op - dst);

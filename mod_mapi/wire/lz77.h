@@ -29,8 +29,10 @@ int lz77_decompress(const uint8_t *src, size_t src_len,
                     uint8_t *dst, size_t dst_cap, size_t *out_len_r);
 
 /* Compresses src into dst.  Returns 0 and sets *out_len_r, or -1 when the
- * compressed form does not fit in dst_cap (callers then send the payload
- * uncompressed).  The worst case is src_len + src_len/32*4 + 8 bytes. */
+ * compressed form does not fit in dst_cap or memory is short (callers then
+ * send the payload uncompressed).  The worst case is src_len + src_len/32*4
+ * + 8 bytes.  Thread-safe; each calling thread keeps 224 KiB of match
+ * tables from its first call until it exits. */
 int lz77_compress(const uint8_t *src, size_t src_len,
                   uint8_t *dst, size_t dst_cap, size_t *out_len_r);
 

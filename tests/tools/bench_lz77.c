@@ -198,7 +198,11 @@ static int bench_generated(const char *name, void (*gen)(uint8_t *, size_t),
     bench_case c;
     size_t i;
     int rv;
+    const char *only = getenv("BENCH_LZ77_ONLY");
 
+    /* BENCH_LZ77_ONLY=name measures one case (for callgrind runs). */
+    if (only && strcmp(only, name) != 0)
+        return 0;
     c.n = BENCH_COUNT;
     for (i = 0; i < c.n; i++) {
         c.in[i] = malloc(BENCH_PAYLOAD);

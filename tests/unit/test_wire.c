@@ -8,6 +8,7 @@
  *
  * Licensed under the Apache License, Version 2.0.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1136,6 +1137,165 @@ static void test_lz77_vs_reference(void)
     free(z);
 }
 
+/* Compresses plain into a fresh buffer; checks it round-trips and is no
+ * larger than the reference encoding.  Returns the compressed size (0 on a
+ * failure), the stream in *z_r when z_r is not NULL. */
+static size_t tw_check_enc(const uint8_t *plain, size_t n, uint8_t **z_r)
+{
+    size_t cap = LZ77_WORST_CASE(n), zlen = 0, len = 0;
+    uint8_t *z = malloc(cap), *out = NULL;
+    int ok;
+
+    ok = lz77_compress(plain, n, z, cap, &zlen) == 0
+         && tw_decompress(z, zlen, n, &out, &len) == 0 && len == n
+         && (n == 0 || memcmp(out, plain, n) == 0)
+         && zlen <= tw_reference_size(plain, n);
+    free(out);
+    if (z_r && ok)
+        *z_r = z;
+    else
+        free(z);
+    return ok ? zlen : 0;
+}
+
+/* Matches right at the window edge (R902, R1252): a copy 8191 or 8192
+ * bytes back is found, one 8193 back cannot be used. */
+static void test_lz77_enc_window_edges(void)
+{
+    static const size_t dists[] = { 8191, 8192, 8193 };
+    size_t i, j, L = 300, zlen;
+    uint8_t *plain = malloc(8193 + L);
+
+    tw_seed = 0x5EED0003;
+    for (i = 0; i < TW_N(dists); i++) {
+        size_t d = dists[i];
+
+        for (j = 0; j < d; j++)
+            plain[j] = (uint8_t)tw_rand();
+        memcpy(plain + d, plain, L);
+        zlen = tw_check_enc(plain, d + L, NULL);
+        CU_ASSERT_TRUE(zlen > 0);
+        /* In reach, the 300-byte copy is one match: a token, a nibble, a
+         * byte, a u16 and maybe a bitmask, on top of the random prefix.
+         * Out of reach it is 300 literals. */
+        if (d <= 8192)
+            CU_ASSERT_TRUE(zlen <= tw_reference_size(plain, d) + 10);
+        if (d > 8192)
+            CU_ASSERT_TRUE(zlen >= tw_reference_size(plain, d) + L);
+    }
+    free(plain);
+}
+
+/* Runs of every length tier, up to past the u16 limit (65538), alone and
+ * between random bytes, and long matches in a row so that the shared
+ * nibble (R915-R920) pairs up across tiers. */
+static void test_lz77_enc_runs_and_nibbles(void)
+{
+    static const size_t runs[] = { 3, 9, 10, 24, 25, 279, 280, 8192, 8193,
+                                   65538, 65539, 70000 };
+    size_t i, j, n, L;
+    uint8_t *plain = malloc(80000);
+    int ok = 1;
+
+    tw_seed = 0x5EED0004;
+    for (i = 0; i < TW_N(runs); i++) {
+        for (j = 0; j < 50; j++)
+            plain[j] = (uint8_t)tw_rand();
+        memset(plain + 50, 0, runs[i]);
+        for (j = 0; j < 50; j++)
+            plain[50 + runs[i] + j] = (uint8_t)tw_rand();
+        ok &= tw_check_enc(plain, runs[i] + 100, NULL) > 0;
+        ok &= tw_check_enc(plain + 50, runs[i], NULL) > 0;
+    }
+    /* Fresh random blocks, each followed by a literal and its own repeat:
+     * lengths 10..40 and around 279/280 give long matches in sequence. */
+    n = 0;
+    for (L = 10; L <= 300 && n + 2 * L + 1 <= 80000; L += L < 40 ? 1 : 9) {
+        for (j = 0; j < L; j++)
+            plain[n + j] = (uint8_t)tw_rand();
+        plain[n + L] = (uint8_t)tw_rand();
+        memcpy(plain + n + L + 1, plain + n, L);
+        n += 2 * L + 1;
+    }
+    ok &= tw_check_enc(plain, n, NULL) > 0;
+    CU_ASSERT_TRUE(ok);
+    free(plain);
+}
+
+/* The compressor keeps match tables per thread across calls (stamped, never
+ * cleared).  Output must not depend on what was compressed before, also
+ * after the stamps wrap (about 2^32 / 8193 calls) and from two threads. */
+typedef struct tw_lzthr {
+    const uint8_t *plain;
+    size_t n;
+    const uint8_t *want;
+    size_t want_len;
+    int ok;
+} tw_lzthr;
+
+static int tw_same_output(const uint8_t *plain, size_t n, const uint8_t *want,
+                          size_t want_len)
+{
+    uint8_t *z = malloc(LZ77_WORST_CASE(n));
+    size_t zlen = 0;
+    int ok = lz77_compress(plain, n, z, LZ77_WORST_CASE(n), &zlen) == 0
+             && zlen == want_len && memcmp(z, want, zlen) == 0;
+
+    free(z);
+    return ok;
+}
+
+static void *tw_lz_thread(void *arg)
+{
+    tw_lzthr *t = arg;
+    int i;
+
+    t->ok = 1;
+    for (i = 0; i < 40; i++)
+        t->ok &= tw_same_output(t->plain, t->n, t->want, t->want_len);
+    return NULL;
+}
+
+static void test_lz77_enc_workspace(void)
+{
+    enum { NX = 5000, NY = 32768 };
+    uint8_t *x = malloc(NX), *y = malloc(NY), *zx = NULL, *zy = NULL, dummy[8];
+    size_t zxl, zyl, i, dl;
+    int ok = 1;
+    pthread_t th[2];
+    tw_lzthr t[2];
+
+    tw_seed = 0x5EED0005;
+    tw_fill(x, NX, TW_MIXED);
+    tw_fill(y, NY, TW_WORDS);
+    zxl = tw_check_enc(x, NX, &zx);
+    zyl = tw_check_enc(y, NY, &zy);
+    CU_ASSERT_FATAL(zxl > 0 && zyl > 0);
+    ok &= tw_same_output(x, NX, zx, zxl);
+    ok &= tw_same_output(y, NY, zy, zyl);
+    ok &= tw_same_output(x, NX, zx, zxl);
+    /* Each empty call advances the stamps by a window and a byte, so this
+     * wraps them once; x is checked along the way. */
+    for (i = 0; i < 530000 && ok; i++) {
+        ok &= lz77_compress(x, 0, dummy, sizeof(dummy), &dl) == 0;
+        if (i % 8192 == 0 || (i > 524000 && i < 524400))
+            ok &= tw_same_output(x, NX, zx, zxl);
+    }
+    ok &= tw_same_output(y, NY, zy, zyl);
+    CU_ASSERT_TRUE(ok);
+    t[0] = (tw_lzthr){ x, NX, zx, zxl, 0 };
+    t[1] = (tw_lzthr){ y, NY, zy, zyl, 0 };
+    for (i = 0; i < 2; i++)
+        CU_ASSERT_FATAL(pthread_create(&th[i], NULL, tw_lz_thread, &t[i]) == 0);
+    for (i = 0; i < 2; i++)
+        pthread_join(th[i], NULL);
+    CU_ASSERT_TRUE(t[0].ok && t[1].ok);
+    free(zx);
+    free(zy);
+    free(x);
+    free(y);
+}
+
 /* A stream from the independent builder (reference encoder's back end) for
  * random content decodes with lz77_decompress: checks the decoder against
  * an encoder other than lz77_compress. */
@@ -1524,6 +1684,9 @@ static const tw_test tw_lz77_tests[] = {
     { "round trips, sizes 0..32768", test_lz77_round_trip },
     { "no larger than reference greedy (R847)", test_lz77_vs_reference },
     { "decodes an independent encoder", test_lz77_foreign_streams },
+    { "compressor: window edges 8191/8192/8193", test_lz77_enc_window_edges },
+    { "compressor: runs, tiers, nibble pairs", test_lz77_enc_runs_and_nibbles },
+    { "compressor: tables reused, wrapped, threads", test_lz77_enc_workspace },
 };
 
 /* MapiMaxDecompressedSize: the declared LZ77 output of the whole chain,
