@@ -519,10 +519,13 @@ static int mapi_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         }
         mapi_db_recovery_requested(main->data_dir);   /* done now */
         /* Said on every cold start and restart: after a crash this line
-         * is the administrator's proof that recovery ran. */
+         * is the administrator's proof that recovery ran.  It names the
+         * directive, not the path: lines a client's traffic can make
+         * appear carry no server paths (test_security). */
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, MAPILOGNO(1085)
-                     "Berkeley DB recovery of %s done in %" APR_TIME_T_FMT
-                     " ms", main->data_dir, apr_time_as_msec(apr_time_now() - t0));
+                     "Berkeley DB recovery of the MapiDataDir environment "
+                     "done in %" APR_TIME_T_FMT " ms",
+                     apr_time_as_msec(apr_time_now() - t0));
     }
     return OK;
 }

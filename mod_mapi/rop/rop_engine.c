@@ -38,6 +38,7 @@
 #include "rop_ics.h"
 #include "rop_misc.h"
 #include "rop_object.h"
+#include "wire/mapi_tags.h"
 
 /* Largest payload one RPC_HEADER_EXT block holds; what RopBufferTooSmall
  * asks for when the size of the response that did not fit is unknown. */
@@ -70,6 +71,10 @@ struct rop_ctx {
     const struct submit_cfg *submit;    /* how RopSubmitMessage sends */
     unsigned max_rops, max_objects, max_res_depth;   /* 0: ceiling */
     unsigned limit_hits;        /* ROP_LIMIT_* bits */
+    /* A ROP of this buffer waited out the lock timeout behind a stuck
+     * holder: the rest answer ecServerBusy at once instead of each
+     * waiting its own 5 s for the same locks (the client retries). */
+    int busy;
 };
 
 /* ---- lookup ----------------------------------------------------------- */
@@ -378,6 +383,8 @@ static int rop_dispatch(rop_ctx *ctx, rop_call *call, mapi_wr *out,
         return 0;
     }
     ec = rop_check_indexes(ctx, call);
+    if (ec == ROP_EC_SUCCESS && ctx->busy)
+        ec = ecServerBusy;
     if (ec == ROP_EC_SUCCESS && call->def->handler && ctx->db)
         return call->def->handler(ctx, call, out);
     if (ec == ROP_EC_SUCCESS)
@@ -445,6 +452,21 @@ static void rop_note_id(rop_result *res, uint8_t id)
         res->rop_ids[res->n_rop_ids++] = id;
 }
 
+/* The ReturnValue of the response written at mark (RopId, handle index,
+ * ReturnValue: the layout every response starts with), or 0 when there
+ * is none. */
+static uint32_t rop_response_rv(const mapi_wr *resp, size_t mark)
+{
+    mapi_rd rd;
+    uint32_t rv = 0;
+
+    if (resp->len < mark + 6)
+        return 0;
+    mapi_rd_init(&rd, resp->buf + mark + 2, 4);
+    mapi_rd_u32(&rd, &rv);
+    return rd.failed ? 0 : rv;
+}
+
 /* Walks one request.  Returns 0 to go on, -1 to stop. */
 static int rop_walk_one(rop_walk *w)
 {
@@ -476,6 +498,8 @@ static int rop_walk_one(rop_walk *w)
     }
     if (w->resp.len > mark)
         w->res->rops_done++;
+    if (rop_response_rv(&w->resp, mark) == ecServerBusy)
+        w->ctx->busy = 1;
     w->ctx->last_call = call;
     w->last_mark = mark;
     w->last_len = w->resp.len - mark;
